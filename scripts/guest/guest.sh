@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for jobs running inside the hvsec test host. Sourced by /init.
+
+HVSEC_MODULES="tpm12_drtm vtd_reassign ring3_exec"
+
+# hvsec_exit STATUS -- power off with STATUS (0..127) as QEMU's verdict.
+hvsec_exit() {
+	sync
+	st=$(( $1 & 127 ))
+	# isa-debug-exit at 0xf4: QEMU exits with (value << 1) | 1.
+	printf "\\$(printf %03o "$st")" | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
+	poweroff -f
+}
+
+# hvsec_load [MODULE...] -- insmod the project's modules (all by default).
+hvsec_load() {
+	for m in ${*:-$HVSEC_MODULES}; do
+		grep -q "^$m " /proc/modules && continue
+		insmod "/hvsec/modules/$m.ko" || { echo "hvsec: insmod $m failed"; return 1; }
+	done
+}
+
+# hvsec_unload [MODULE...] -- rmmod in reverse order.
+hvsec_unload() {
+	r=""
+	for m in ${*:-$HVSEC_MODULES}; do r="$m $r"; done
+	for m in $r; do
+		grep -q "^$m " /proc/modules || continue
+		rmmod "$m" || { echo "hvsec: rmmod $m failed"; return 1; }
+	done
+}

@@ -1,0 +1,122 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the hvsec test host: QEMU q35 under TCG with intel-iommu (legacy
+# mode), tpm-tis backed by a fresh swtpm in TPM 1.2 mode, the edu PCI device
+# and isa-debug-exit. The guest runs a job script and reports its exit status
+# through isa-debug-exit; the job's output travels on a second serial port so
+# kernel messages never mix into it.
+#
+# usage: testhost.sh [options] [JOB]
+#   JOB              guest shell script to run as root after boot (the
+#                    project's modules are in /hvsec/modules, tools in PATH);
+#                    without JOB an interactive shell is started
+#   --append ARGS    extra kernel command line (e.g. pti=off)
+#   --timeout SECS   hard limit for the whole guest run (default 600)
+#   --out DIR        keep console.log and output.log in DIR
+#   --kernel BZIMAGE kernel image (default: the project's test kernel)
+#   --stage DIR      staged guest files (default: made by stage-guest.sh)
+#   --kvm            use KVM instead of TCG (see Documentation/testing.rst)
+#   --quiet          do not echo the job's output
+# exit status: the job's status; 124 on timeout; 125 if the guest died
+# without a verdict; 126 on a host-side error.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+append="" timeout=600 outdir="" kernel="" stage="" accel=tcg cpu=max job="" quiet=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--append) append="$append $2"; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--out) outdir=$2; shift 2 ;;
+	--kernel) kernel=$2; shift 2 ;;
+	--stage) stage=$2; shift 2 ;;
+	--kvm) accel=kvm; cpu=host; shift ;;
+	--quiet) quiet=1; shift ;;
+	-h|--help) sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-*) echo "testhost: unknown option $1" >&2; exit 126 ;;
+	*) job=$1; shift ;;
+	esac
+done
+[[ "$timeout" =~ ^[0-9]+$ ]] || { echo "testhost: bad --timeout '$timeout'" >&2; exit 126; }
+[ -z "$job" ] || [ -r "$job" ] || { echo "testhost: cannot read job '$job'" >&2; exit 126; }
+
+need_pkgs "${HOST_PKGS[@]}"
+[ -n "$kernel" ] || kernel=$("$HVSEC_TOP/scripts/build-kernel.sh")/arch/x86/boot/bzImage
+[ -r "$kernel" ] || { echo "testhost: no kernel image $kernel" >&2; exit 126; }
+if [ -z "$stage" ]; then
+	stage=$("$HVSEC_TOP/scripts/stage-guest.sh") || exit 126
+fi
+
+tmp=$(mktemp -d /tmp/hvsec-host.XXXXXX)
+swtpm_pid=""
+cleanup() {
+	[ -n "$swtpm_pid" ] && kill "$swtpm_pid" 2>/dev/null && wait "$swtpm_pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The initramfs: staged files plus the job.
+mkdir -p "$tmp/root"
+cp -a "$stage/." "$tmp/root/"
+[ -n "$job" ] && install -m 0755 "$job" "$tmp/root/hvsec/job"
+(cd "$tmp/root" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) > "$tmp/initrd.gz"
+
+# A fresh TPM 1.2 for every boot.
+mkdir -p "$tmp/tpm"
+swtpm socket --tpmstate dir="$tmp/tpm" --ctrl type=unixio,path="$tmp/swtpm.sock" \
+	--flags startup-clear --log file="$tmp/swtpm.log" &
+swtpm_pid=$!
+for _ in $(seq 50); do [ -S "$tmp/swtpm.sock" ] && break; sleep 0.1; done
+[ -S "$tmp/swtpm.sock" ] || { echo "testhost: swtpm did not start" >&2; cat "$tmp/swtpm.log" >&2; exit 126; }
+
+qemu=(qemu-system-x86_64 -machine q35,kernel-irqchip=split -accel "$accel" -cpu "$cpu"
+	-smp 2 -m 2048 -nodefaults -no-reboot -display none
+	-device intel-iommu,intremap=on
+	-chardev socket,id=chrtpm,path="$tmp/swtpm.sock"
+	-tpmdev emulator,id=tpm0,chardev=chrtpm -device tpm-tis,tpmdev=tpm0
+	-device edu -device isa-debug-exit,iobase=0xf4,iosize=0x04
+	-kernel "$kernel" -initrd "$tmp/initrd.gz")
+cmdline="console=ttyS0 panic=-1 intel_iommu=on loglevel=6 $append"
+
+if [ -z "$job" ]; then
+	# Interactive: console and shell on this terminal.
+	exec_status=0
+	"${qemu[@]}" -serial mon:stdio -append "$cmdline" || exec_status=$?
+	exit 0
+fi
+
+[ -n "$outdir" ] || outdir=$tmp/out
+mkdir -p "$outdir"
+: > "$outdir/output.log"
+if [ $quiet -eq 0 ]; then
+	tail -n +1 -F "$outdir/output.log" 2>/dev/null &
+	tail_pid=$!
+fi
+timeout --foreground -k 5 "$timeout" "${qemu[@]}" \
+	-serial file:"$outdir/console.log" -serial file:"$outdir/output.log" \
+	-append "$cmdline" </dev/null
+rc=$?
+sleep 0.3
+[ $quiet -eq 0 ] && kill "$tail_pid" 2>/dev/null
+case $rc in
+124|137)
+	echo "testhost: guest timed out after ${timeout}s (console: $outdir/console.log)" >&2
+	status=124 ;;
+0)
+	echo "testhost: guest died without a verdict (console: $outdir/console.log)" >&2
+	status=125 ;;
+*)
+	if [ $((rc & 1)) -eq 1 ]; then
+		status=$(( (rc - 1) / 2 ))
+	else
+		echo "testhost: qemu failed with status $rc" >&2
+		status=126
+	fi ;;
+esac
+if [ "$outdir" = "$tmp/out" ] && [ $status -ne 0 ]; then
+	echo "testhost: last console lines:" >&2
+	tail -n 40 "$outdir/console.log" >&2
+fi
+exit $status
