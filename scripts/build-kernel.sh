@@ -14,12 +14,16 @@ ver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 src=$HVSEC_CACHE/src/linux-source-6.12-$ver
 out=$(kernel_dir)
 
+mkdir -p "$HVSEC_CACHE/src"
+# One builder at a time; later callers wait and reuse its result.
+exec 9>"$HVSEC_CACHE/.build-kernel.lock"
+flock 9
+
 if [ -f "$out/.hvsec-built" ]; then
 	echo "$out"
 	exit 0
 fi
 
-mkdir -p "$HVSEC_CACHE/src"
 if [ ! -f "$src/.hvsec-extracted" ]; then
 	log "extracting linux-source-6.12 $ver"
 	rm -rf "$src" "$src.tmp"
