@@ -5,6 +5,7 @@
 #include <kunit/test.h>
 #include <kunit/visibility.h>
 #include <linux/module.h>
+#include <hvsec/compat.h>
 #include <linux/preempt.h>
 #include <hvsec/ring3_exec.h>
 
@@ -61,4 +62,4 @@ kunit_test_suite(ring3_exec_msrs_suite);
 
 MODULE_DESCRIPTION("KUnit tests for ring3_exec");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+HVSEC_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

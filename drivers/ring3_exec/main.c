@@ -14,6 +14,7 @@
 #include <asm/cpufeature.h>
 #include <asm/msr.h>
 #include <kunit/visibility.h>
+#include <hvsec/compat.h>
 #include <hvsec/ring3_exec.h>
 
 static struct dentry *r3x_dir;
@@ -57,7 +58,7 @@ int r3x_cpu_supported(void)
 		pr_err("CPU lacks SYSCALL/SYSRET\n");
 		return -ENODEV;
 	}
-	if (cpu_feature_enabled(X86_FEATURE_FRED)) {
+	if (hvsec_cpu_has_fred()) {
 		pr_err("FRED is enabled: SYSRET is not usable\n");
 		return -EOPNOTSUPP;
 	}
@@ -102,5 +103,6 @@ static void __exit ring3_exec_exit(void)
 module_init(ring3_exec_init);
 module_exit(ring3_exec_exit);
 MODULE_DESCRIPTION("Run registered helpers at CPL3 from kernel context");
+MODULE_VERSION(HVSEC_VERSION);
 MODULE_AUTHOR("hvsec developers");
 MODULE_LICENSE("GPL");

@@ -11,6 +11,7 @@
 #include <linux/io.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <hvsec/tpm12_drtm.h>
@@ -109,5 +110,6 @@ static void __exit tpm12_drtm_exit(void)
 module_init(tpm12_drtm_init);
 module_exit(tpm12_drtm_exit);
 MODULE_DESCRIPTION("DRTM PCR 17/18 measurements into a TPM 1.2 at locality 2");
+MODULE_VERSION(HVSEC_VERSION);
 MODULE_AUTHOR("hvsec developers");
 MODULE_LICENSE("GPL");
