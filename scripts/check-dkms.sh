@@ -122,7 +122,7 @@ if [ $boot -eq 1 ]; then
 		dir=$out/dkms-$r
 		stage=$("$HVSEC_TOP/scripts/stage-guest.sh" --modules "/var/lib/dkms/$pkg/$r/$(uname -m)/module" \
 			--kernel-release "$r" --out "$out/stage-$r") || die "check-dkms: staging for $r failed"
-		"$HVSEC_TOP/scripts/testhost.sh" --kernel "/boot/vmlinuz-$r" --stage "$stage" \
+		"$HVSEC_TOP/scripts/testhost.sh" --kernel "/boot/vmlinuz-$r" --stage "$stage" --append loglevel=7 \
 			--out "$dir" --timeout "$timeout" "$HVSEC_TOP/scripts/guest/dkms-check.sh" ||
 			st="FAILED (guest job status $?)"
 		if grep -n -E 'BUG:|WARNING:|Oops|KASAN|lockdep|Call Trace|general protection' \
