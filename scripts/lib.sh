@@ -63,20 +63,23 @@ hvsec_driver_modules() {
 # in (Debian: msr for /dev/cpu/N/msr, VFIO for device assignment tests).
 HVSEC_GUEST_KMODS=(msr vfio-pci vfio_iommu_type1)
 
-# kselftest_src -- a directory with tools/testing/selftests/kselftest*.h from
-# linux-source-6.12, for building the selftests without the test kernel.
+# kselftest_src -- a kernel source directory for building the tools and
+# selftests without building the test kernel: the test kernel's extracted
+# linux-source-6.12 if present, else its tools/ and uapi headers alone.
 kselftest_src() {
 	local ver dir
 	need_pkgs linux-source-6.12 xz-utils
 	ver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 	dir=$HVSEC_CACHE/src/linux-source-6.12-$ver
 	if [ ! -f "$dir/.hvsec-extracted" ]; then
-		dir=$HVSEC_CACHE/kselftest-6.12-$ver
+		dir=$HVSEC_CACHE/src-tools/linux-source-6.12-$ver
 		if [ ! -f "$dir/.hvsec-extracted" ]; then
+			log "extracting tools/ and uapi headers of linux-source-6.12 $ver"
 			rm -rf "$dir" && mkdir -p "$dir"
 			tar -C "$dir" --strip-components=1 -xf /usr/src/linux-source-6.12.tar.xz \
-				--wildcards 'linux-source-6.12/tools/testing/selftests/kselftest*' >&2 ||
-				die "cannot extract the kselftest harness from linux-source-6.12"
+				linux-source-6.12/tools linux-source-6.12/include/uapi \
+				linux-source-6.12/arch/x86/include/uapi >&2 ||
+				die "cannot extract tools/ from linux-source-6.12"
 			touch "$dir/.hvsec-extracted"
 		fi
 	fi
