@@ -7,7 +7,8 @@
 #   1. install dkms, the headers and the matching stock linux-image package;
 #   2. dkms add/build/install hvsec; the build log must be warning-free;
 #   3. modinfo of every installed module: version, description, author,
-#      license, and help text for every parameter;
+#      license, and help text for every parameter; make install/uninstall
+#      (without DKMS) into a scratch root;
 #   4. boot the unmodified stock kernel (/boot/vmlinuz-*) in the test host
 #      with the DKMS-built modules: load, selftests, unload/reload of every
 #      module (scripts/guest/dkms-check.sh), and no splat on the console.
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
 	--series) series=$2; shift 2 ;;
 	--no-boot) boot=0; shift ;;
 	--timeout) timeout=$2; shift 2 ;;
-	-h|--help) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "check-dkms: unknown argument $1" ;;
 	esac
 done
@@ -114,6 +115,34 @@ for r in "${releases[@]}"; do
 	done
 	phase_done "$st"
 done
+
+# make install / uninstall, without DKMS, into a scratch root (a copy of the
+# tree, so that the worktree keeps its test-kernel build).
+r=${releases[0]}
+phase "make install/uninstall $r"
+st=ok
+tmp=$(mktemp -d /tmp/hvsec-install.XXXXXX)
+mkdir -p "$tmp/src" "$tmp/root"
+tar -C "$HVSEC_TOP" -cf - --exclude-vcs --exclude-from="$HVSEC_TOP/.gitignore" \
+	dkms.conf VERSION Kbuild Makefile drivers include kunit | tar -C "$tmp/src" -xf -
+kdir=/lib/modules/$r/build
+if ! make -s -C "$tmp/src" KDIR="$kdir" modules >"$tmp/build.log" 2>&1 ||
+   ! make -s -C "$tmp/src" KDIR="$kdir" INSTALL_MOD_PATH="$tmp/root" install >>"$tmp/build.log" 2>&1; then
+	cat "$tmp/build.log" >&2
+	st="FAILED (make install)"
+else
+	for m in $(hvsec_driver_modules); do
+		[ -n "$(find "$tmp/root/lib/modules/$r/updates/hvsec" -name "$m.ko*")" ] ||
+			st="FAILED ($m not installed)"
+		grep -q "updates/hvsec/.*/$m.ko" "$tmp/root/lib/modules/$r/modules.dep" ||
+			st="FAILED ($m not in modules.dep)"
+	done
+	make -s -C "$tmp/src" KDIR="$kdir" INSTALL_MOD_PATH="$tmp/root" uninstall >>"$tmp/build.log" 2>&1 ||
+		st="FAILED (make uninstall)"
+	[ -z "$(find "$tmp/root" -name '*.ko*')" ] || st="FAILED (modules left after uninstall)"
+fi
+rm -rf "$tmp"
+phase_done "$st"
 
 if [ $boot -eq 1 ]; then
 	for r in "${releases[@]}"; do
