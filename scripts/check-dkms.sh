@@ -19,13 +19,13 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-series="6.1 6.12" boot=1 timeout=900
+series="6.1 6.12" boot=1 timeout=1800
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--series) series=$2; shift 2 ;;
 	--no-boot) boot=0; shift ;;
 	--timeout) timeout=$2; shift 2 ;;
-	-h|--help) sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "check-dkms: unknown argument $1" ;;
 	esac
 done
