@@ -23,7 +23,10 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-append="" timeout=600 outdir="" kernel="" stage="" accel=tcg cpu=max job="" quiet=0
+# -cpu max without LA57: with 5-level paging, 6.12's identify_cpu() briefly
+# clears the boot CPU's capabilities, and an interrupt landing in that window
+# makes KASAN report a "wild-memory-access" (and turn lockdep off), at random.
+append="" timeout=600 outdir="" kernel="" stage="" accel=tcg cpu=${HVSEC_CPU:-max,la57=off} job="" quiet=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--append) append="$append $2"; shift 2 ;;
