@@ -151,11 +151,8 @@ if [ $boot -eq 1 ]; then
 		dir=$out/dkms-$r
 		stage=$("$HVSEC_TOP/scripts/stage-guest.sh" --modules "/var/lib/dkms/$pkg/$r/$(uname -m)/module" \
 			--kernel-release "$r" --out "$out/stage-$r") || die "check-dkms: staging for $r failed"
-		# no_timer_check: on a loaded host, TCG can make the early IO-APIC
-		# timer check fail and panic "timer doesn't work through
-		# Interrupt-remapped IO-APIC".
 		"$HVSEC_TOP/scripts/testhost.sh" --quiet --kernel "/boot/vmlinuz-$r" --stage "$stage" \
-			--append "loglevel=7 no_timer_check" --out "$dir" --timeout "$timeout" \
+			--append loglevel=7 --out "$dir" --timeout "$timeout" \
 			"$HVSEC_TOP/scripts/guest/dkms-check.sh" || log "guest job status $?"
 		# Judged like make check: kunit.py on every TAP section, splats,
 		# missing selftests, an unfinished job.
