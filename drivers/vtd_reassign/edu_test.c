@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vtd_reassign_edutest: DMA proof of intel-iommu domain switches with QEMU's
+ * edu device (PCI 1234:11e8), through the kernel's IOMMU API.
+ *
+ * Writing 1 to /sys/kernel/debug/vtd_reassign_edutest/run: two paging domains
+ * map the same IOVAs (a source page shared, a destination page of their own);
+ * the device is attached to A (a switch from its default domain), DMAs, is
+ * switched to B with iommu_group_replace_domain() (as iommufd does), DMAs
+ * again, and goes back to its default domain. The data must land in A's page,
+ * then in B's page, and never again in A's after the switch (stale
+ * translations). The write fails with -EIO when a check fails; "result"
+ * tells which.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/iommu.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/seq_file.h>
+/* iommu_group_replace_domain(): exported, declared in a private header. */
+#include "iommu-priv.h"
+
+#define EDU_VENDOR	0x1234
+#define EDU_DEVICE	0x11e8
+#define EDU_DMA_SRC	0x80
+#define EDU_DMA_DST	0x88
+#define EDU_DMA_CNT	0x90
+#define EDU_DMA_CMD	0x98
+#define EDU_CMD_RUN	BIT(0)
+#define EDU_CMD_TO_RAM	BIT(1)
+#define EDU_BUF		0x40000
+#define EDU_DMA_TIMEOUT_MS	3000
+
+#define IOVA_SRC	0x100000UL
+#define IOVA_DST	0x200000UL
+#define XFER		256
+
+static struct {
+	struct mutex lock;		/* one run at a time, @result */
+	struct pci_dev *pdev;
+	void __iomem *bar;
+	struct dentry *dir;
+	char result[160];
+} edu;
+
+/* One edu DMA, bounded wait. */
+static int edu_dma(u64 src, u64 dst, bool to_ram)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(EDU_DMA_TIMEOUT_MS);
+
+	writeq(src, edu.bar + EDU_DMA_SRC);
+	writeq(dst, edu.bar + EDU_DMA_DST);
+	writeq(XFER, edu.bar + EDU_DMA_CNT);
+	writeq(EDU_CMD_RUN | (to_ram ? EDU_CMD_TO_RAM : 0),
+	       edu.bar + EDU_DMA_CMD);
+	while (readq(edu.bar + EDU_DMA_CMD) & EDU_CMD_RUN) {
+		if (time_after(jiffies, end))
+			return -ETIMEDOUT;
+		usleep_range(1000, 2000);
+	}
+	return 0;
+}
+
+/* RAM (IOVA_SRC) -> edu buffer -> RAM (IOVA_DST) in the current domain. */
+static int edu_copy(void)
+{
+	int ret = edu_dma(IOVA_SRC, EDU_BUF, false);
+
+	return ret ?: edu_dma(EDU_BUF, IOVA_DST, true);
+}
+
+static bool page_has(struct page *p, u8 val)
+{
+	return !memchr_inv(page_address(p), val, XFER);
+}
+
+static int edu_map(struct iommu_domain *d, struct page *src, struct page *dst)
+{
+	int ret = iommu_map(d, IOVA_SRC, page_to_phys(src), PAGE_SIZE,
+			    IOMMU_READ | IOMMU_WRITE, GFP_KERNEL);
+
+	return ret ?: iommu_map(d, IOVA_DST, page_to_phys(dst), PAGE_SIZE,
+				IOMMU_READ | IOMMU_WRITE, GFP_KERNEL);
+}
+
+/* Records the first failed check; true if @ok is false. */
+static bool failed(bool ok, const char *msg, int *ret)
+{
+	if (ok)
+		return false;
+	snprintf(edu.result, sizeof(edu.result), "FAIL: %s", msg);
+	*ret = -EIO;
+	return true;
+}
+
+static int edu_run(void)
+{
+	struct device *dev = &edu.pdev->dev;
+	struct iommu_domain *a = NULL, *b = NULL;
+	struct iommu_group *group;
+	struct page *src, *pa, *pb;
+	bool attached = false;
+	int ret;
+
+	group = iommu_group_get(dev);
+	if (!group) {
+		snprintf(edu.result, sizeof(edu.result), "FAIL: no group");
+		return -ENODEV;
+	}
+	src = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	pa = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	pb = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	a = iommu_paging_domain_alloc(dev);
+	b = iommu_paging_domain_alloc(dev);
+	ret = 0;
+	if (failed(src && pa && pb, "no memory", &ret))
+		goto out;
+	if (failed(!IS_ERR(a) && !IS_ERR(b), "domain allocation", &ret))
+		goto out;
+	if (failed(!edu_map(a, src, pa) && !edu_map(b, src, pb), "iommu_map", &ret))
+		goto out;
+
+	memset(page_address(src), 0xa1, PAGE_SIZE);
+	if (failed(!iommu_attach_device(a, dev), "attach A", &ret))
+		goto out;
+	attached = true;
+	if (failed(!edu_copy(), "DMA in A timed out", &ret))
+		goto out;
+	if (failed(page_has(pa, 0xa1), "DMA in A did not land in A's page", &ret))
+		goto out;
+	if (failed(page_has(pb, 0), "DMA in A reached B's page", &ret))
+		goto out;
+
+	memset(page_address(src), 0xb2, PAGE_SIZE);
+	if (failed(!iommu_group_replace_domain(group, b), "replace A -> B", &ret))
+		goto out;
+	if (failed(!edu_copy(), "DMA in B timed out", &ret))
+		goto out;
+	if (failed(page_has(pb, 0xb2), "DMA in B did not land in B's page", &ret))
+		goto out;
+	if (failed(page_has(pa, 0xa1), "DMA after the switch reached A's page", &ret))
+		goto out;
+
+	/* And back: a second direct switch, B -> A. */
+	memset(page_address(src), 0xc3, PAGE_SIZE);
+	if (failed(!iommu_group_replace_domain(group, a), "replace B -> A", &ret))
+		goto out;
+	if (failed(!edu_copy(), "DMA in A (again) timed out", &ret))
+		goto out;
+	if (failed(page_has(pa, 0xc3), "DMA in A (again) did not land in A's page", &ret))
+		goto out;
+	if (failed(page_has(pb, 0xb2), "DMA after the switch back reached B's page", &ret))
+		goto out;
+	snprintf(edu.result, sizeof(edu.result), "PASS");
+out:
+	if (attached)
+		iommu_detach_device(iommu_get_domain_for_dev(dev), dev);
+	if (!IS_ERR_OR_NULL(a))
+		iommu_domain_free(a);
+	if (!IS_ERR_OR_NULL(b))
+		iommu_domain_free(b);
+	if (src)
+		__free_page(src);
+	if (pa)
+		__free_page(pa);
+	if (pb)
+		__free_page(pb);
+	iommu_group_put(group);
+	return ret;
+}
+
+static ssize_t run_write(struct file *file, const char __user *buf,
+			 size_t count, loff_t *ppos)
+{
+	int ret;
+
+	mutex_lock(&edu.lock);
+	if (!edu.pdev) {
+		mutex_unlock(&edu.lock);
+		return -ENODEV;
+	}
+	ret = edu_run();
+	if (ret)
+		pr_err("%s\n", edu.result);
+	mutex_unlock(&edu.lock);
+	return ret ?: count;
+}
+
+static const struct file_operations run_fops = {
+	.owner = THIS_MODULE,
+	.write = run_write,
+};
+
+static int result_show(struct seq_file *m, void *v)
+{
+	mutex_lock(&edu.lock);
+	seq_printf(m, "%s\n", edu.result[0] ? edu.result : "not run");
+	mutex_unlock(&edu.lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(result);
+
+static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	int ret = pcim_enable_device(pdev);
+
+	if (ret)
+		return ret;
+	edu.bar = pcim_iomap(pdev, 0, 0);
+	if (!edu.bar)
+		return -ENOMEM;
+	pci_set_master(pdev);
+	mutex_lock(&edu.lock);
+	edu.pdev = pdev;
+	mutex_unlock(&edu.lock);
+	return 0;
+}
+
+static void edu_remove(struct pci_dev *pdev)
+{
+	mutex_lock(&edu.lock);
+	edu.pdev = NULL;
+	mutex_unlock(&edu.lock);
+}
+
+static const struct pci_device_id edu_ids[] = {
+	{ PCI_DEVICE(EDU_VENDOR, EDU_DEVICE) },
+	{}
+};
+MODULE_DEVICE_TABLE(pci, edu_ids);
+
+static struct pci_driver edu_driver = {
+	.name = KBUILD_MODNAME,
+	.id_table = edu_ids,
+	.probe = edu_probe,
+	.remove = edu_remove,
+};
+
+static int __init edu_init(void)
+{
+	int ret;
+
+	mutex_init(&edu.lock);
+	edu.dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("run", 0200, edu.dir, NULL, &run_fops);
+	debugfs_create_file("result", 0444, edu.dir, NULL, &result_fops);
+	ret = pci_register_driver(&edu_driver);
+	if (ret)
+		debugfs_remove_recursive(edu.dir);
+	return ret;
+}
+
+static void __exit edu_exit(void)
+{
+	debugfs_remove_recursive(edu.dir);
+	pci_unregister_driver(&edu_driver);
+}
+
+module_init(edu_init);
+module_exit(edu_exit);
+MODULE_DESCRIPTION("edu DMA proof of direct intel-iommu domain switches");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(IOMMUFD_INTERNAL);
