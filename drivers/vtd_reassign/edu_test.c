@@ -17,6 +17,7 @@
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/iommu.h>
+#include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -45,7 +46,52 @@ static struct {
 	void __iomem *bar;
 	struct dentry *dir;
 	char result[160];
+	bool armed;			/* stretch the next switch */
 } edu;
+
+static unsigned int window_ms = 400;
+module_param(window_ms, uint, 0644);
+MODULE_PARM_DESC(window_ms, "delay inside a stretched domain switch (ms)");
+
+/*
+ * Stretches a domain switch: prepare_domain_attach_device() runs after the
+ * stock path blocked the device (entry cleared) and before the direct path
+ * replaces the entry (old domain still mapped).
+ */
+static int stretch_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	if (READ_ONCE(edu.armed)) {
+		WRITE_ONCE(edu.armed, false);
+		mdelay(min(window_ms, 2000U));
+	}
+	return 0;
+}
+
+/* Benchmark counters: invalidation commands and DMAR fault interrupts. */
+static atomic_t bench_invs, bench_faults;
+
+static int count_inv(struct kprobe *p, struct pt_regs *regs)
+{
+	atomic_inc(&bench_invs);
+	return 0;
+}
+
+static int count_fault(struct kprobe *p, struct pt_regs *regs)
+{
+	atomic_inc(&bench_faults);
+	return 0;
+}
+
+static struct kprobe bench_kps[] = {
+	{ .symbol_name = "qi_flush_context", .pre_handler = count_inv },
+	{ .symbol_name = "qi_flush_iotlb", .pre_handler = count_inv },
+	{ .symbol_name = "dmar_fault", .pre_handler = count_fault },
+};
+
+static struct kprobe stretch_kp = {
+	.symbol_name = "prepare_domain_attach_device",
+	.pre_handler = stretch_pre,
+};
 
 /* One edu DMA, bounded wait. */
 static int edu_dma(u64 src, u64 dst, bool to_ram)
@@ -173,6 +219,225 @@ out:
 	return ret;
 }
 
+/* Starts a DMA to IOVA_DST without waiting for it. */
+static void edu_dma_start(void)
+{
+	writeq(EDU_BUF, edu.bar + EDU_DMA_SRC);
+	writeq(IOVA_DST, edu.bar + EDU_DMA_DST);
+	writeq(XFER, edu.bar + EDU_DMA_CNT);
+	writeq(EDU_CMD_RUN | EDU_CMD_TO_RAM, edu.bar + EDU_DMA_CMD);
+}
+
+static int edu_dma_wait(void)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(EDU_DMA_TIMEOUT_MS);
+
+	while (readq(edu.bar + EDU_DMA_CMD) & EDU_CMD_RUN) {
+		if (time_after(jiffies, end))
+			return -ETIMEDOUT;
+		usleep_range(1000, 2000);
+	}
+	return 0;
+}
+
+/*
+ * The window: a DMA issued just before a stretched A -> B switch lands while
+ * the switch is in progress. The result says where the data went: "A", "B"
+ * or "none" (stock: the entry was cleared, the DMA faulted).
+ */
+static int edu_window(void)
+{
+	struct device *dev = &edu.pdev->dev;
+	struct iommu_domain *a = NULL, *b = NULL;
+	struct iommu_group *group;
+	struct page *src, *pa, *pb;
+	bool attached = false;
+	const char *where;
+	int ret = 0;
+
+	group = iommu_group_get(dev);
+	if (!group) {
+		snprintf(edu.result, sizeof(edu.result), "FAIL: no group");
+		return -ENODEV;
+	}
+	src = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	pa = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	pb = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	a = iommu_paging_domain_alloc(dev);
+	b = iommu_paging_domain_alloc(dev);
+	if (failed(src && pa && pb, "no memory", &ret))
+		goto out;
+	if (failed(!IS_ERR(a) && !IS_ERR(b), "domain allocation", &ret))
+		goto out;
+	if (failed(!edu_map(a, src, pa) && !edu_map(b, src, pb), "iommu_map",
+		   &ret))
+		goto out;
+	memset(page_address(src), 0xd4, PAGE_SIZE);
+	if (failed(!iommu_attach_device(a, dev), "attach A", &ret))
+		goto out;
+	attached = true;
+	/* Load the device buffer through A. */
+	if (failed(!edu_dma(IOVA_SRC, EDU_BUF, false), "DMA to edu", &ret))
+		goto out;
+
+	edu_dma_start();
+	WRITE_ONCE(edu.armed, true);
+	if (failed(!iommu_group_replace_domain(group, b), "replace A -> B",
+		   &ret))
+		goto out;
+	WRITE_ONCE(edu.armed, false);
+	if (failed(!edu_dma_wait(), "DMA timed out", &ret))
+		goto out;
+	if (page_has(pa, 0xd4))
+		where = "A";
+	else if (page_has(pb, 0xd4))
+		where = "B";
+	else
+		where = "none";
+	snprintf(edu.result, sizeof(edu.result), "window: landed in %s",
+		 where);
+out:
+	WRITE_ONCE(edu.armed, false);
+	if (attached)
+		iommu_detach_device(iommu_get_domain_for_dev(dev), dev);
+	if (!IS_ERR_OR_NULL(a))
+		iommu_domain_free(a);
+	if (!IS_ERR_OR_NULL(b))
+		iommu_domain_free(b);
+	if (src)
+		__free_page(src);
+	if (pa)
+		__free_page(pa);
+	if (pb)
+		__free_page(pb);
+	iommu_group_put(group);
+	return ret;
+}
+
+static ssize_t window_write(struct file *file, const char __user *buf,
+			    size_t count, loff_t *ppos)
+{
+	int ret;
+
+	mutex_lock(&edu.lock);
+	if (!edu.pdev) {
+		mutex_unlock(&edu.lock);
+		return -ENODEV;
+	}
+	ret = edu_window();
+	if (ret)
+		pr_err("%s\n", edu.result);
+	mutex_unlock(&edu.lock);
+	return ret ?: count;
+}
+
+static const struct file_operations window_fops = {
+	.owner = THIS_MODULE,
+	.write = window_write,
+};
+
+/*
+ * @n switches A <-> B with DMA traffic: before each switch a DMA to IOVA_DST
+ * is started if the device is idle, so DMAs land across switches.
+ */
+static int edu_bench(unsigned int n)
+{
+	struct device *dev = &edu.pdev->dev;
+	struct iommu_domain *a = NULL, *b = NULL, *to;
+	struct iommu_group *group;
+	struct page *src, *pa, *pb;
+	unsigned int i, dmas = 0, invs0, faults0;
+	bool attached = false;
+	u64 total_ns = 0, t0;
+	int ret = 0;
+
+	group = iommu_group_get(dev);
+	if (!group) {
+		snprintf(edu.result, sizeof(edu.result), "FAIL: no group");
+		return -ENODEV;
+	}
+	src = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	pa = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	pb = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	a = iommu_paging_domain_alloc(dev);
+	b = iommu_paging_domain_alloc(dev);
+	if (failed(src && pa && pb, "no memory", &ret))
+		goto out;
+	if (failed(!IS_ERR(a) && !IS_ERR(b), "domain allocation", &ret))
+		goto out;
+	if (failed(!edu_map(a, src, pa) && !edu_map(b, src, pb), "iommu_map",
+		   &ret))
+		goto out;
+	if (failed(!iommu_attach_device(a, dev), "attach A", &ret))
+		goto out;
+	attached = true;
+	invs0 = atomic_read(&bench_invs);
+	faults0 = atomic_read(&bench_faults);
+	for (i = 0; i < n; i++) {
+		if (!(readq(edu.bar + EDU_DMA_CMD) & EDU_CMD_RUN)) {
+			edu_dma_start();
+			dmas++;
+		}
+		to = i & 1 ? a : b;
+		t0 = ktime_get_ns();
+		ret = iommu_group_replace_domain(group, to);
+		total_ns += ktime_get_ns() - t0;
+		if (failed(!ret, "replace", &ret))
+			goto out;
+		cond_resched();
+	}
+	if (failed(!edu_dma_wait(), "DMA timed out", &ret))
+		goto out;
+	snprintf(edu.result, sizeof(edu.result),
+		 "switches=%u mean_ns=%llu invs=%u dmas=%u fault_irqs=%u", n,
+		 n ? total_ns / n : 0, atomic_read(&bench_invs) - invs0, dmas,
+		 atomic_read(&bench_faults) - faults0);
+out:
+	if (attached)
+		iommu_detach_device(iommu_get_domain_for_dev(dev), dev);
+	if (!IS_ERR_OR_NULL(a))
+		iommu_domain_free(a);
+	if (!IS_ERR_OR_NULL(b))
+		iommu_domain_free(b);
+	if (src)
+		__free_page(src);
+	if (pa)
+		__free_page(pa);
+	if (pb)
+		__free_page(pb);
+	iommu_group_put(group);
+	return ret;
+}
+
+static ssize_t bench_write(struct file *file, const char __user *buf,
+			   size_t count, loff_t *ppos)
+{
+	unsigned int n;
+	int ret = kstrtouint_from_user(buf, count, 0, &n);
+
+	if (ret)
+		return ret;
+	if (!n || n > 100000) {
+		pr_err_ratelimited("bench: switches must be 1..100000\n");
+		return -EINVAL;
+	}
+	mutex_lock(&edu.lock);
+	if (!edu.pdev) {
+		mutex_unlock(&edu.lock);
+		return -ENODEV;
+	}
+	ret = edu_bench(n);
+	if (ret)
+		pr_err("%s\n", edu.result);
+	mutex_unlock(&edu.lock);
+	return ret ?: count;
+}
+
+static const struct file_operations bench_fops = {
+	.owner = THIS_MODULE,
+	.write = bench_write,
+};
+
 static ssize_t run_write(struct file *file, const char __user *buf,
 			 size_t count, loff_t *ppos)
 {
@@ -242,22 +507,51 @@ static struct pci_driver edu_driver = {
 
 static int __init edu_init(void)
 {
+	unsigned int i;
 	int ret;
 
 	mutex_init(&edu.lock);
 	edu.dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("run", 0200, edu.dir, NULL, &run_fops);
 	debugfs_create_file("result", 0444, edu.dir, NULL, &result_fops);
+	ret = register_kprobe(&stretch_kp);
+	if (ret) {
+		pr_err("cannot probe prepare_domain_attach_device: %d\n", ret);
+		goto err_dir;
+	}
+	debugfs_create_file("window", 0200, edu.dir, NULL, &window_fops);
+	for (i = 0; i < ARRAY_SIZE(bench_kps); i++) {
+		ret = register_kprobe(&bench_kps[i]);
+		if (ret) {
+			pr_err("cannot probe %s: %d\n",
+			       bench_kps[i].symbol_name, ret);
+			goto err_bench;
+		}
+	}
+	debugfs_create_file("bench", 0200, edu.dir, NULL, &bench_fops);
 	ret = pci_register_driver(&edu_driver);
 	if (ret)
-		debugfs_remove_recursive(edu.dir);
+		goto err_bench;
+	return 0;
+
+err_bench:
+	while (i--)
+		unregister_kprobe(&bench_kps[i]);
+	unregister_kprobe(&stretch_kp);
+err_dir:
+	debugfs_remove_recursive(edu.dir);
 	return ret;
 }
 
 static void __exit edu_exit(void)
 {
+	unsigned int i;
+
 	debugfs_remove_recursive(edu.dir);
 	pci_unregister_driver(&edu_driver);
+	for (i = 0; i < ARRAY_SIZE(bench_kps); i++)
+		unregister_kprobe(&bench_kps[i]);
+	unregister_kprobe(&stretch_kp);
 }
 
 module_init(edu_init);

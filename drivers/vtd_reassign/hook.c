@@ -36,6 +36,9 @@
 #include "iommu.h"
 #include <hvsec/vtd_reassign.h>
 
+#define CREATE_TRACE_POINTS
+#include "vtd_reassign_trace.h"
+
 #define HOOK_HISTORY	32
 #define HOOK_MAX_UNITS	64
 
@@ -175,6 +178,8 @@ static void hook_record(struct device *dev, u16 old_did, u16 new_did,
 			enum hook_path path, unsigned int entries,
 			unsigned int invs, int result)
 {
+	u16 seg = dev_is_pci(dev) ? pci_domain_nr(to_pci_dev(dev)->bus) : 0;
+	u16 rid = dev_is_pci(dev) ? pci_dev_id(to_pci_dev(dev)) : 0;
 	struct hook_record *r;
 	unsigned long flags;
 
@@ -185,8 +190,8 @@ static void hook_record(struct device *dev, u16 old_did, u16 new_did,
 		hook.errors++;
 	r = &hook.hist[hook.hist_next++ % HOOK_HISTORY];
 	r->time_ns = ktime_get_ns();
-	r->segment = dev_is_pci(dev) ? pci_domain_nr(to_pci_dev(dev)->bus) : 0;
-	r->rid = dev_is_pci(dev) ? pci_dev_id(to_pci_dev(dev)) : 0;
+	r->segment = seg;
+	r->rid = rid;
 	r->old_did = old_did;
 	r->new_did = new_did;
 	r->path = path;
@@ -194,6 +199,8 @@ static void hook_record(struct device *dev, u16 old_did, u16 new_did,
 	r->invs = invs;
 	r->result = result;
 	spin_unlock_irqrestore(&hook.hist_lock, flags);
+	trace_vtd_reassign_switch(seg, rid, old_did, new_did,
+				  hook_path_name[path], entries, invs, result);
 }
 
 /* Which path a switch of @dev to @nd takes. */
