@@ -7,7 +7,7 @@
  *   drtm log [--file LOG]
  *   drtm verify [--file LOG] [--pcrs FILE] [--start ff|zero]
  *   drtm info
- *   drtm bench-extend --count N [--tpm0]
+ *   drtm bench-extend --count N [--pcr N] [--tpm0]
  *
  * Exit status 0 on success; otherwise 1 with one line on stderr.
  */
@@ -568,7 +568,7 @@ static int cmd_bench_extend(int argc, char **argv)
 	unsigned long long count = 0, mmio0 = 0;
 	struct tpm12_drtm_info info;
 	uint8_t cmd[34], rsp[64];
-	int tpm0 = 0, fd, i;
+	int tpm0 = 0, fd, i, pcr = 16;
 	uint64_t t0, t;
 	unsigned long long k;
 
@@ -577,6 +577,8 @@ static int cmd_bench_extend(int argc, char **argv)
 			count = parse_num(argv[++i], 1000000, "count");
 		else if (!strcmp(argv[i], "--tpm0"))
 			tpm0 = 1;
+		else if (!strcmp(argv[i], "--pcr") && i + 1 < argc)
+			pcr = parse_num(argv[++i], NR_PCRS - 1, "PCR");
 		else
 			die("bench-extend: unknown argument '%s'", argv[i]);
 	}
@@ -588,6 +590,7 @@ static int cmd_bench_extend(int argc, char **argv)
 		};
 
 		memcpy(cmd, hdr, sizeof(hdr));
+		cmd[13] = pcr;
 		memset(cmd + 14, 0xa5, 20);
 		fd = open("/dev/tpm0", O_RDWR);
 		if (fd < 0)
@@ -614,12 +617,12 @@ static int cmd_bench_extend(int argc, char **argv)
 		struct tpm12_drtm_measure m;
 
 		memset(&m, 0, sizeof(m));
-		m.pcr = 16;
+		m.pcr = pcr;
 		m.type = 0x4ff;
 		m.hash = TPM12_DRTM_HASH_MODE_HOST;
-		if (ioctl(fd, TPM12_DRTM_IOC_MEASURE, &m) && errno != ENOSPC)
-			die("measure PCR 16 failed: %s %s", strerror(errno),
-			    m.tpm_rc_name);
+		if (ioctl(fd, TPM12_DRTM_IOC_MEASURE, &m))
+			die("extend %llu of PCR %d failed: %s %s", k, pcr,
+			    strerror(errno), m.tpm_rc_name);
 	}
 	t = now_ns() - t0;
 	if (ioctl(fd, TPM12_DRTM_IOC_INFO, &info))
@@ -638,7 +641,7 @@ static void usage(void)
 	      "       drtm log [--file LOG]\n"
 	      "       drtm verify [--file LOG] [--pcrs FILE] [--start ff|zero]\n"
 	      "       drtm info\n"
-	      "       drtm bench-extend --count N [--tpm0]\n", stderr);
+	      "       drtm bench-extend --count N [--pcr N] [--tpm0]\n", stderr);
 	exit(1);
 }
 
