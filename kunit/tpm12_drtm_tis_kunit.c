@@ -41,7 +41,7 @@ enum model_fault {
 #define MBUF 2048
 
 struct tis_model {
-	spinlock_t lock;
+	spinlock_t lock;		/* model state */
 	int active;			/* active locality or -1 */
 	bool pending[5];
 	enum model_state state;
@@ -113,13 +113,15 @@ static void rsp_hdr(struct tis_model *m, u32 size, u32 rc)
 static bool pcr_locality_ok(u32 pcr, u32 loc)
 {
 	switch (pcr) {
-	case 17: case 18:
+	case 17:
+	case 18:
 		return loc >= 2;
 	case 19:
 		return loc == 2 || loc == 3;
 	case 20:
 		return loc >= 1 && loc <= 3;
-	case 21: case 22:
+	case 21:
+	case 22:
 		return loc == 2;
 	default:
 		return true;
@@ -614,6 +616,7 @@ static void fault_desc(const struct fault_case *f, char *desc)
 {
 	strscpy(desc, f->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(fault, fault_cases, fault_desc);
 
 /*
@@ -908,15 +911,33 @@ static void log_adopt_malformed(struct kunit *test)
 	for (i = 0; i < 9; i++) {
 		make_container(buf, 512);
 		switch (i) {
-		case 0: hdr->signature[0] = 'X'; break;
-		case 1: hdr->container_ver_major = 2; break;
-		case 2: hdr->pcr_event_ver_minor = 1; break;
-		case 3: hdr->container_size = cpu_to_le32(513); break;
-		case 4: hdr->pcr_events_offset = cpu_to_le32(40); break;
-		case 5: hdr->next_event_offset = cpu_to_le32(600); break;
-		case 6: hdr->pcr_events_offset = cpu_to_le32(200); break;
-		case 7: ev->data_size = cpu_to_le32(0xfffffff0); break;
-		case 8: hdr->next_event_offset = cpu_to_le32(48 + 36 + 10); break;
+		case 0:
+			hdr->signature[0] = 'X';
+			break;
+		case 1:
+			hdr->container_ver_major = 2;
+			break;
+		case 2:
+			hdr->pcr_event_ver_minor = 1;
+			break;
+		case 3:
+			hdr->container_size = cpu_to_le32(513);
+			break;
+		case 4:
+			hdr->pcr_events_offset = cpu_to_le32(40);
+			break;
+		case 5:
+			hdr->next_event_offset = cpu_to_le32(600);
+			break;
+		case 6:
+			hdr->pcr_events_offset = cpu_to_le32(200);
+			break;
+		case 7:
+			ev->data_size = cpu_to_le32(0xfffffff0);
+			break;
+		default:
+			hdr->next_event_offset = cpu_to_le32(48 + 36 + 10);
+			break;
 		}
 		KUNIT_EXPECT_EQ_MSG(test, drtm_evlog_validate(buf, 512, &csize, &why),
 				    -EINVAL, "case %d", i);

@@ -23,13 +23,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/types.h>
 #include <linux/hvsec_tpm12_drtm.h>
 
 #define SECFS_LOG	"/sys/kernel/security/tpm12_drtm/eventlog"
 #define DEBUGFS_PCRS	"/sys/kernel/debug/tpm12_drtm/pcrs"
 #define LINUX_PCRS	"/sys/class/tpm/tpm0/pcrs"
 #define NR_PCRS		24
-#define MAX_INPUT	(1ULL << 30)
+#define MAX_INPUT	1073741824ULL	/* 1 GiB */
 
 static void die(const char *fmt, ...)
 {
@@ -45,25 +46,25 @@ static void die(const char *fmt, ...)
 
 /* ---- SHA-1 (FIPS 180-4), for replaying the log ---- */
 struct sha1 {
-	uint32_t h[5];
-	uint64_t len;
-	uint8_t blk[64];
+	__u32 h[5];
+	__u64 len;
+	__u8 blk[64];
 	size_t n;
 };
 
-static uint32_t rol(uint32_t x, int s)
+static __u32 rol(__u32 x, int s)
 {
 	return (x << s) | (x >> (32 - s));
 }
 
-static void sha1_block(struct sha1 *c, const uint8_t *p)
+static void sha1_block(struct sha1 *c, const __u8 *p)
 {
-	uint32_t w[80], a, b, d, e, f, k, t, cc;
+	__u32 w[80], a, b, d, e, f, k, t, cc;
 	int i;
 
 	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+		w[i] = (__u32)p[4 * i] << 24 | (__u32)p[4 * i + 1] << 16 |
+		       (__u32)p[4 * i + 2] << 8 | p[4 * i + 3];
 	for (i = 16; i < 80; i++)
 		w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
 	a = c->h[0]; b = c->h[1]; cc = c->h[2]; d = c->h[3]; e = c->h[4];
@@ -89,7 +90,7 @@ static void sha1_block(struct sha1 *c, const uint8_t *p)
 
 static void sha1_init(struct sha1 *c)
 {
-	static const uint32_t iv[5] = {
+	static const __u32 iv[5] = {
 		0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0
 	};
 
@@ -100,7 +101,7 @@ static void sha1_init(struct sha1 *c)
 
 static void sha1_update(struct sha1 *c, const void *data, size_t len)
 {
-	const uint8_t *p = data;
+	const __u8 *p = data;
 
 	c->len += len;
 	while (len) {
@@ -117,10 +118,10 @@ static void sha1_update(struct sha1 *c, const void *data, size_t len)
 	}
 }
 
-static void sha1_final(struct sha1 *c, uint8_t out[20])
+static void sha1_final(struct sha1 *c, __u8 out[20])
 {
-	uint64_t bits = c->len * 8;
-	uint8_t pad = 0x80, z = 0, lb[8];
+	__u64 bits = c->len * 8;
+	__u8 pad = 0x80, z = 0, lb[8];
 	int i;
 
 	sha1_update(c, &pad, 1);
@@ -138,7 +139,7 @@ static void sha1_final(struct sha1 *c, uint8_t out[20])
 }
 
 /* ---- helpers ---- */
-static void hex(const uint8_t *p, size_t n, char *out)
+static void hex(const __u8 *p, size_t n, char *out)
 {
 	size_t i;
 
@@ -172,10 +173,10 @@ static unsigned long long parse_num(const char *s, unsigned long long max,
 }
 
 /* Read a whole file (or stdin for "-"). */
-static uint8_t *slurp(const char *path, size_t *len)
+static __u8 *slurp(const char *path, size_t *len)
 {
 	size_t cap = 1 << 16, n = 0;
-	uint8_t *buf;
+	__u8 *buf;
 	ssize_t r;
 	int fd;
 
@@ -210,7 +211,7 @@ static uint8_t *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-static uint64_t now_ns(void)
+static __u64 now_ns(void)
 {
 	struct timespec ts;
 
@@ -219,7 +220,7 @@ static uint64_t now_ns(void)
 }
 
 /* ---- measure ---- */
-static uint32_t parse_type(const char *s)
+static __u32 parse_type(const char *s)
 {
 	if (!strcmp(s, "slaunch"))
 		return 0x502;
@@ -237,22 +238,22 @@ static int cmd_measure(int argc, char **argv)
 	struct tpm12_drtm_measure m;
 	const char *file = NULL, *desc = NULL;
 	int pcr = -1, timed = 0, fd, ret, i;
-	uint32_t type = 0x502, hash = 0;
+	__u32 type = 0x502, hash = 0;
 	char dhex[41];
-	uint8_t *data;
+	__u8 *data;
 	size_t len;
-	uint64_t t0;
+	__u64 t0;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--pcr") && i + 1 < argc)
+		if (!strcmp(argv[i], "--pcr") && i + 1 < argc) {
 			pcr = parse_num(argv[++i], NR_PCRS - 1, "PCR");
-		else if (!strcmp(argv[i], "--type") && i + 1 < argc)
+		} else if (!strcmp(argv[i], "--type") && i + 1 < argc) {
 			type = parse_type(argv[++i]);
-		else if (!strcmp(argv[i], "--desc") && i + 1 < argc)
+		} else if (!strcmp(argv[i], "--desc") && i + 1 < argc) {
 			desc = argv[++i];
-		else if (!strcmp(argv[i], "--time"))
+		} else if (!strcmp(argv[i], "--time")) {
 			timed = 1;
-		else if (!strcmp(argv[i], "--hash") && i + 1 < argc) {
+		} else if (!strcmp(argv[i], "--hash") && i + 1 < argc) {
 			i++;
 			if (!strcmp(argv[i], "host"))
 				hash = TPM12_DRTM_HASH_MODE_HOST;
@@ -260,12 +261,13 @@ static int cmd_measure(int argc, char **argv)
 				hash = TPM12_DRTM_HASH_MODE_TPM;
 			else
 				die("unknown hash mode '%s' (host or tpm)", argv[i]);
-		} else if (argv[i][0] == '-' && argv[i][1])
+		} else if (argv[i][0] == '-' && argv[i][1]) {
 			die("measure: unknown or incomplete option '%s'", argv[i]);
-		else if (!file)
+		} else if (!file) {
 			file = argv[i];
-		else
+		} else {
 			die("measure: more than one FILE");
+		}
 	}
 	if (pcr < 0)
 		die("measure: --pcr N is required");
@@ -307,7 +309,7 @@ static int cmd_measure(int argc, char **argv)
 }
 
 /* ---- PCR sources ---- */
-static int read_pcr_file(const char *path, uint8_t pcrs[NR_PCRS][20],
+static int read_pcr_file(const char *path, __u8 pcrs[NR_PCRS][20],
 			 int have[NR_PCRS])
 {
 	char line[256], *p;
@@ -338,7 +340,7 @@ static int read_pcr_file(const char *path, uint8_t pcrs[NR_PCRS][20],
 	return n;
 }
 
-static void read_pcrs_ioctl(uint8_t pcrs[NR_PCRS][20], int have[NR_PCRS])
+static void read_pcrs_ioctl(__u8 pcrs[NR_PCRS][20], int have[NR_PCRS])
 {
 	struct tpm12_drtm_pcr_read r;
 	int fd = open_dev(), i;
@@ -357,7 +359,7 @@ static void read_pcrs_ioctl(uint8_t pcrs[NR_PCRS][20], int have[NR_PCRS])
 
 static int cmd_pcrs(int argc, char **argv)
 {
-	uint8_t pcrs[NR_PCRS][20];
+	__u8 pcrs[NR_PCRS][20];
 	int have[NR_PCRS] = { 0 }, i;
 	const char *src = "ioctl";
 	char h[41];
@@ -368,9 +370,9 @@ static int cmd_pcrs(int argc, char **argv)
 		else
 			die("pcrs: unknown argument '%s'", argv[i]);
 	}
-	if (!strcmp(src, "ioctl"))
+	if (!strcmp(src, "ioctl")) {
 		read_pcrs_ioctl(pcrs, have);
-	else if (!strcmp(src, "debugfs") || !strcmp(src, "tpm0")) {
+	} else if (!strcmp(src, "debugfs") || !strcmp(src, "tpm0")) {
 		const char *path = src[0] == 'd' ? DEBUGFS_PCRS : LINUX_PCRS;
 
 		if (read_pcr_file(path, pcrs, have) <= 0)
@@ -389,20 +391,20 @@ static int cmd_pcrs(int argc, char **argv)
 
 /* ---- the log ---- */
 struct ev {
-	uint32_t pcr, type, size;
-	const uint8_t *digest, *data;
+	__u32 pcr, type, size;
+	const __u8 *digest, *data;
 };
 
-static uint32_t le32(const uint8_t *p)
+static __u32 le32(const __u8 *p)
 {
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+	return p[0] | p[1] << 8 | p[2] << 16 | (__u32)p[3] << 24;
 }
 
 /* Validate the container and call @fn for each event. Returns #events. */
-static int walk_log(const uint8_t *buf, size_t len,
+static int walk_log(const __u8 *buf, size_t len,
 		    void (*fn)(const struct ev *e, int idx, void *arg), void *arg)
 {
-	uint32_t csize, first, next, off;
+	__u32 csize, first, next, off;
 	struct ev e;
 	int n = 0;
 
@@ -437,7 +439,7 @@ static int walk_log(const uint8_t *buf, size_t len,
 static void print_ev(const struct ev *e, int idx, void *arg)
 {
 	char h[41];
-	uint32_t i;
+	__u32 i;
 
 	(void)arg;
 	hex(e->digest, 20, h);
@@ -451,7 +453,7 @@ static void print_ev(const struct ev *e, int idx, void *arg)
 static int cmd_log(int argc, char **argv)
 {
 	const char *file = SECFS_LOG;
-	uint8_t *buf;
+	__u8 *buf;
 	size_t len;
 	int i;
 
@@ -468,7 +470,7 @@ static int cmd_log(int argc, char **argv)
 }
 
 struct replay {
-	uint8_t pcr[NR_PCRS][20];
+	__u8 pcr[NR_PCRS][20];
 	int count[NR_PCRS];
 };
 
@@ -488,19 +490,19 @@ static void replay_ev(const struct ev *e, int idx, void *arg)
 static int cmd_verify(int argc, char **argv)
 {
 	const char *file = SECFS_LOG, *pcrfile = NULL;
-	uint8_t tpm[NR_PCRS][20];
+	__u8 tpm[NR_PCRS][20];
 	int have[NR_PCRS] = { 0 }, ff = 1, i, bad = 0, checked = 0;
 	struct replay r;
 	char a[41], b[41];
-	uint8_t *buf;
+	__u8 *buf;
 	size_t len;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--file") && i + 1 < argc)
+		if (!strcmp(argv[i], "--file") && i + 1 < argc) {
 			file = argv[++i];
-		else if (!strcmp(argv[i], "--pcrs") && i + 1 < argc)
+		} else if (!strcmp(argv[i], "--pcrs") && i + 1 < argc) {
 			pcrfile = argv[++i];
-		else if (!strcmp(argv[i], "--start") && i + 1 < argc) {
+		} else if (!strcmp(argv[i], "--start") && i + 1 < argc) {
 			i++;
 			if (!strcmp(argv[i], "zero"))
 				ff = 0;
@@ -552,10 +554,11 @@ static int cmd_info(int argc, char **argv)
 	fd = open_dev();
 	if (ioctl(fd, TPM12_DRTM_IOC_INFO, &info))
 		die("info: %s", strerror(errno));
-	printf("locality: %u\nevlog: %u/%u bytes%s%s\ncommands: %llu\nmmio: %llu\nlast_error: %d\nlast_tpm_rc: %#x\n",
-	       info.locality, info.evlog_used, info.evlog_size,
+	printf("locality: %u\nevlog: %u/%u bytes%s%s\n", info.locality,
+	       info.evlog_used, info.evlog_size,
 	       info.flags & TPM12_DRTM_INFO_TRUNCATED ? " (truncated)" : "",
-	       info.flags & TPM12_DRTM_INFO_ADOPTED ? " (adopted)" : "",
+	       info.flags & TPM12_DRTM_INFO_ADOPTED ? " (adopted)" : "");
+	printf("commands: %llu\nmmio: %llu\nlast_error: %d\nlast_tpm_rc: %#x\n",
 	       (unsigned long long)info.commands, (unsigned long long)info.mmio,
 	       info.last_error, info.last_tpm_rc);
 	close(fd);
@@ -567,9 +570,9 @@ static int cmd_bench_extend(int argc, char **argv)
 {
 	unsigned long long count = 0, mmio0 = 0;
 	struct tpm12_drtm_info info;
-	uint8_t cmd[34], rsp[64];
+	__u8 cmd[34], rsp[64];
 	int tpm0 = 0, fd, i, pcr = 16;
-	uint64_t t0, t;
+	__u64 t0, t;
 	unsigned long long k;
 
 	for (i = 1; i < argc; i++) {
@@ -585,7 +588,7 @@ static int cmd_bench_extend(int argc, char **argv)
 	if (!count)
 		die("bench-extend: --count N (1..1000000) is required");
 	if (tpm0) {
-		static const uint8_t hdr[14] = {
+		static const __u8 hdr[14] = {
 			0x00, 0xc1, 0, 0, 0, 34, 0, 0, 0, 0x14, 0, 0, 0, 16
 		};
 
@@ -634,9 +637,10 @@ static int cmd_bench_extend(int argc, char **argv)
 	return 0;
 }
 
-static void usage(void)
+static void print_help(void)
 {
-	fputs("usage: drtm measure --pcr N [--type T] [--desc TEXT] [--hash host|tpm] [--time] FILE|-\n"
+	fputs("Usage: drtm measure --pcr N [--type T] [--desc TEXT] [--hash host|tpm]\n"
+	      "                    [--time] FILE|-\n"
 	      "       drtm pcrs [--source ioctl|debugfs|tpm0]\n"
 	      "       drtm log [--file LOG]\n"
 	      "       drtm verify [--file LOG] [--pcrs FILE] [--start ff|zero]\n"
@@ -648,7 +652,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		usage();
+		print_help();
 	argc--;
 	argv++;
 	if (!strcmp(argv[0], "measure"))
@@ -664,7 +668,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[0], "bench-extend"))
 		return cmd_bench_extend(argc, argv);
 	if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help"))
-		usage();
+		print_help();
 	die("unknown command '%s' (measure, pcrs, log, verify, info, bench-extend)", argv[0]);
 	return 1;
 }

@@ -62,7 +62,7 @@ int drtm_dev_hash_host(struct drtm_dev *dev, const struct drtm_src *src,
 		       u8 *digest)
 {
 	SHASH_DESC_ON_STACK(desc, dev->tfm);
-	u8 *bounce = NULL;
+	u8 small[256], *bounce = small;
 	u64 off = 0;
 	u32 n;
 	int ret;
@@ -71,13 +71,14 @@ int drtm_dev_hash_host(struct drtm_dev *dev, const struct drtm_src *src,
 	ret = crypto_shash_init(desc);
 	if (ret)
 		return ret;
-	if (!src->kbuf) {
+	if (!src->kbuf && src->size > sizeof(small)) {
 		bounce = kvmalloc(DRTM_CHUNK, GFP_KERNEL);
 		if (!bounce)
 			return -ENOMEM;
 	}
 	while (off < src->size) {
-		n = min_t(u64, DRTM_CHUNK, src->size - off);
+		n = min_t(u64, bounce == small && !src->kbuf ? sizeof(small) :
+			  DRTM_CHUNK, src->size - off);
 		if (src->kbuf) {
 			ret = crypto_shash_update(desc, src->kbuf + off, n);
 		} else {
@@ -97,7 +98,8 @@ int drtm_dev_hash_host(struct drtm_dev *dev, const struct drtm_src *src,
 	ret = crypto_shash_final(desc, digest);
 out:
 	shash_desc_zero(desc);
-	kvfree(bounce);
+	if (bounce != small)
+		kvfree(bounce);
 	return ret;
 }
 

@@ -108,6 +108,7 @@ struct drtm_tis {
 	bool timeouts_from_tpm;
 	bool durations_from_tpm;
 	u32 sts_family;			/* STS.tpmFamily seen while active */
+	u32 exec_guess_us[DRTM_DUR_NR];	/* learnt execution time per class */
 	struct drtm_tis_stats stats;
 	const char *last_what;		/* what failed last (static string) */
 	u8 buf[DRTM_TPM_BUF_SIZE];	/* command/response buffer */
@@ -149,7 +150,7 @@ struct drtm_src {
  * @chunk: bounce buffer for user data (DRTM_CHUNK bytes)
  */
 struct drtm_dev {
-	struct mutex lock;
+	struct mutex lock;		/* TPM access and the log */
 	struct drtm_tis tis;
 	struct drtm_evlog log;
 	struct crypto_shash *tfm;

@@ -35,6 +35,7 @@ static const u32 tpm_default_duration_us[DRTM_DUR_NR] = {
 /* Poll backoff: first poll at once, then 20 us doubling up to 400 us. */
 #define TIS_POLL_MIN_US		20
 #define TIS_POLL_MAX_US		400
+#define TIS_POLL_RSP_MAX_US	160
 
 void drtm_tis_init(struct drtm_tis *tis, const struct drtm_tis_ops *ops,
 		   void *ctx, unsigned int locality, unsigned int fifo_width)
@@ -305,31 +306,71 @@ static int tis_read_bytes(struct drtm_tis *tis, u8 *p, u32 n, u32 *avail)
 	return 0;
 }
 
-static u32 ordinal_duration(const struct drtm_tis *tis, u32 ordinal)
+static enum drtm_tpm_duration ordinal_class(u32 ordinal)
 {
 	switch (ordinal) {
 	case TPM_ORD_EXTEND:
-		return tis->duration_us[DRTM_DUR_MEDIUM];
+		return DRTM_DUR_MEDIUM;
 	case TPM_ORD_PCRREAD:
 	case TPM_ORD_GETCAPABILITY:
 	case TPM_ORD_SHA1START:
 	case TPM_ORD_SHA1UPDATE:
 	case TPM_ORD_SHA1COMPLETEEXTEND:
-		return tis->duration_us[DRTM_DUR_SHORT];
+		return DRTM_DUR_SHORT;
 	default:
-		return tis->duration_us[DRTM_DUR_LONG];
+		return DRTM_DUR_LONG;
 	}
+}
+
+/*
+ * Wait for the response, at most the ordinal's duration. To keep both the
+ * latency and the number of STS reads (each one a trap in a VM) low, first
+ * sleep for a learnt guess of this command class's execution time, then
+ * poll with a short backoff. The guess shrinks by a quarter whenever the
+ * first poll already finds the response (we slept too long) and moves a
+ * quarter of the way towards the observed time otherwise.
+ */
+static int tis_wait_response(struct drtm_tis *tis, u32 ordinal, u32 *sts)
+{
+	const u32 want = TIS_STS_VALID | TIS_STS_DATA_AVAIL;
+	enum drtm_tpm_duration cls = ordinal_class(ordinal);
+	u32 us = tis->duration_us[cls];
+	ktime_t start = ktime_get(), end = ktime_add_us(start, us);
+	u32 guess = min(tis->exec_guess_us[cls], us / 2);
+	unsigned int sleep = TIS_POLL_MIN_US, polls = 0;
+	u32 took;
+	bool late;
+
+	if (guess >= TIS_POLL_MIN_US)
+		usleep_range(guess, guess + TIS_POLL_MIN_US);
+	for (;;) {
+		late = ktime_after(ktime_get(), end);
+		*sts = drtm_tis_read(tis, TIS_STS, 4);
+		polls++;
+		if (sts_ok(*sts, want, want))
+			break;
+		if (late) {
+			tis->stats.timeouts++;
+			return -ETIMEDOUT;
+		}
+		usleep_range(sleep, 2 * sleep);
+		sleep = min(2 * sleep, TIS_POLL_RSP_MAX_US);
+	}
+	took = min_t(s64, ktime_us_delta(ktime_get(), start), us / 2);
+	if (polls == 1)
+		tis->exec_guess_us[cls] = guess / 4 * 3;
+	else if (took > guess)
+		tis->exec_guess_us[cls] = guess + (took - guess) / 4;
+	return 0;
 }
 
 static int tis_recv(struct drtm_tis *tis, u32 ordinal, size_t *rsp_len)
 {
-	const u32 want = TIS_STS_VALID | TIS_STS_DATA_AVAIL;
 	u8 *buf = tis->buf;
 	u32 sts, avail, size;
 	int ret;
 
-	ret = tis_wait_sts(tis, want, want, ordinal_duration(tis, ordinal),
-			   &sts);
+	ret = tis_wait_response(tis, ordinal, &sts);
 	if (ret) {
 		tis->last_what = "no response (dataAvail never set)";
 		return ret;
