@@ -16,6 +16,8 @@ FAIL=0
 
 mkdir -p $T
 echo "TAP version 13"
+# kunit.py (make check) wants the plan first: keep in step with the tests.
+echo "1..34"
 
 ok() { N=$((N + 1)); echo "ok $N - $1"; }
 notok() { N=$((N + 1)); echo "not ok $N - $1"; FAIL=1; }
@@ -59,6 +61,9 @@ if [ "$d" = "$(sha1sum $T/data128 | cut -d' ' -f1)" ]; then ok "128-byte TPM-mod
 t "PCR 18 measure from stdin, empty input" sh -c ': | drtm measure --pcr 18 --type 0x504 --desc empty -'
 t "replay of our log equals Linux's $LPCRS" drtm verify
 t "replay of our log equals our debugfs pcrs" drtm verify --pcrs $DBG/pcrs
+cp /sys/kernel/security/tpm12_drtm/eventlog $T/tampered
+printf AAAAAAAAAAAAAAAAAAAA | dd of=$T/tampered bs=1 seek=56 conv=notrunc 2>/dev/null
+f "drtm verify detects a tampered digest" drtm verify --file $T/tampered
 n=$(drtm log | wc -l)
 a=$(grep -c '^[0-9]* pcr=' $DBG/eventlog_ascii)
 if [ "$n" = 4 ] && [ "$a" = 4 ]; then ok "log holds 4 events (drtm log and eventlog_ascii)"; else notok "log events: drtm log $n, eventlog_ascii $a"; fi
@@ -81,6 +86,14 @@ f "PCR 24 refused" drtm measure --pcr 24 $T/data
 f "unknown event type refused" drtm measure --pcr 17 --type bogus $T/data
 f "unknown hash mode refused" drtm measure --pcr 17 --hash md5 $T/data
 f "missing file refused" drtm measure --pcr 17 $T/nonexistent
+f "desc over 4096 bytes refused" drtm measure --pcr 17 --desc "$(head -c 5000 /dev/zero | tr '\0' x)" $T/data
+f "unknown subcommand refused" drtm frobnicate
+f "garbage size to debugfs sha1_bench refused" sh -c 'echo garbage > '$DBG'/sha1_bench'
+f "huge size to debugfs sha1_bench refused" sh -c 'echo 99999999999 > '$DBG'/sha1_bench'
+f "write to securityfs eventlog refused" sh -c 'echo x > /sys/kernel/security/tpm12_drtm/eventlog'
+head -c 100 /dev/urandom > $T/garbage
+f "drtm log rejects a garbage log" drtm log --file $T/garbage
+f "drtm verify rejects a garbage log" drtm verify --file $T/garbage
 if [ "$(used)" = "$u0" ] && [ "$(pcr 17)" = "$p0" ]; then ok "bad input left log and PCR 17 unchanged"; else notok "bad input changed log or PCR 17"; fi
 
 # 1000 extends of PCR 17 while Linux's tpm_tis reads PCRs at locality 0.
@@ -122,5 +135,5 @@ t "measure after reload" drtm measure --pcr 18 --desc after-reload $T/data128
 
 loaded || insmod $MOD
 rm -rf $T
-echo "1..$N"
+[ $N = 34 ] || { echo "# ran $N tests, planned 34"; FAIL=1; }
 exit $FAIL

@@ -382,7 +382,7 @@ static int eventlog_ascii_show(struct seq_file *m, void *v)
 	mutex_lock(&dev->lock);
 	next = drtm_evlog_used(&dev->log);
 	/* Entries were written by us (or validated at adoption). */
-	for (off = DRTM_EVLOG_HDR_SIZE;
+	for (off = le32_to_cpu(((struct drtm_evlog_header *)dev->log.buf)->pcr_events_offset);
 	     off + DRTM_EVENT_HDR_SIZE <= next;
 	     off += DRTM_EVENT_HDR_SIZE + dsize) {
 		ev = dev->log.buf + off;
