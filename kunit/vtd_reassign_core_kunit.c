@@ -241,7 +241,7 @@ static struct fake_iommu *fake_new(struct kunit *test, bool cx16)
 {
 	struct fake_iommu *f;
 
-	if (cx16 && !system_has_cmpxchg128())
+	if (cx16 && !hvsec_system_has_cmpxchg128())
 		kunit_skip(test, "CPU has no CMPXCHG16B");
 	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f);

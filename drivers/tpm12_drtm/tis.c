@@ -18,7 +18,7 @@
 #include <linux/ktime.h>
 #include <linux/minmax.h>
 #include <linux/string.h>
-#include <linux/unaligned.h>
+#include <hvsec/compat.h>
 #include <kunit/visibility.h>
 #include "internal.h"
 

@@ -9,7 +9,7 @@
 #include <linux/export.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
-#include <linux/unaligned.h>
+#include <hvsec/compat.h>
 #include <kunit/visibility.h>
 #include "internal.h"
 

@@ -62,7 +62,7 @@ int vtd_iommu_init(struct vtd_iommu *u, const struct vtd_unit_ops *ops,
 	u->ndoms = ndoms;
 	u->did_min = did_min;
 	u->coherent = true;
-	u->has_cx16 = system_has_cmpxchg128();
+	u->has_cx16 = hvsec_system_has_cmpxchg128();
 	u->did_map = bitmap_zalloc(ndoms, GFP_KERNEL);
 	u->did_owner = kcalloc(ndoms, sizeof(*u->did_owner), GFP_KERNEL);
 	u->did_refs = kcalloc(ndoms, sizeof(*u->did_refs), GFP_KERNEL);
@@ -271,11 +271,11 @@ int vtd_ctx_store_locked(struct vtd_iommu *u, u8 bus, u8 devfn,
 	res->warned = false;
 
 	if (u->has_cx16) {
-		u128 expect = old->full;
+		hvsec_u128 expect = old->full;
 
-		if (!system_has_cmpxchg128())
+		if (!hvsec_system_has_cmpxchg128())
 			return -EOPNOTSUPP;
-		if (!try_cmpxchg128(&slot->full, &expect, new->full)) {
+		if (!hvsec_try_cmpxchg128(&slot->full, &expect, new->full)) {
 			res->seen.full = expect;
 			vtd_report_mismatch(u, bus, devfn, &res->seen, old);
 			return -EILSEQ;

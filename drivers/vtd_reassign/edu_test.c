@@ -22,6 +22,7 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/seq_file.h>
+#include <hvsec/compat.h>
 /* iommu_group_replace_domain(): exported, declared in a private header. */
 #include "iommu-priv.h"
 
@@ -445,20 +446,20 @@ static const struct file_operations bench_fops = {
  */
 static int cx16_show(struct seq_file *m, void *v)
 {
-	struct vtd_pair { u128 v; } __aligned(16) *p;
+	struct vtd_pair { hvsec_u128 v; } __aligned(16) *p;
 	unsigned int i, n = 200;
 	u64 t0, t1;
 
-	if (!system_has_cmpxchg128())
+	if (!hvsec_system_has_cmpxchg128())
 		return -EOPNOTSUPP;
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
 	t0 = ktime_get_ns();
 	for (i = 0; i < n; i++) {
-		u128 old = p->v;
+		hvsec_u128 old = p->v;
 
-		try_cmpxchg128(&p->v, &old, old + 1);
+		hvsec_try_cmpxchg128(&p->v, &old, old + 1);
 	}
 	t1 = ktime_get_ns();
 	seq_printf(m, "cmpxchg16b_ns=%llu\n", (t1 - t0) / n);

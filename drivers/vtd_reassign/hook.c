@@ -223,7 +223,7 @@ static enum hook_path hook_classify(struct dmar_domain *nd, struct device *dev)
 	if (old == nd || old->use_first_level || nd->use_first_level ||
 	    !(old->domain.type & __IOMMU_DOMAIN_PAGING))
 		return HOOK_FB_DOMAIN;
-	if (!system_has_cmpxchg128())
+	if (!hvsec_system_has_cmpxchg128())
 		return HOOK_FB_NO_CX16;
 	return HOOK_DIRECT;
 }

@@ -63,4 +63,60 @@ static inline bool hvsec_cpu_has_fred(void)
 #define hvsec_vm_flags_set(vma, flags)	((vma)->vm_flags |= (flags))
 #endif
 
+/*
+ * The unaligned accessors moved from <asm/unaligned.h> in 6.12 (a version
+ * test: sparse does not know __has_include).
+ */
+#if HVSEC_KERNEL_AT_LEAST(6, 12)
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
+/*
+ * 128-bit compare-and-exchange: u128, system_has_cmpxchg128() and
+ * try_cmpxchg128() came in 6.5; before, the same LOCK CMPXCHG16B by hand.
+ */
+#ifdef system_has_cmpxchg128
+#define hvsec_u128			u128
+#define hvsec_system_has_cmpxchg128()	system_has_cmpxchg128()
+#define hvsec_try_cmpxchg128(ptr, oldp, new) try_cmpxchg128(ptr, oldp, new)
+#else
+#include <asm/asm.h>
+
+#define hvsec_u128			__uint128_t
+#define hvsec_system_has_cmpxchg128()	boot_cpu_has(X86_FEATURE_CX16)
+
+/* A 128-bit value in memory, as x86 (little-endian) lays it out. */
+struct hvsec_u128_mem {
+	u64 lo;
+	u64 hi;
+};
+
+static __always_inline bool __hvsec_cmpxchg16b(void *ptr, void *oldp,
+					       u64 new_lo, u64 new_hi)
+{
+	struct hvsec_u128_mem *p = ptr, *o = oldp;
+	u64 lo = o->lo, hi = o->hi;
+	bool ok;
+
+	asm volatile("lock cmpxchg16b %[ptr]"
+		     CC_SET(e)
+		     : CC_OUT(e) (ok), [ptr] "+m" (*p), "+a" (lo), "+d" (hi)
+		     : "b" (new_lo), "c" (new_hi)
+		     : "memory");
+	if (!ok) {
+		o->lo = lo;
+		o->hi = hi;
+	}
+	return ok;
+}
+
+#define hvsec_try_cmpxchg128(ptr, oldp, new) ({				\
+	hvsec_u128 __hvsec_new = (new);					\
+	__hvsec_cmpxchg16b(ptr, oldp, (u64)__hvsec_new,			\
+			   (u64)(__hvsec_new >> 64));			\
+})
+#endif
+
 #endif /* _HVSEC_COMPAT_H */

@@ -10,6 +10,7 @@
 #include <linux/bitfield.h>
 #include <linux/spinlock_types.h>
 #include <linux/types.h>
+#include <hvsec/compat.h>
 
 /*
  * A 128-bit legacy-mode context entry, as the IOMMU reads it. @full is the
@@ -22,7 +23,7 @@ struct vtd_ctx_entry {
 			u64 lo;
 			u64 hi;
 		};
-		u128 full;
+		hvsec_u128 full;
 	};
 } __aligned(16);
 
