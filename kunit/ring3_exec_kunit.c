@@ -13,6 +13,7 @@
 #include <linux/preempt.h>
 #include <linux/sched/task_stack.h>
 #include <linux/stringify.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <asm/apic.h>
 #include <asm/desc.h>
@@ -31,41 +32,41 @@
  * across the SYSCALLs, and stores the count in its data page.
  */
 R3X_DEFINE_HELPER(r3x_kt_svc,
-	"\tmovl $" S(R3X_UVA_STACK_TOP) ", %esp\n"
-	"\tmovq %rdi, %rbx\n"
-	"\tmovq %rsi, %r12\n"
-	"\txorl %r13d, %r13d\n"
-	"\txorl %r14d, %r14d\n"
-	"1:\tcmpq %rbx, %r14\n"
-	"\tjae 2f\n"
-	"\tpushq %r14\n"
-	"\tmovq %r14, %rdi\n"
-	"\tmovq %r12, %rsi\n"
-	"\tmovl $1, %eax\n"
-	"\tsyscall\n"
-	"\tpopq %rdx\n"
-	"\tcmpq %rdx, %r14\n"
-	"\tjne 3f\n"
-	"\taddq %rax, %r13\n"
-	"\tincq %r14\n"
-	"\tmovl $" S(R3X_UVA_DATA) ", %eax\n"
-	"\tmovq %r14, (%rax)\n"
-	"\tjmp 1b\n"
-	"2:\tmovq %r13, %rdi\n"
-	"\txorl %eax, %eax\n"
-	"\tsyscall\n"
-	"3:\tud2");
+		  "\tmovl $" S(R3X_UVA_STACK_TOP) ", %esp\n"
+		  "\tmovq %rdi, %rbx\n"
+		  "\tmovq %rsi, %r12\n"
+		  "\txorl %r13d, %r13d\n"
+		  "\txorl %r14d, %r14d\n"
+		  "1:\tcmpq %rbx, %r14\n"
+		  "\tjae 2f\n"
+		  "\tpushq %r14\n"
+		  "\tmovq %r14, %rdi\n"
+		  "\tmovq %r12, %rsi\n"
+		  "\tmovl $1, %eax\n"
+		  "\tsyscall\n"
+		  "\tpopq %rdx\n"
+		  "\tcmpq %rdx, %r14\n"
+		  "\tjne 3f\n"
+		  "\taddq %rax, %r13\n"
+		  "\tincq %r14\n"
+		  "\tmovl $" S(R3X_UVA_DATA) ", %eax\n"
+		  "\tmovq %r14, (%rax)\n"
+		  "\tjmp 1b\n"
+		  "2:\tmovq %r13, %rdi\n"
+		  "\txorl %eax, %eax\n"
+		  "\tsyscall\n"
+		  "3:\tud2");
 
 /* Sum of the six arguments (registered by this module, not built in). */
 R3X_DEFINE_HELPER(r3x_kt_sum,
-	"\tleaq (%rdi,%rsi), %rdi\n"
-	"\taddq %rdx, %rdi\n"
-	"\taddq %r10, %rdi\n"
-	"\taddq %r8, %rdi\n"
-	"\taddq %r9, %rdi\n"
-	"\txorl %eax, %eax\n"
-	"\tsyscall\n"
-	"\tud2");
+		  "\tleaq (%rdi,%rsi), %rdi\n"
+		  "\taddq %rdx, %rdi\n"
+		  "\taddq %r10, %rdi\n"
+		  "\taddq %r8, %rdi\n"
+		  "\taddq %r9, %rdi\n"
+		  "\txorl %eax, %eax\n"
+		  "\tsyscall\n"
+		  "\tud2");
 
 struct svc_priv {
 	unsigned long calls;
@@ -606,7 +607,9 @@ static void concurrent_calls(struct kunit *test)
 /* ---- NMIs while the helper runs ---- */
 
 static atomic_t kt_nmi_armed;
-static atomic_t kt_nmi_user, kt_nmi_total, kt_nmi_bad;
+static atomic_t kt_nmi_user, kt_nmi_total, kt_nmi_bad, kt_nmi_fixup;
+/* The guard page after a vmalloc()ed page: never mapped. */
+static void *kt_guard;
 static int kt_nmi_cpu;
 
 static int kt_nmi_handler(unsigned int type, struct pt_regs *regs)
@@ -620,7 +623,18 @@ static int kt_nmi_handler(unsigned int type, struct pt_regs *regs)
 	if (smp_processor_id() != kt_nmi_cpu)
 		atomic_inc(&kt_nmi_bad);
 	if (user_mode(regs)) {
+		u64 v;
+
 		atomic_inc(&kt_nmi_user);
+		/*
+		 * Our IDT is live here: a #PF at CPL0 (on a vmalloc guard
+		 * page) must reach the kernel's handler and its exception
+		 * fixup through our stub.
+		 */
+		if (copy_from_kernel_nofault(&v, kt_guard, sizeof(v)) == -EFAULT)
+			atomic_inc(&kt_nmi_fixup);
+		else
+			atomic_inc(&kt_nmi_bad);
 		/* The frame must not be on the caller's (this task's) stack. */
 		if (sp >= stk && sp < stk + THREAD_SIZE)
 			atomic_inc(&kt_nmi_bad);
@@ -642,13 +656,14 @@ static int kt_spin_fn(void *arg)
 	struct kt_spin *s = arg;
 	struct pt_regs *pr = task_pt_regs(current);
 	struct pt_regs saved = *pr;
-	volatile u64 canary[32];
+	u64 canary[32];
 	u64 args[6] = { 5000000, 1 };
 	struct r3x_fault f;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(canary); i++)
 		canary[i] = KT_CANARY ^ i;
+	barrier_data(canary);
 	memset(pr, 0xa5, sizeof(*pr));
 	rdmsrl(MSR_GS_BASE, s->gs_before);
 	complete(&s->started);
@@ -657,6 +672,7 @@ static int kt_spin_fn(void *arg)
 	if (memchr_inv(pr, 0xa5, sizeof(*pr)))
 		s->ptregs_bad++;
 	*pr = saved;
+	barrier_data(canary);
 	for (i = 0; i < ARRAY_SIZE(canary); i++)
 		if (canary[i] != (KT_CANARY ^ i))
 			s->canary_bad++;
@@ -669,6 +685,7 @@ static void nmi_while_spinning(struct kunit *test)
 	struct task_struct *t;
 	struct kt_spin s = {};
 	unsigned int sent = 0;
+	void *kt_vm;
 	int ret;
 
 	if (num_online_cpus() < 2)
@@ -679,13 +696,20 @@ static void nmi_while_spinning(struct kunit *test)
 	atomic_set(&kt_nmi_user, 0);
 	atomic_set(&kt_nmi_total, 0);
 	atomic_set(&kt_nmi_bad, 0);
+	atomic_set(&kt_nmi_fixup, 0);
+	kt_vm = vmalloc(PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, kt_vm);
+	kt_guard = kt_vm + PAGE_SIZE;
 	ret = register_nmi_handler(NMI_LOCAL, kt_nmi_handler, 0, "r3x_kunit");
+	if (ret)
+		vfree(kt_vm);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	atomic_set(&kt_nmi_armed, 1);
 	t = kthread_create_on_cpu(kt_spin_fn, &s, kt_nmi_cpu, "r3x_spin/%u");
 	if (IS_ERR(t)) {
 		atomic_set(&kt_nmi_armed, 0);
 		unregister_nmi_handler(NMI_LOCAL, "r3x_kunit");
+		vfree(kt_vm);
 		KUNIT_FAIL(test, "kthread_create_on_cpu failed");
 		return;
 	}
@@ -694,11 +718,12 @@ static void nmi_while_spinning(struct kunit *test)
 	while (!completion_done(&s.done) && sent < 20000) {
 		apic->send_IPI(kt_nmi_cpu, NMI_VECTOR);
 		sent++;
-		udelay(200);
+		usleep_range(100, 200);
 	}
 	ret = wait_for_completion_timeout(&s.done, 120 * HZ);
 	atomic_set(&kt_nmi_armed, 0);
 	unregister_nmi_handler(NMI_LOCAL, "r3x_kunit");
+	vfree(kt_vm);
 	KUNIT_ASSERT_GT(test, ret, 0);
 	kunit_info(test, "NMIs sent %u, handled %d, at CPL3 %d\n", sent,
 		   atomic_read(&kt_nmi_total), atomic_read(&kt_nmi_user));
@@ -710,6 +735,7 @@ static void nmi_while_spinning(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s.ptregs_bad, 0UL);
 	KUNIT_EXPECT_EQ(test, atomic_read(&kt_nmi_bad), 0);
 	KUNIT_EXPECT_GT(test, atomic_read(&kt_nmi_user), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&kt_nmi_fixup), atomic_read(&kt_nmi_user));
 }
 
 static struct kunit_case ring3_exec_stress_cases[] = {

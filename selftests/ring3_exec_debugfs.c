@@ -71,7 +71,7 @@ TEST_F(r3x, sum)
 TEST_F(r3x, null_and_spin)
 {
 	ASSERT_EQ(0, call("null", self->out, sizeof(self->out)));
-	EXPECT_EQ(0, strncmp(self->out, "ret=0 result=0 ", 15)) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, strncmp(self->out, "ret=0 result=0x0 ", 17)) TH_LOG("%s", self->out);
 	ASSERT_EQ(0, call("spin 1000", self->out, sizeof(self->out)));
 	EXPECT_EQ(0, strncmp(self->out, "ret=0 result=0x3e8 ", 19)) TH_LOG("%s", self->out);
 }

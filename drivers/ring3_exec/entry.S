@@ -193,7 +193,10 @@ SYM_CODE_END(r3x_stub_\vec)
 	.section .rodata
 	.balign 8
 SYM_DATA_START(r3x_stub_table)
-.irp v, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+.irp v, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+	.quad	r3x_stub_\v
+.endr
+.irp v, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
 	.quad	r3x_stub_\v
 .endr
 SYM_DATA_END(r3x_stub_table)

@@ -70,7 +70,7 @@ static_assert(sizeof(struct r3x_uregs) == 16 * 8);
 			 X86_EFLAGS_AC | X86_EFLAGS_ID)
 /* PTI: the user half of a PGD pair and the user PCID bit. */
 #define R3X_CR3_USER	(BIT_ULL(PAGE_SHIFT) | BIT_ULL(X86_CR3_PTI_PCID_USER_BIT))
-#define R3X_MAX_SERVICES	(1UL << 20)
+#define R3X_MAX_SERVICES	BIT(20)
 /* Highest return RIP that is canonical with 4- and 5-level paging. */
 #define R3X_URIP_LIMIT	((1UL << 47) - PAGE_SIZE)
 
@@ -425,8 +425,11 @@ static void r3x_switch_in(struct r3x_saved *s, struct r3x_cpu *c,
 	s->tos = this_cpu_read(pcpu_hot.top_of_stack);
 
 	wrmsrl(MSR_LSTAR, (unsigned long)r3x_syscall_entry);
-	wrmsrl(MSR_STAR, R3X_STAR);
-	wrmsrl(MSR_SYSCALL_MASK, R3X_SFMASK);
+	/* Usually Linux's own values already: skip the slow WRMSRs then. */
+	if (s->msrs.star != R3X_STAR)
+		wrmsrl(MSR_STAR, R3X_STAR);
+	if (s->msrs.sfmask != R3X_SFMASK)
+		wrmsrl(MSR_SYSCALL_MASK, R3X_SFMASK);
 	wrmsrl(MSR_CSTAR, (unsigned long)r3x_cstar_entry);
 	/* SYSENTER from the helper raises #GP instead of entering Linux. */
 	if (boot_cpu_has(X86_FEATURE_SEP))
@@ -473,7 +476,11 @@ static void r3x_switch_out(const struct r3x_saved *s, struct r3x_syscall_msrs *a
 	wrmsrl(MSR_KERNEL_GS_BASE, s->kgs);
 	if (cpu_feature_enabled(X86_FEATURE_OSPKE) && rdpkru() != s->pkru)
 		wrpkru(s->pkru);
-	r3x_msrs_load(&s->msrs);
+	wrmsrl(MSR_LSTAR, s->msrs.lstar);
+	if (s->msrs.star != R3X_STAR)
+		wrmsrl(MSR_STAR, s->msrs.star);
+	if (s->msrs.sfmask != R3X_SFMASK)
+		wrmsrl(MSR_SYSCALL_MASK, s->msrs.sfmask);
 	wrmsrl(MSR_CSTAR, s->cstar);
 	if (boot_cpu_has(X86_FEATURE_SEP))
 		wrmsrl(MSR_IA32_SYSENTER_CS, s->sysenter_cs);
@@ -547,7 +554,8 @@ int r3x_call(struct r3x_helper *h, const u64 args[6], u64 *result,
 		f.vector = c->fvec;
 		f.error_code = c->ferr;
 		f.rip = c->frip;
-		f.cr2 = c->fcr2;
+		/* CR2 is only meaningful for #PF. */
+		f.cr2 = c->fvec == X86_TRAP_PF ? c->fcr2 : 0;
 		f.rsp = c->frsp;
 		f.rflags = c->fflags;
 		f.cs = c->fcs;
@@ -573,12 +581,13 @@ int r3x_call(struct r3x_helper *h, const u64 args[6], u64 *result,
 	}
 	raw_spin_unlock(&r3x_stats_lock);
 out:
+	/* Still inside the RCU section: @h cannot be freed under us. */
+	trace_r3x_call(h->name, ret, res, f.vector, nsvc);
 	rcu_read_unlock();
 	local_irq_restore(flags);
 	kernel_fpu_end();
 	if (ret == -EBUSY)
 		pr_warn_ratelimited("call: re-entry on CPU refused\n");
-	trace_r3x_call(h->name, ret, res, f.vector, nsvc);
 	if (!ret && result)
 		*result = res;
 	if (ret == -EFAULT && fault)

@@ -8,26 +8,22 @@
 #include <linux/tracepoint.h>
 
 TRACE_EVENT(r3x_call,
-	TP_PROTO(const char *helper, int ret, u64 result, u64 vector,
-		 unsigned long services),
-	TP_ARGS(helper, ret, result, vector, services),
-	TP_STRUCT__entry(
-		__string(helper, helper)
-		__field(int, ret)
-		__field(u64, result)
-		__field(u64, vector)
-		__field(unsigned long, services)
-	),
-	TP_fast_assign(
-		__assign_str(helper);
-		__entry->ret = ret;
-		__entry->result = result;
-		__entry->vector = vector;
-		__entry->services = services;
-	),
-	TP_printk("helper=%s ret=%d result=%#llx vector=%#llx services=%lu",
-		  __get_str(helper), __entry->ret, __entry->result,
-		  __entry->vector, __entry->services)
+	    TP_PROTO(const char *helper, int ret, u64 result, u64 vector,
+		     unsigned long services),
+	    TP_ARGS(helper, ret, result, vector, services),
+	    TP_STRUCT__entry(__string(helper, helper)
+			     __field(int, ret)
+			     __field(u64, result)
+			     __field(u64, vector)
+			     __field(unsigned long, services)),
+	    TP_fast_assign(__assign_str(helper);
+			   __entry->ret = ret;
+			   __entry->result = result;
+			   __entry->vector = vector;
+			   __entry->services = services;),
+	    TP_printk("helper=%s ret=%d result=%#llx vector=%#llx services=%lu",
+		      __get_str(helper), __entry->ret, __entry->result,
+		      __entry->vector, __entry->services)
 );
 
 #endif /* _R3X_TRACE_H */
