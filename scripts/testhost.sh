@@ -16,14 +16,19 @@
 #   --out DIR        keep console.log and output.log in DIR
 #   --kernel BZIMAGE kernel image (default: the project's test kernel)
 #   --stage DIR      staged guest files (default: made by stage-guest.sh)
-#   --kvm            use KVM instead of TCG (see Documentation/testing.rst)
+#   --add SRC=DST    also put host file SRC at DST in the guest (repeatable)
+#   --kvm            use KVM instead of TCG (see README.md: not the default)
 #   --quiet          do not echo the job's output
 # exit status: the job's status; 124 on timeout; 125 if the guest died
 # without a verdict; 126 on a host-side error.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-append="" timeout=600 outdir="" kernel="" stage="" accel=tcg cpu=max job="" quiet=0
+# -cpu max without LA57: with 5-level paging, 6.12's identify_cpu() briefly
+# clears the boot CPU's capabilities, and an interrupt landing in that window
+# makes KASAN report a "wild-memory-access" (and turn lockdep off), at random.
+append="" timeout=600 outdir="" kernel="" stage="" accel=tcg cpu=${HVSEC_CPU:-max,la57=off} job="" quiet=0
+adds=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--append) append="$append $2"; shift 2 ;;
@@ -31,6 +36,7 @@ while [ $# -gt 0 ]; do
 	--out) outdir=$2; shift 2 ;;
 	--kernel) kernel=$2; shift 2 ;;
 	--stage) stage=$2; shift 2 ;;
+	--add) adds+=("$2"); shift 2 ;;
 	--kvm) accel=kvm; cpu=host; shift ;;
 	--quiet) quiet=1; shift ;;
 	-h|--help) sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -61,6 +67,12 @@ trap 'exit 130' INT TERM
 mkdir -p "$tmp/root"
 cp -a "$stage/." "$tmp/root/"
 [ -n "$job" ] && install -m 0755 "$job" "$tmp/root/hvsec/job"
+for a in ${adds[@]+"${adds[@]}"}; do
+	src=${a%%=*} dst=${a#*=}
+	[ -r "$src" ] && [ -n "$dst" ] && [ "$src" != "$a" ] ||
+		{ echo "testhost: bad --add '$a' (want SRC=DST, SRC readable)" >&2; exit 126; }
+	install -D -m 0755 "$src" "$tmp/root/$dst"
+done
 (cd "$tmp/root" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) > "$tmp/initrd.gz"
 
 # A fresh TPM 1.2 for every boot.
@@ -78,7 +90,10 @@ qemu=(qemu-system-x86_64 -machine q35,kernel-irqchip=split -accel "$accel" -cpu 
 	-tpmdev emulator,id=tpm0,chardev=chrtpm -device tpm-tis,tpmdev=tpm0
 	-device edu -device isa-debug-exit,iobase=0xf4,iosize=0x04
 	-kernel "$kernel" -initrd "$tmp/initrd.gz")
-cmdline="console=ttyS0 panic=-1 intel_iommu=on loglevel=6 $append"
+# no_timer_check: the IO-APIC timer check counts ticks against a busy-wait
+# and panics ("timer doesn't work through Interrupt-remapped IO-APIC") when
+# a loaded host slows TCG down.
+cmdline="console=ttyS0 panic=-1 intel_iommu=on no_timer_check loglevel=6 $append"
 
 if [ -z "$job" ]; then
 	# Interactive: console and shell on this terminal.
@@ -115,7 +130,7 @@ case $rc in
 		status=126
 	fi ;;
 esac
-if [ "$outdir" = "$tmp/out" ] && [ $status -ne 0 ]; then
+if [ "$outdir" = "$tmp/out" ] && [ $status -ge 124 ]; then
 	echo "testhost: last console lines:" >&2
 	tail -n 40 "$outdir/console.log" >&2
 fi

@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Judge one or more `make check` boots of the hvsec test host.
+
+For every boot directory (output.log from the guest job, console.log from
+the kernel) this prints kunit.py's per-suite, per-case results for each
+KUnit suite, each selftest's TAP lines parsed the same way, missing suites,
+kernel splats and kmemleak reports. The last line is the total:
+'N passed, N failed[, N skipped]'. Exit status 0 only if nothing failed.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+SPLATS = re.compile(
+    r'(BUG:|WARNING:|Oops|KASAN|general protection fault|Kernel panic|'
+    r'possible circular locking|possible recursive locking|'
+    r'inconsistent lock state|suspicious RCU usage|'
+    r'kmemleak: .*new suspected memory leaks|Call Trace:|'
+    r'UBSAN|list_add corruption|list_del corruption|'
+    r'double fault|stack-protector|hung_task|soft lockup|'
+    r'rcu: INFO|unreferenced object)')
+
+
+def sections(lines):
+    """Yields (kind, name, body_lines) for each marked section."""
+    cur = None
+    for line in lines:
+        m = re.match(r'##hvsec-begin (\S+) (\S+)', line)
+        if m:
+            cur = (m.group(1), m.group(2), [])
+            continue
+        if cur and line.startswith('##hvsec-end '):
+            yield cur
+            cur = None
+            continue
+        if cur:
+            cur[2].append(line)
+    if cur:
+        yield (cur[0], cur[1], cur[2] + ['##hvsec-truncated'])
+
+
+def count_cases(group):
+    p = f = s = 0
+    for case in group.get('test_cases', []):
+        st = case['status']
+        if st == 'PASS':
+            p += 1
+        elif st == 'SKIP':
+            s += 1
+        else:
+            f += 1
+    for sub in group.get('sub_groups', []):
+        a, b, c = count_cases(sub)
+        p, f, s = p + a, f + b, s + c
+    return p, f, s
+
+
+def parse_tap(kunit_py, body):
+    """Runs kunit.py parse on one KTAP/TAP document; returns counts."""
+    with tempfile.TemporaryDirectory() as d:
+        src = os.path.join(d, 'in.ktap')
+        js = os.path.join(d, 'out.json')
+        with open(src, 'w') as fh:
+            fh.write('\n'.join(body) + '\n')
+        r = subprocess.run([sys.executable, kunit_py, 'parse', '--json=' + js, src],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True, errors='replace')
+        for line in r.stdout.splitlines():
+            if 'Test results stored in' in line:
+                continue
+            print('    ' + line)
+        try:
+            with open(js) as fh:
+                p, f, s = count_cases(json.load(fh))
+        except (OSError, ValueError):
+            p, f, s = 0, 0, 0
+    if r.returncode != 0 and f == 0:
+        f = 1   # the parser saw a crash or malformed output
+    if p + f + s == 0:
+        f = 1   # a document without any test result is a failure
+    return p, f, s
+
+
+def judge_boot(kunit_py, bootdir, expected, tally):
+    name = os.path.basename(bootdir)
+    print(f'=== boot {name} ===')
+    try:
+        with open(os.path.join(bootdir, 'output.log'), errors='replace') as fh:
+            out = fh.read().splitlines()
+    except OSError:
+        out = []
+    seen = set()
+    for line in out:
+        if line.startswith(('##hvsec-boot', '##hvsec-note', '##hvsec-fatal')):
+            print('  ' + line[2:])
+    for kind, sname, body in sections(out):
+        if kind == 'kmemleak':
+            leaks = [ln for ln in body if ln.strip()]
+            if leaks:
+                print(f'  kmemleak: {len(leaks)} lines of suspected leaks:')
+                for ln in leaks[:40]:
+                    print('    ' + ln)
+                tally['failed'] += 1
+            continue
+        seen.add((kind, sname))
+        if kind == 'kunit' and body[:1] == ['##hvsec-missing']:
+            print(f'  kunit {sname}: did not run')
+            tally['failed'] += 1
+            continue
+        tap = [ln for ln in body if not ln.startswith('##hvsec-status')]
+        print(f'  {kind} {sname}:')
+        p, f, s = parse_tap(kunit_py, tap)
+        for ln in body:
+            m = re.match(r'##hvsec-status (\d+)', ln)
+            if m and m.group(1) != '0' and f == 0:
+                print(f'    exit status {m.group(1)}')
+                f = 1
+        tally['passed'] += p
+        tally['failed'] += f
+        tally['skipped'] += s
+    for exp in expected:
+        if exp not in seen:
+            print(f'  {exp[0]} {exp[1]}: missing')
+            tally['failed'] += 1
+    if '##hvsec-done' not in out:
+        print('  the guest job did not finish')
+        tally['failed'] += 1
+    try:
+        with open(os.path.join(bootdir, 'console.log'), errors='replace') as fh:
+            console = fh.read().splitlines()
+    except OSError:
+        console = []
+    splats = [ln for ln in console if SPLATS.search(ln)]
+    if splats:
+        print(f'  kernel splat in the console ({len(splats)} lines), first ones:')
+        for ln in splats[:20]:
+            print('    ' + ln)
+        tally['failed'] += 1
+
+
+def main():
+    args = sys.argv[1:]
+    extra_failed = 0
+    if args[:1] == ['--extra-failed']:
+        extra_failed = int(args[1])
+        args = args[2:]
+    if len(args) < 3:
+        sys.exit('usage: check-report.py [--extra-failed N] KUNIT_PY EXPECTED_LIST BOOTDIR...')
+    kunit_py, expected_file, boots = args[0], args[1], args[2:]
+    expected = []
+    with open(expected_file) as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) == 2:
+                expected.append((parts[0], parts[1]))
+    tally = {'passed': 0, 'failed': extra_failed, 'skipped': 0}
+    for b in boots:
+        judge_boot(kunit_py, b, expected, tally)
+    line = f"{tally['passed']} passed, {tally['failed']} failed"
+    if tally['skipped']:
+        line += f", {tally['skipped']} skipped"
+    print(line)
+    sys.exit(1 if tally['failed'] or not tally['passed'] else 0)
+
+
+if __name__ == '__main__':
+    main()

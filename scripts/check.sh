@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: lint, then boot the test host with pti=on and pti=off; each
+# boot loads the modules, runs every KUnit suite listed in kunit/suites and
+# every selftest, reloads the modules and scans for leaks. The host parses
+# the results with the kernel's kunit.py and fails on any failed or missing
+# test, kernel splat, kmemleak report or guest timeout. The last line is
+# "N passed, N failed[, N skipped]".
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+# HVSEC_CHECK_BOOTS="pti=on" limits a local run to fewer boots.
+read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=on pti=off}"
+GUEST_TIMEOUT=${HVSEC_GUEST_TIMEOUT:-1200}
+
+t0=$(date +%s)
+need_pkgs "${KBUILD_PKGS[@]}" "${HOST_PKGS[@]}" "${LINT_PKGS[@]}"
+kdir=$("$HVSEC_TOP/scripts/build-kernel.sh") || die "test kernel build failed"
+ksrc=$(readlink -f "$kdir/source")
+t_kernel=$(date +%s)
+
+lint_failed=0
+KDIR=$kdir "$HVSEC_TOP/scripts/lint.sh" || lint_failed=1
+t_lint=$(date +%s)
+
+out=$HVSEC_TOP/.out/check
+rm -rf "$out"
+mkdir -p "$out"
+stage=$("$HVSEC_TOP/scripts/stage-guest.sh" --kdir "$kdir") || die "staging the test host failed"
+
+expected=$out/expected
+sed 's/^\([^ ]*\) /kunit /' "$stage/hvsec/kunit/suites" > "$expected"
+for t in "$stage"/hvsec/selftests/*; do
+	[ -x "$t" ] && echo "selftest ${t##*/}" >> "$expected"
+done
+
+boots=()
+for b in "${BOOTS[@]}"; do
+	dir=$out/${b//[^a-z0-9]/_}
+	echo "check: booting the test host with $b"
+	"$HVSEC_TOP/scripts/testhost.sh" --quiet --stage "$stage" --out "$dir" \
+		--timeout "$GUEST_TIMEOUT" --append "$b" \
+		"$HVSEC_TOP/scripts/guest/check-job.sh"
+	rc=$?
+	[ $rc -eq 0 ] || echo "check: test host ($b) ended with status $rc"
+	boots+=("$dir")
+done
+t_boots=$(date +%s)
+
+echo "check: times: kernel $((t_kernel - t0)) s, lint $((t_lint - t_kernel)) s," \
+	"boots $((t_boots - t_lint)) s, total $((t_boots - t0)) s"
+echo "check: logs in $out"
+[ $lint_failed -eq 0 ] || echo "check: lint FAILED (see above); counted as one failure"
+python3 "$HVSEC_TOP/scripts/check-report.py" --extra-failed "$lint_failed" \
+	"$ksrc/tools/testing/kunit/kunit.py" "$expected" "${boots[@]}"

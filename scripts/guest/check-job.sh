@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-2.0
+# The `make check` job inside the test host (sourced by /init). Prints each
+# KUnit suite's KTAP and each selftest's TAP between markers for the host
+# side (scripts/check-report.py) to parse. Exits non-zero only when the
+# harness itself cannot go on; test verdicts are the host's to make.
+
+KMEMLEAK=/sys/kernel/debug/kmemleak
+section() { echo "##hvsec-begin $1 $2"; }
+endsec() { echo "##hvsec-end $1 $2"; }
+
+echo "##hvsec-boot $(cat /proc/cmdline)"
+if [ -w $KMEMLEAK ]; then
+	# Forget what boot left behind; only what the tests leak counts.
+	echo scan > $KMEMLEAK
+	echo clear > $KMEMLEAK
+fi
+
+hvsec_load || { echo "##hvsec-fatal cannot load the modules"; exit 2; }
+
+# KUnit: each module's suites run at insmod; results stay in debugfs
+# until rmmod.
+loaded=""
+while read -r mod suite; do
+	[ -n "$mod" ] || continue
+	case " $loaded " in
+	*" $mod "*) ;;
+	*)
+		if insmod "/hvsec/kunit/$mod.ko"; then
+			loaded="$loaded $mod"
+		else
+			echo "##hvsec-note insmod $mod failed"
+		fi ;;
+	esac
+	section kunit "$suite"
+	cat "/sys/kernel/debug/kunit/$suite/results" 2>/dev/null ||
+		echo "##hvsec-missing"
+	endsec kunit "$suite"
+done < /hvsec/kunit/suites
+for mod in $loaded; do
+	rmmod "$mod" || echo "##hvsec-note rmmod $mod failed"
+done
+
+for t in /hvsec/selftests/*; do
+	[ -x "$t" ] || continue
+	name=${t##*/}
+	section selftest "$name"
+	timeout -s KILL 900 "$t"
+	echo "##hvsec-status $?"
+	endsec selftest "$name"
+	hvsec_load || echo "##hvsec-note modules not loaded after $name"
+done
+
+# Unload and reload every module once more, then unload for the leak scan.
+hvsec_unload || echo "##hvsec-note unload failed"
+hvsec_load || echo "##hvsec-note reload failed"
+hvsec_unload || echo "##hvsec-note second unload failed"
+
+if [ -w $KMEMLEAK ]; then
+	# kmemleak reports objects older than 5 s that two scans saw unreferenced.
+	sleep 6
+	echo scan > $KMEMLEAK
+	echo scan > $KMEMLEAK
+	section kmemleak all
+	cat $KMEMLEAK
+	endsec kmemleak all
+fi
+echo "##hvsec-done"
+exit 0
