@@ -68,6 +68,29 @@ R3X_DEFINE_HELPER(r3x_kt_sum,
 		  "\tsyscall\n"
 		  "\tud2");
 
+/*
+ * Calls service 1, spins arg0 iterations, calls service 2 and exits with the
+ * iteration count: services 1 and 2 mark the start and the end of a call
+ * that is still running.
+ */
+R3X_DEFINE_HELPER(r3x_kt_span,
+		  "\tmovl $" S(R3X_UVA_STACK_TOP) ", %esp\n"
+		  "\tmovq %rdi, %rbx\n"
+		  "\tmovl $1, %eax\n"
+		  "\tsyscall\n"
+		  "\txorl %r12d, %r12d\n"
+		  "1:\tcmpq %rbx, %r12\n"
+		  "\tjae 2f\n"
+		  "\tpause\n"
+		  "\tincq %r12\n"
+		  "\tjmp 1b\n"
+		  "2:\tmovl $2, %eax\n"
+		  "\tsyscall\n"
+		  "\tmovq %r12, %rdi\n"
+		  "\txorl %eax, %eax\n"
+		  "\tsyscall\n"
+		  "\tud2");
+
 struct svc_priv {
 	unsigned long calls;
 	struct r3x_helper *nested;
@@ -333,12 +356,93 @@ static void register_limits(struct kunit *test)
 	vfree(buf);
 }
 
+struct kt_span {
+	struct r3x_helper *h;
+	struct completion done;
+	int started, finishing, ret;
+	u64 res;
+};
+
+static u64 svc_span_start(void *priv, const u64 a[6])
+{
+	struct kt_span *sp = priv;
+
+	WRITE_ONCE(sp->started, 1);
+	return 0;
+}
+
+static u64 svc_span_end(void *priv, const u64 a[6])
+{
+	struct kt_span *sp = priv;
+
+	WRITE_ONCE(sp->finishing, 1);
+	return 0;
+}
+
+static int kt_span_fn(void *arg)
+{
+	struct kt_span *sp = arg;
+	u64 args[6] = { 10000000 };
+
+	sp->ret = r3x_call(sp->h, args, &sp->res, NULL);
+	complete(&sp->done);
+	return 0;
+}
+
+/* r3x_unregister() returns only after a call running on another CPU ended. */
+static void unregister_waits_for_call(struct kunit *test)
+{
+	static const r3x_service_fn svc[] = { svc_span_start, svc_span_end };
+	struct kt_span sp = {};
+	struct task_struct *t;
+	unsigned int cpu;
+	ktime_t t0;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	init_completion(&sp.done);
+	sp.h = reg_helper(test, "kt_span", r3x_kt_span_start, r3x_kt_span_end,
+			  svc, 2, &sp);
+	/* Stay off the helper's CPU: the busy-wait below must not starve it. */
+	migrate_disable();
+	cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
+	t = kthread_create_on_cpu(kt_span_fn, &sp, cpu, "r3x_span/%u");
+	if (IS_ERR(t)) {
+		migrate_enable();
+		r3x_unregister(sp.h);
+		KUNIT_FAIL(test, "kthread_create_on_cpu failed");
+		return;
+	}
+	wake_up_process(t);
+	/* Busy-wait (bounded): a sleep may outlast the helper under TCG. */
+	t0 = ktime_get();
+	while (!READ_ONCE(sp.started) && ktime_ms_delta(ktime_get(), t0) < 10000)
+		cpu_relax();
+	if (!READ_ONCE(sp.started)) {
+		/* Never unregister under a call that may still begin. */
+		wait_for_completion_timeout(&sp.done, 60 * HZ);
+		migrate_enable();
+		r3x_unregister(sp.h);
+		KUNIT_FAIL(test, "the call did not start within 10 s");
+		return;
+	}
+	/* If the call had already ended the test would prove nothing. */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sp.finishing), 0);
+	r3x_unregister(sp.h);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sp.finishing), 1);
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&sp.done, 60 * HZ), 0UL);
+	KUNIT_EXPECT_EQ(test, sp.ret, 0);
+	KUNIT_EXPECT_EQ(test, sp.res, 10000000ULL);
+}
+
 static struct kunit_case ring3_exec_call_cases[] = {
 	KUNIT_CASE(call_sum),
 	KUNIT_CASE(call_service_many),
 	KUNIT_CASE(call_service_unknown),
 	KUNIT_CASE(call_reentry_refused),
 	KUNIT_CASE(register_limits),
+	KUNIT_CASE(unregister_waits_for_call),
 	{}
 };
 
@@ -692,17 +796,23 @@ static void nmi_while_spinning(struct kunit *test)
 		kunit_skip(test, "needs two CPUs");
 	init_completion(&s.started);
 	init_completion(&s.done);
+	/* Stay off the helper's CPU while sending it NMIs. */
+	migrate_disable();
 	kt_nmi_cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
 	atomic_set(&kt_nmi_user, 0);
 	atomic_set(&kt_nmi_total, 0);
 	atomic_set(&kt_nmi_bad, 0);
 	atomic_set(&kt_nmi_fixup, 0);
 	kt_vm = vmalloc(PAGE_SIZE);
+	if (!kt_vm)
+		migrate_enable();
 	KUNIT_ASSERT_NOT_NULL(test, kt_vm);
 	kt_guard = kt_vm + PAGE_SIZE;
 	ret = register_nmi_handler(NMI_LOCAL, kt_nmi_handler, 0, "r3x_kunit");
-	if (ret)
+	if (ret) {
 		vfree(kt_vm);
+		migrate_enable();
+	}
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	atomic_set(&kt_nmi_armed, 1);
 	t = kthread_create_on_cpu(kt_spin_fn, &s, kt_nmi_cpu, "r3x_spin/%u");
@@ -710,6 +820,7 @@ static void nmi_while_spinning(struct kunit *test)
 		atomic_set(&kt_nmi_armed, 0);
 		unregister_nmi_handler(NMI_LOCAL, "r3x_kunit");
 		vfree(kt_vm);
+		migrate_enable();
 		KUNIT_FAIL(test, "kthread_create_on_cpu failed");
 		return;
 	}
@@ -724,6 +835,7 @@ static void nmi_while_spinning(struct kunit *test)
 	atomic_set(&kt_nmi_armed, 0);
 	unregister_nmi_handler(NMI_LOCAL, "r3x_kunit");
 	vfree(kt_vm);
+	migrate_enable();
 	KUNIT_ASSERT_GT(test, ret, 0);
 	kunit_info(test, "NMIs sent %u, handled %d, at CPL3 %d\n", sent,
 		   atomic_read(&kt_nmi_total), atomic_read(&kt_nmi_user));

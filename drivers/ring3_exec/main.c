@@ -438,6 +438,18 @@ static void r3x_switch_in(struct r3x_saved *s, struct r3x_cpu *c,
 		wrmsrl(MSR_EFER, s->efer | EFER_SCE);
 	/* After SWAPGS at CPL3: GS base 0 (a user value), kernel's in KGS. */
 	wrmsrl(MSR_KERNEL_GS_BASE, 0);
+	/*
+	 * AMD's SYSRET keeps the hidden SS attributes: after an interrupt SS
+	 * may be the null selector, which would leave the helper (in a
+	 * 32-bit segment) with an unusable stack. Load a real one first.
+	 */
+	if (static_cpu_has_bug(X86_BUG_SYSRET_SS_ATTRS)) {
+		u16 ss;
+
+		savesegment(ss, ss);
+		if (ss != __KERNEL_DS)
+			loadsegment(ss, __KERNEL_DS);
+	}
 	/* NMIs from CPL3 build their frame on our stack, not the caller's. */
 	this_cpu_write(pcpu_hot.top_of_stack, c->stack_top);
 	native_load_idt(&r3x_idt_desc);
