@@ -20,7 +20,7 @@ TEST_KDIR = $(shell $(CURDIR)/scripts/build-kernel.sh)
 KBUILD_OPTS := $(if $(W),W=$(W)) $(if $(C),C=$(C))
 
 .PHONY: all modules tools selftests check lint vm vm-run demo bench clean \
-	install uninstall help
+	install uninstall help check-dkms dkms-add dkms-install dkms-remove
 
 all: modules
 
@@ -49,9 +49,52 @@ demo:
 bench:
 	scripts/bench.sh
 
+# `make && sudo make install`: the modules go to
+# /lib/modules/<release of KDIR>/updates/hvsec/; uninstall removes them.
+# (Debian's headers have the upstream version in kernel.release: use utsrelease.h.)
+KVER = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+# Sign only with the kernel's own key, when the tree has it (a distribution's
+# headers do not: their modules are signed by dkms with its MOK, or not at all).
+SIGN_OPTS = $(if $(wildcard $(KDIR)/certs/signing_key.pem),,CONFIG_MODULE_SIG_ALL=)
+INSTALL_DIR = $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/updates/hvsec
+
 install:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
-	depmod -a $(if $(KERNELRELEASE),$(KERNELRELEASE))
+	@test -n "$(KVER)" || { echo "install: no kernel release in $(KDIR)" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates/hvsec $(SIGN_OPTS) modules_install
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) -a $(KVER)
+
+uninstall:
+	@test -n "$(KVER)" || { echo "uninstall: no kernel release in $(KDIR)" >&2; exit 1; }
+	rm -rf $(INSTALL_DIR)
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) -a $(KVER)
+
+# DKMS (Documentation/dkms.rst): dkms-add copies the kbuild tree (no tools,
+# tests or build outputs) to /usr/src/hvsec-<VERSION> and registers it;
+# dkms-install also builds and installs it for the running kernel (or
+# KERNELRELEASE=...); dkms-remove undoes both for every kernel.
+DKMS_SRC = /usr/src/hvsec-$(HVSEC_VERSION)
+DKMS_FILES := dkms.conf VERSION Kbuild Makefile drivers include kunit
+
+dkms-add:
+	@test "$$(id -u)" = 0 || { echo "$@: run as root" >&2; exit 1; }
+	-dkms remove hvsec/$(HVSEC_VERSION) --all >/dev/null 2>&1
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	tar -C $(CURDIR) -cf - --exclude-vcs --exclude-from=$(CURDIR)/.gitignore \
+		$(DKMS_FILES) | tar -C $(DKMS_SRC) -xf -
+	dkms add hvsec/$(HVSEC_VERSION)
+
+dkms-install: dkms-add
+	dkms install hvsec/$(HVSEC_VERSION) $(if $(KERNELRELEASE),-k $(KERNELRELEASE))
+
+dkms-remove:
+	@test "$$(id -u)" = 0 || { echo "$@: run as root" >&2; exit 1; }
+	-dkms remove hvsec/$(HVSEC_VERSION) --all
+	rm -rf $(DKMS_SRC)
+
+check-dkms:
+	scripts/check-dkms.sh
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null

@@ -10,6 +10,7 @@
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <hvsec/compat.h>
 #include <linux/preempt.h>
 #include <linux/sched/task_stack.h>
 #include <linux/stringify.h>
@@ -867,4 +868,4 @@ kunit_test_suites(&ring3_exec_msrs_suite, &ring3_exec_call_suite,
 
 MODULE_DESCRIPTION("KUnit tests for ring3_exec");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+HVSEC_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

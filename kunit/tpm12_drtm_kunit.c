@@ -5,6 +5,7 @@
 #include <kunit/test.h>
 #include <kunit/visibility.h>
 #include <linux/module.h>
+#include <hvsec/compat.h>
 #include <linux/slab.h>
 #include <hvsec/tpm12_drtm.h>
 
@@ -72,4 +73,4 @@ kunit_test_suite(tpm12_drtm_evlog_suite);
 
 MODULE_DESCRIPTION("KUnit tests for tpm12_drtm");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+HVSEC_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

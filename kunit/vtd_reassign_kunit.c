@@ -5,6 +5,7 @@
 #include <kunit/test.h>
 #include <kunit/visibility.h>
 #include <linux/module.h>
+#include <hvsec/compat.h>
 #include <hvsec/vtd_reassign.h>
 
 static void ctx_set_did_replaces(struct kunit *test)
@@ -58,4 +59,4 @@ kunit_test_suite(vtd_reassign_ctx_suite);
 
 MODULE_DESCRIPTION("KUnit tests for vtd_reassign");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+HVSEC_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

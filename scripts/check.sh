@@ -3,7 +3,8 @@
 #
 # `make check`: lint, then boot the test host with pti=on and pti=off; each
 # boot loads the modules, runs every KUnit suite listed in kunit/suites and
-# every selftest, reloads the modules and scans for leaks. The host parses
+# every selftest, reloads the modules and scans for leaks; then
+# scripts/check-dkms.sh (DKMS on Debian's stock kernels). The host parses
 # the results with the kernel's kunit.py and fails on any failed or missing
 # test, kernel splat, kmemleak report or guest timeout. The last line is
 # "N passed, N failed[, N skipped]".
@@ -48,9 +49,19 @@ for b in "${BOOTS[@]}"; do
 done
 t_boots=$(date +%s)
 
+# DKMS on Debian's stock 6.1 and 6.12 kernels (root; HVSEC_CHECK_DKMS=0 skips).
+dkms_failed=0
+if [ "${HVSEC_CHECK_DKMS:-1}" != 0 ]; then
+	echo "check: DKMS on stock kernels (log: $out/check-dkms.log)"
+	"$HVSEC_TOP/scripts/check-dkms.sh" > "$out/check-dkms.log" 2>&1 || dkms_failed=1
+	sed -n '/^check-dkms: hvsec/,$p' "$out/check-dkms.log"
+	[ $dkms_failed -eq 0 ] || { tail -n 5 "$out/check-dkms.log"; echo "check: check-dkms FAILED; counted as one failure"; }
+fi
+t_dkms=$(date +%s)
+
 echo "check: times: kernel $((t_kernel - t0)) s, lint $((t_lint - t_kernel)) s," \
-	"boots $((t_boots - t_lint)) s, total $((t_boots - t0)) s"
+	"boots $((t_boots - t_lint)) s, dkms $((t_dkms - t_boots)) s, total $((t_dkms - t0)) s"
 echo "check: logs in $out"
 [ $lint_failed -eq 0 ] || echo "check: lint FAILED (see above); counted as one failure"
-python3 "$HVSEC_TOP/scripts/check-report.py" --extra-failed "$lint_failed" \
+python3 "$HVSEC_TOP/scripts/check-report.py" --extra-failed "$((lint_failed + dkms_failed))" \
 	"$ksrc/tools/testing/kunit/kunit.py" "$expected" "${boots[@]}"

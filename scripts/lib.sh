@@ -22,13 +22,19 @@ need_pkgs() {
 		die "missing packages: ${missing[*]} (run as root, or: apt-get install ${missing[*]})"
 	fi
 	log "installing ${missing[*]}"
+	apt_update_once
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		-o DPkg::Lock::Timeout=600 "${missing[@]}" >&2 ||
+		die "apt-get install ${missing[*]} failed"
+}
+
+# apt_update_once -- apt-get update unless done in the last 6 hours (root).
+apt_update_once() {
 	if [ ! -f "$HVSEC_CACHE/.apt-updated" ] ||
 	   [ -n "$(find "$HVSEC_CACHE/.apt-updated" -mmin +360 2>/dev/null)" ]; then
-		apt-get update -q >&2 || die "apt-get update failed"
+		apt-get update -q -o DPkg::Lock::Timeout=600 >&2 || die "apt-get update failed"
 		mkdir -p "$HVSEC_CACHE" && touch "$HVSEC_CACHE/.apt-updated"
 	fi
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		"${missing[@]}" >&2 || die "apt-get install ${missing[*]} failed"
 }
 
 KBUILD_PKGS=(linux-source-6.12 build-essential flex bison bc libelf-dev libssl-dev
@@ -45,3 +51,37 @@ kernel_key() {
 }
 
 kernel_dir() { echo "$HVSEC_CACHE/kernel-$(kernel_key)"; }
+
+# The driver modules: the "obj-m += NAME.o" lines of drivers/*/Kbuild (the
+# same rule dkms.conf follows).
+hvsec_driver_modules() {
+	sed -n 's/^obj-m[[:space:]]*+=[[:space:]]*//p' "$HVSEC_TOP"/drivers/*/Kbuild |
+		tr ' ' '\n' | sed -n 's/\.o$//p'
+}
+
+# Modules of a stock kernel that the test host needs when they are not built
+# in (Debian: msr for /dev/cpu/N/msr, VFIO for device assignment tests).
+HVSEC_GUEST_KMODS=(msr vfio-pci vfio_iommu_type1)
+
+# kselftest_src -- a kernel source directory for building the tools and
+# selftests without building the test kernel: the test kernel's extracted
+# linux-source-6.12 if present, else its tools/ and uapi headers alone.
+kselftest_src() {
+	local ver dir
+	need_pkgs linux-source-6.12 xz-utils
+	ver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
+	dir=$HVSEC_CACHE/src/linux-source-6.12-$ver
+	if [ ! -f "$dir/.hvsec-extracted" ]; then
+		dir=$HVSEC_CACHE/src-tools/linux-source-6.12-$ver
+		if [ ! -f "$dir/.hvsec-extracted" ]; then
+			log "extracting tools/ and uapi headers of linux-source-6.12 $ver"
+			rm -rf "$dir" && mkdir -p "$dir"
+			tar -C "$dir" --strip-components=1 -xf /usr/src/linux-source-6.12.tar.xz \
+				linux-source-6.12/tools linux-source-6.12/include/uapi \
+				linux-source-6.12/arch/x86/include/uapi >&2 ||
+				die "cannot extract tools/ from linux-source-6.12"
+			touch "$dir/.hvsec-extracted"
+		fi
+	fi
+	echo "$dir"
+}

@@ -3,33 +3,83 @@
 #
 # Build the modules, KUnit modules, tools and selftests against the test
 # kernel and lay out the test host's root file system. Prints the staging
-# directory. Options: --kdir DIR (default: the test kernel), --no-kunit.
+# directory. Options:
+#   --kdir DIR             build the modules against DIR (default: the test kernel)
+#   --no-kunit             leave the KUnit modules out
+#   --modules DIR          take the driver modules (*.ko, *.ko.xz, *.ko.zst, found
+#                          under DIR) ready-built instead of building them, e.g. a
+#                          DKMS install for a stock kernel; implies --no-kunit
+#   --kernel-release REL   also stage the modules of that installed kernel
+#                          (/lib/modules/REL) that the test host needs
+#                          (HVSEC_GUEST_KMODS in lib.sh) with their
+#                          dependencies; the guest's /init loads them
+#   --ksrc DIR             kernel source for the selftest harness (default: KDIR's)
+#   --out DIR              staging directory (default: .out/stage)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kdir="" kunit=1
+kdir="" kunit=1 prebuilt="" krel="" ksrc="" stage=$HVSEC_TOP/.out/stage
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kdir) kdir=$2; shift 2 ;;
 	--no-kunit) kunit=0; shift ;;
+	--modules) prebuilt=$2; kunit=0; shift 2 ;;
+	--kernel-release) krel=$2; shift 2 ;;
+	--ksrc) ksrc=$2; shift 2 ;;
+	--out) stage=$2; shift 2 ;;
 	*) die "stage-guest: unknown argument $1" ;;
 	esac
 done
-need_pkgs "${HOST_PKGS[@]}" build-essential
-[ -n "$kdir" ] || kdir=$("$HVSEC_TOP/scripts/build-kernel.sh")
-ksrc=$(readlink -f "$kdir/source" 2>/dev/null || echo "$kdir")
+need_pkgs "${HOST_PKGS[@]}" build-essential xz-utils zstd
+if [ -n "$prebuilt" ]; then
+	[ -d "$prebuilt" ] || die "stage-guest: no module directory $prebuilt"
+	[ -n "$ksrc" ] || ksrc=$(kselftest_src)
+else
+	[ -n "$kdir" ] || kdir=$("$HVSEC_TOP/scripts/build-kernel.sh")
+	[ -n "$ksrc" ] || ksrc=$(readlink -f "$kdir/source" 2>/dev/null || echo "$kdir")
+fi
 
-make -s -C "$HVSEC_TOP" KDIR="$kdir" modules >&2
+# unpack_ko SRC DESTDIR -- copy a module, decompressed (busybox insmod
+# cannot load compressed modules).
+unpack_ko() {
+	local name=${1##*/}
+	case "$name" in
+	*.ko.xz) xz -dc "$1" > "$2/${name%.xz}" ;;
+	*.ko.zst) zstd -qdc "$1" > "$2/${name%.zst}" ;;
+	*.ko.gz) gzip -dc "$1" > "$2/${name%.gz}" ;;
+	*) cp "$1" "$2/" ;;
+	esac
+}
+
+[ -n "$prebuilt" ] || make -s -C "$HVSEC_TOP" KDIR="$kdir" modules >&2
 make -s -C "$HVSEC_TOP/tools" KSRC="$ksrc" >&2
 make -s -C "$HVSEC_TOP/selftests" KSRC="$ksrc" >&2
 
-stage=$HVSEC_TOP/.out/stage
 rm -rf "$stage"
-mkdir -p "$stage"/{bin,hvsec/modules,hvsec/kunit,hvsec/bin,hvsec/selftests,hvsec/lib}
+mkdir -p "$stage"/{bin,hvsec/modules,hvsec/kunit,hvsec/kmods,hvsec/bin,hvsec/selftests,hvsec/lib}
 cp /bin/busybox "$stage/bin/busybox"
 install -m 0755 "$HVSEC_TOP/scripts/guest/init" "$stage/init"
 cp "$HVSEC_TOP"/scripts/guest/*.sh "$stage/hvsec/lib/"
-cp "$HVSEC_TOP"/drivers/*/*.ko "$stage/hvsec/modules/"
+if [ -n "$prebuilt" ]; then
+	find "$prebuilt" -name '*.ko*' | while read -r ko; do
+		unpack_ko "$ko" "$stage/hvsec/modules"
+	done
+	for m in $(hvsec_driver_modules); do
+		[ -f "$stage/hvsec/modules/$m.ko" ] || die "stage-guest: $m.ko is not in $prebuilt"
+	done
+else
+	cp "$HVSEC_TOP"/drivers/*/*.ko "$stage/hvsec/modules/"
+fi
+if [ -n "$krel" ]; then
+	# modprobe prints the insmod lines in load order, dependencies first.
+	for m in "${HVSEC_GUEST_KMODS[@]}"; do
+		modprobe -S "$krel" --show-depends "$m" 2>/dev/null || true
+	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r ko; do
+		unpack_ko "$ko" "$stage/hvsec/kmods"
+		name=${ko##*/}
+		echo "${name%%.ko*}.ko" >> "$stage/hvsec/kmods/order"
+	done
+fi
 if [ $kunit -eq 1 ]; then
 	cp "$HVSEC_TOP"/kunit/*.ko "$stage/hvsec/kunit/"
 	grep -v '^#' "$HVSEC_TOP/kunit/suites" > "$stage/hvsec/kunit/suites"

@@ -30,7 +30,9 @@ TEST(tpm12_drtm_status)
 	ASSERT_NE(NULL, s);
 	/* QEMU's tpm-tis identifies as vendor 0x1014 (IBM). */
 	EXPECT_NE(NULL, strstr(s, "vendor: 0x1014\n")) TH_LOG("%s", s);
-	EXPECT_NE(NULL, strstr(s, "evlog_used: 48\n")) TH_LOG("%s", s);
+	/* Other selftests may have logged events: at least the header. */
+	ASSERT_NE(NULL, strstr(s, "evlog_used: ")) TH_LOG("%s", s);
+	EXPECT_LE(48, atoi(strstr(s, "evlog_used: ") + 12)) TH_LOG("%s", s);
 }
 
 TEST(vtd_reassign_units)

@@ -36,6 +36,7 @@
 #include <asm/fpu/types.h>
 #include <asm/gsseg.h>
 #include <kunit/visibility.h>
+#include <hvsec/compat.h>
 #include <hvsec/ring3_exec.h>
 #include "r3x.h"
 
@@ -155,7 +156,7 @@ int r3x_cpu_supported(void)
 		pr_err("CPU lacks SYSCALL/SYSRET\n");
 		return -ENODEV;
 	}
-	if (cpu_feature_enabled(X86_FEATURE_FRED)) {
+	if (hvsec_cpu_has_fred()) {
 		pr_err("FRED is enabled: SYSRET is not usable\n");
 		return -EOPNOTSUPP;
 	}
@@ -784,5 +785,6 @@ static void __exit ring3_exec_exit(void)
 module_init(ring3_exec_init);
 module_exit(ring3_exec_exit);
 MODULE_DESCRIPTION("Run registered helpers at CPL3 from kernel context");
+MODULE_VERSION(HVSEC_VERSION);
 MODULE_AUTHOR("hvsec developers");
 MODULE_LICENSE("GPL");

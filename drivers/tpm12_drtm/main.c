@@ -2,74 +2,601 @@
 /*
  * tpm12_drtm: DRTM measurements into a TPM 1.2 through the TIS interface.
  *
- * This first stage finds the TIS, identifies the chip and keeps an empty
- * DRTM event log; debugfs shows what it found.
+ * Finds the TIS (ACPI, else 0xfed40000), talks to the TPM at locality 2 (by
+ * default) next to Linux's tpm_tis at locality 0, extends PCRs (17/18 for
+ * DRTM) and keeps a TXT-format event log. Interfaces: an in-kernel API,
+ * /dev/tpm12_drtm (ioctls), securityfs tpm12_drtm/eventlog and debugfs.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/acpi.h>
+#include <linux/capability.h>
 #include <linux/debugfs.h>
+#include <linux/fs.h>
 #include <linux/io.h>
+#include <linux/ktime.h>
+#include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/security.h>
 #include <linux/seq_file.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <crypto/hash.h>
+#include <uapi/linux/hvsec_tpm12_drtm.h>
 #include <hvsec/tpm12_drtm.h>
+#include "internal.h"
 
-#define TIS_LOCALITY_STRIDE	0x1000
+#define TIS_DEFAULT_BASE	0xfed40000UL
 #define TIS_MAP_SIZE		(5 * TIS_LOCALITY_STRIDE)
-#define TIS_ACCESS		0x00
-#define TIS_INTF_CAPS		0x14
-#define TIS_DID_VID		0xf00
-#define TIS_RID			0xf04
-#define TIS_ACCESS_VALID	0x80
 
-static unsigned long tis_base = 0xfed40000;
+static unsigned long tis_base;
 module_param(tis_base, ulong, 0444);
-MODULE_PARM_DESC(tis_base, "Physical base of the TIS register window (default 0xfed40000)");
+MODULE_PARM_DESC(tis_base, "Physical base of the TIS window (default: ACPI, else 0xfed40000)");
+
+static unsigned int locality = 2;
+module_param(locality, uint, 0444);
+MODULE_PARM_DESC(locality, "TPM locality used for every command, 0..4 (default 2)");
+
+static unsigned int hash_mode = TPM12_DRTM_HASH_HOST;
+module_param(hash_mode, uint, 0444);
+MODULE_PARM_DESC(hash_mode, "Default hashing: 1 = host SHA-1 + TPM_Extend, 2 = TPM SHA1Start/Update/CompleteExtend");
+
+static unsigned int fifo_width;
+module_param(fifo_width, uint, 0444);
+MODULE_PARM_DESC(fifo_width, "FIFO access width 1, 2 or 4 bytes (default 0: 4 on TIS 1.3, else 1)");
+
+static unsigned int locality_retries = 2;
+module_param(locality_retries, uint, 0444);
+MODULE_PARM_DESC(locality_retries, "Extra TIMEOUT_A periods to wait for the locality, 0..10 (default 2)");
 
 static unsigned int evlog_size = 64 * 1024;
 module_param(evlog_size, uint, 0444);
-MODULE_PARM_DESC(evlog_size, "Size of the DRTM event log container in bytes (default 65536)");
+MODULE_PARM_DESC(evlog_size, "Size of a new event log container in bytes (default 65536)");
+
+static unsigned long long evlog_phys;
+module_param(evlog_phys, ullong, 0444);
+MODULE_PARM_DESC(evlog_phys, "Physical address of an existing event container to adopt (default 0: none)");
+
+static unsigned int evlog_phys_size;
+module_param(evlog_phys_size, uint, 0444);
+MODULE_PARM_DESC(evlog_phys_size, "Size of the memory at evlog_phys in bytes");
+
+static unsigned long long max_measure_size = SZ_1G;
+module_param(max_measure_size, ullong, 0444);
+MODULE_PARM_DESC(max_measure_size, "Largest buffer measured through the ioctl (default 1 GiB)");
 
 static struct {
+	struct drtm_dev dev;
 	void __iomem *regs;
+	unsigned long base;
+	const char *base_src;
 	u32 did_vid;
 	u8 rid;
 	u32 intf_caps;
-	struct drtm_evlog log;
+	u8 version[4];
+	bool adopted;
 	struct dentry *dir;
+	struct dentry *sfs_dir;
+	struct dentry *sfs_log;
+	u64 bench_bytes;
+	u64 bench_ns;
+	int bench_ret;
 } drtm;
 
+static const char *hash_name(unsigned int mode)
+{
+	return mode == TPM12_DRTM_HASH_TPM ? "tpm" : "host";
+}
+
+/* Real MMIO accessors. */
+static u32 mmio_read(void *ctx, u32 off, unsigned int width)
+{
+	void __iomem *r = (void __iomem __force *)ctx;
+
+	if (width == 4)
+		return ioread32(r + off);
+	if (width == 2)
+		return ioread16(r + off);
+	return ioread8(r + off);
+}
+
+static void mmio_write(void *ctx, u32 off, unsigned int width, u32 val)
+{
+	void __iomem *r = (void __iomem __force *)ctx;
+
+	if (width == 4)
+		iowrite32(val, r + off);
+	else if (width == 2)
+		iowrite16(val, r + off);
+	else
+		iowrite8(val, r + off);
+}
+
+static const struct drtm_tis_ops mmio_ops = {
+	.read = mmio_read,
+	.write = mmio_write,
+};
+
+/* In-kernel API. */
+int tpm12_drtm_measure(u32 pcr, u32 type, const void *data, size_t len,
+		       const void *event, u32 event_size,
+		       enum tpm12_drtm_hash mode, u8 *digest)
+{
+	struct drtm_src src = { .kbuf = data, .size = len };
+	u8 d[DRTM_DIGEST_SIZE];
+	u32 rc;
+	int ret;
+
+	if (mode == TPM12_DRTM_HASH_DEFAULT)
+		mode = hash_mode;
+	if ((mode != TPM12_DRTM_HASH_HOST && mode != TPM12_DRTM_HASH_TPM) ||
+	    (len && !data))
+		return -EINVAL;
+	ret = drtm_dev_measure(&drtm.dev, pcr, type, mode, &src, event,
+			       event_size, d, &rc);
+	if (digest && (!ret || ret == -ENOSPC))
+		memcpy(digest, d, DRTM_DIGEST_SIZE);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(tpm12_drtm_measure);
+
+int tpm12_drtm_pcr_read(u32 pcr, u8 *value)
+{
+	u32 rc;
+
+	return drtm_dev_pcr_read(&drtm.dev, pcr, value, &rc);
+}
+EXPORT_SYMBOL_GPL(tpm12_drtm_pcr_read);
+
+/* /dev/tpm12_drtm */
+static long ioc_measure(void __user *argp)
+{
+	struct tpm12_drtm_measure m;
+	struct drtm_src src = {};
+	void *event = NULL;
+	char rcbuf[24];
+	int ret, i;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&m, argp, sizeof(m)))
+		return -EFAULT;
+	for (i = 0; i < ARRAY_SIZE(m.reserved); i++)
+		if (m.reserved[i]) {
+			pr_warn_ratelimited("measure: reserved fields not zero\n");
+			return -EINVAL;
+		}
+	if (m.pcr >= TPM12_DRTM_NR_PCRS) {
+		pr_warn_ratelimited("measure: PCR %u out of range 0..23\n", m.pcr);
+		return -EINVAL;
+	}
+	if (m.hash > TPM12_DRTM_HASH_MODE_TPM) {
+		pr_warn_ratelimited("measure: unknown hash mode %u\n", m.hash);
+		return -EINVAL;
+	}
+	if (m.event_size > TPM12_DRTM_MAX_EVENT) {
+		pr_warn_ratelimited("measure: event data %u bytes > %u\n",
+				    m.event_size, TPM12_DRTM_MAX_EVENT);
+		return -E2BIG;
+	}
+	if (m.data_size > max_measure_size) {
+		pr_warn_ratelimited("measure: %llu bytes > max_measure_size %llu\n",
+				    m.data_size, max_measure_size);
+		return -E2BIG;
+	}
+	if (m.event_size) {
+		event = memdup_user(u64_to_user_ptr(m.event_ptr), m.event_size);
+		if (IS_ERR(event))
+			return PTR_ERR(event);
+	}
+	src.ubuf = u64_to_user_ptr(m.data_ptr);
+	src.size = m.data_size;
+	if (m.data_size && !access_ok(src.ubuf, m.data_size)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	ret = drtm_dev_measure(&drtm.dev, m.pcr, m.type,
+			       m.hash ? m.hash : hash_mode, &src, event,
+			       m.event_size, m.digest, &m.tpm_rc);
+	strscpy(m.tpm_rc_name, m.tpm_rc ?
+		drtm_tpm_rc_name(m.tpm_rc, rcbuf, sizeof(rcbuf)) : "",
+		sizeof(m.tpm_rc_name));
+	if (ret && ret != -ENOSPC)
+		memset(m.digest, 0, sizeof(m.digest));
+	if (m.tpm_rc)
+		pr_warn_ratelimited("measure PCR %u at locality %u: %s\n",
+				    m.pcr, locality, m.tpm_rc_name);
+	if (copy_to_user(argp, &m, sizeof(m)))
+		ret = -EFAULT;
+out:
+	kfree(event);
+	return ret;
+}
+
+static long ioc_pcr_read(void __user *argp)
+{
+	struct tpm12_drtm_pcr_read p;
+	int ret;
+
+	if (copy_from_user(&p, argp, sizeof(p)))
+		return -EFAULT;
+	if (p.pcr >= TPM12_DRTM_NR_PCRS) {
+		pr_warn_ratelimited("pcr_read: PCR %u out of range 0..23\n", p.pcr);
+		return -EINVAL;
+	}
+	ret = drtm_dev_pcr_read(&drtm.dev, p.pcr, p.value, &p.tpm_rc);
+	if (copy_to_user(argp, &p, sizeof(p)))
+		return -EFAULT;
+	return ret;
+}
+
+static long ioc_info(void __user *argp)
+{
+	struct tpm12_drtm_info info = {};
+	struct drtm_dev *dev = &drtm.dev;
+
+	mutex_lock(&dev->lock);
+	info.locality = dev->tis.locality;
+	info.flags = (dev->log.truncated ? TPM12_DRTM_INFO_TRUNCATED : 0) |
+		     (drtm.adopted ? TPM12_DRTM_INFO_ADOPTED : 0);
+	info.evlog_size = dev->log.size;
+	info.evlog_used = drtm_evlog_used(&dev->log);
+	info.commands = dev->tis.stats.commands;
+	info.mmio = dev->tis.stats.mmio_reads + dev->tis.stats.mmio_writes;
+	info.last_tpm_rc = dev->tis.stats.last_tpm_rc;
+	info.last_error = dev->tis.stats.last_err;
+	mutex_unlock(&dev->lock);
+	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+static long drtm_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case TPM12_DRTM_IOC_MEASURE:
+		return ioc_measure(argp);
+	case TPM12_DRTM_IOC_PCR_READ:
+		return ioc_pcr_read(argp);
+	case TPM12_DRTM_IOC_INFO:
+		return ioc_info(argp);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations drtm_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = drtm_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice drtm_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "tpm12_drtm",
+	.fops = &drtm_fops,
+	.mode = 0600,
+};
+
+/* securityfs eventlog: the binary container up to NextEventOffset. */
+static ssize_t eventlog_read(struct file *f, char __user *ubuf, size_t count,
+			     loff_t *ppos)
+{
+	struct drtm_dev *dev = &drtm.dev;
+	ssize_t ret;
+
+	mutex_lock(&dev->lock);
+	ret = simple_read_from_buffer(ubuf, count, ppos, dev->log.buf,
+				      drtm_evlog_used(&dev->log));
+	mutex_unlock(&dev->lock);
+	return ret;
+}
+
+static const struct file_operations eventlog_fops = {
+	.owner = THIS_MODULE,
+	.read = eventlog_read,
+	.llseek = default_llseek,
+};
+
+/* debugfs */
 static int status_show(struct seq_file *m, void *v)
 {
-	seq_printf(m, "base: %#lx\n", tis_base);
+	struct drtm_dev *dev = &drtm.dev;
+	struct drtm_tis_stats *s = &dev->tis.stats;
+	char rcbuf[24];
+
+	mutex_lock(&dev->lock);
+	seq_printf(m, "base: %#lx (%s)\n", drtm.base, drtm.base_src);
 	seq_printf(m, "vendor: %#06x\ndevice: %#06x\nrevision: %#04x\n",
 		   drtm.did_vid & 0xffff, drtm.did_vid >> 16, drtm.rid);
-	seq_printf(m, "interface_version: %u\n", (drtm.intf_caps >> 28) & 0x7);
-	seq_printf(m, "evlog_size: %u\nevlog_used: %u\n", drtm.log.size,
-		   drtm_evlog_used(&drtm.log));
+	seq_printf(m, "interface_version: %u\n", TIS_CAPS_VERSION(drtm.intf_caps));
+	seq_printf(m, "family: TPM 1.2 (version %u.%u.%u.%u)\n", drtm.version[0],
+		   drtm.version[1], drtm.version[2], drtm.version[3]);
+	seq_printf(m, "locality: %u\nfifo_width: %u\nhash_mode: %s\n",
+		   dev->tis.locality, dev->tis.fifo_width, hash_name(hash_mode));
+	seq_printf(m, "timeouts_us: a=%u b=%u c=%u d=%u (%s)\n",
+		   dev->tis.timeout_us[DRTM_TO_A], dev->tis.timeout_us[DRTM_TO_B],
+		   dev->tis.timeout_us[DRTM_TO_C], dev->tis.timeout_us[DRTM_TO_D],
+		   dev->tis.timeouts_from_tpm ? "tpm" : "tis default");
+	seq_printf(m, "durations_us: short=%u medium=%u long=%u (%s)\n",
+		   dev->tis.duration_us[DRTM_DUR_SHORT],
+		   dev->tis.duration_us[DRTM_DUR_MEDIUM],
+		   dev->tis.duration_us[DRTM_DUR_LONG],
+		   dev->tis.durations_from_tpm ? "tpm" : "default");
+	seq_printf(m, "exec_guess_us: short=%u medium=%u long=%u\n",
+		   dev->tis.exec_guess_us[DRTM_DUR_SHORT],
+		   dev->tis.exec_guess_us[DRTM_DUR_MEDIUM],
+		   dev->tis.exec_guess_us[DRTM_DUR_LONG]);
+	seq_printf(m, "commands: %llu\nfailed: %llu\nbytes_tx: %llu\nbytes_rx: %llu\n",
+		   s->commands, s->failed, s->bytes_tx, s->bytes_rx);
+	seq_printf(m, "mmio_accesses: %llu\nmmio_reads: %llu\nmmio_writes: %llu\n",
+		   s->mmio_reads + s->mmio_writes, s->mmio_reads, s->mmio_writes);
+	seq_printf(m, "retries: %llu\ntimeouts: %llu\naborts: %llu\n",
+		   s->retries, s->timeouts, s->aborts);
+	seq_printf(m, "last_error: %d (%s)\n", s->last_err,
+		   dev->tis.last_what ? dev->tis.last_what : "none");
+	seq_printf(m, "last_tpm_error: %#x %s (ordinal %#x)\n", s->last_tpm_rc,
+		   drtm_tpm_rc_name(s->last_tpm_rc, rcbuf, sizeof(rcbuf)),
+		   s->last_tpm_rc_ordinal);
+	seq_printf(m, "measurements: %llu\n", dev->measurements);
+	seq_printf(m, "evlog_size: %u\nevlog_used: %u\nevlog_truncated: %d\nevlog_adopted: %d\n",
+		   dev->log.size, drtm_evlog_used(&dev->log), dev->log.truncated,
+		   drtm.adopted);
+	mutex_unlock(&dev->lock);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(status);
 
-static int __init tpm12_drtm_init(void)
+static int pcrs_show(struct seq_file *m, void *v)
 {
+	u8 val[DRTM_DIGEST_SIZE];
+	char rcbuf[24];
+	u32 pcr, rc;
+	int ret, i;
+
+	for (pcr = 0; pcr < TPM12_DRTM_NR_PCRS; pcr++) {
+		ret = drtm_dev_pcr_read(&drtm.dev, pcr, val, &rc);
+		if (ret) {
+			seq_printf(m, "PCR-%02u: error %d %s\n", pcr, ret,
+				   rc ? drtm_tpm_rc_name(rc, rcbuf, sizeof(rcbuf)) : "");
+			continue;
+		}
+		/* Same layout as Linux's /sys/class/tpm/tpm0/pcrs. */
+		seq_printf(m, "PCR-%02u:", pcr);
+		for (i = 0; i < DRTM_DIGEST_SIZE; i++)
+			seq_printf(m, " %02X", val[i]);
+		seq_putc(m, '\n');
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pcrs);
+
+static int eventlog_ascii_show(struct seq_file *m, void *v)
+{
+	struct drtm_dev *dev = &drtm.dev;
+	const struct drtm_event_header *ev;
+	u32 off, next, dsize, n = 0;
+
+	mutex_lock(&dev->lock);
+	next = drtm_evlog_used(&dev->log);
+	/* Entries were written by us (or validated at adoption). */
+	for (off = le32_to_cpu(((struct drtm_evlog_header *)dev->log.buf)->pcr_events_offset);
+	     off + DRTM_EVENT_HDR_SIZE <= next;
+	     off += DRTM_EVENT_HDR_SIZE + dsize) {
+		ev = dev->log.buf + off;
+		dsize = le32_to_cpu(ev->data_size);
+		if (dsize > next - off - DRTM_EVENT_HDR_SIZE)
+			break;
+		seq_printf(m, "%u pcr=%u type=%#x digest=%*phN size=%u data=\"%*pE\"\n",
+			   n++, le32_to_cpu(ev->pcr_index), le32_to_cpu(ev->type),
+			   DRTM_DIGEST_SIZE, ev->digest, dsize,
+			   (int)min_t(u32, dsize, 256), (const u8 *)(ev + 1));
+	}
+	if (dev->log.truncated)
+		seq_puts(m, "# log truncated: later measurements were extended but not logged\n");
+	mutex_unlock(&dev->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(eventlog_ascii);
+
+/*
+ * sha1_bench: write N (bytes) to hash N bytes of kernel memory in one
+ * crypto_shash_tfm_digest() call with the transform host mode uses; read
+ * back the time. Benchmark aid (plain kernel SHA-1 baseline).
+ */
+static ssize_t sha1_bench_write(struct file *f, const char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	u8 digest[DRTM_DIGEST_SIZE];
+	u64 n, t0;
 	void *buf;
 	int ret;
 
-	if (evlog_size < DRTM_EVLOG_HDR_SIZE || evlog_size > SZ_16M) {
+	ret = kstrtoull_from_user(ubuf, count, 0, &n);
+	if (ret)
+		return ret;
+	if (!n || n > SZ_256M) {
+		pr_warn_ratelimited("sha1_bench: size %llu out of range 1..256M\n", n);
+		return -EINVAL;
+	}
+	buf = vmalloc(n);
+	if (!buf)
+		return -ENOMEM;
+	memset(buf, 0x5a, n);
+	t0 = ktime_get_ns();
+	ret = crypto_shash_tfm_digest(drtm.dev.tfm, buf, n, digest);
+	drtm.bench_ns = ktime_get_ns() - t0;
+	drtm.bench_bytes = n;
+	drtm.bench_ret = ret;
+	vfree(buf);
+	return ret ? ret : count;
+}
+
+static int sha1_bench_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "bytes: %llu\nns: %llu\nret: %d\n", drtm.bench_bytes,
+		   drtm.bench_ns, drtm.bench_ret);
+	return 0;
+}
+
+static int sha1_bench_open(struct inode *inode, struct file *f)
+{
+	return single_open(f, sha1_bench_show, NULL);
+}
+
+static const struct file_operations sha1_bench_fops = {
+	.owner = THIS_MODULE,
+	.open = sha1_bench_open,
+	.read = seq_read,
+	.write = sha1_bench_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static unsigned long find_tis_base(void)
+{
+#ifdef CONFIG_ACPI
+	static const char * const hids[] = { "PNP0C31", "MSFT0101" };
+	struct resource_entry *entry;
+	struct acpi_device *adev;
+	unsigned long base = 0;
+	LIST_HEAD(res);
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(hids) && !base; i++) {
+		adev = acpi_dev_get_first_match_dev(hids[i], NULL, -1);
+		if (!adev)
+			continue;
+		if (acpi_dev_get_resources(adev, &res, NULL, NULL) > 0) {
+			resource_list_for_each_entry(entry, &res) {
+				if (resource_type(entry->res) == IORESOURCE_MEM &&
+				    resource_size(entry->res) >= TIS_MAP_SIZE) {
+					base = entry->res->start;
+					break;
+				}
+			}
+			acpi_dev_free_resource_list(&res);
+		}
+		acpi_dev_put(adev);
+	}
+	if (base) {
+		drtm.base_src = "acpi";
+		return base;
+	}
+#endif
+	drtm.base_src = "default";
+	return TIS_DEFAULT_BASE;
+}
+
+static int check_params(void)
+{
+	if (locality > 4) {
+		pr_err("locality %u out of range 0..4\n", locality);
+		return -EINVAL;
+	}
+	if (hash_mode != TPM12_DRTM_HASH_HOST && hash_mode != TPM12_DRTM_HASH_TPM) {
+		pr_err("hash_mode %u invalid (1 = host, 2 = tpm)\n", hash_mode);
+		return -EINVAL;
+	}
+	if (fifo_width != 0 && fifo_width != 1 && fifo_width != 2 &&
+	    fifo_width != 4) {
+		pr_err("fifo_width %u invalid (0, 1, 2 or 4)\n", fifo_width);
+		return -EINVAL;
+	}
+	if (locality_retries > 10) {
+		pr_err("locality_retries %u out of range 0..10\n", locality_retries);
+		return -EINVAL;
+	}
+	if (!evlog_phys && (evlog_size < DRTM_EVLOG_HDR_SIZE || evlog_size > SZ_16M)) {
 		pr_err("evlog_size %u out of range [%u, %u]\n", evlog_size,
 		       DRTM_EVLOG_HDR_SIZE, SZ_16M);
 		return -EINVAL;
 	}
+	if (evlog_phys && (evlog_phys_size < DRTM_EVLOG_HDR_SIZE ||
+			   evlog_phys_size > SZ_16M)) {
+		pr_err("evlog_phys_size %u out of range [%u, %u]\n",
+		       evlog_phys_size, DRTM_EVLOG_HDR_SIZE, SZ_16M);
+		return -EINVAL;
+	}
+	if (!max_measure_size) {
+		pr_err("max_measure_size must not be 0\n");
+		return -EINVAL;
+	}
+	return 0;
+}
 
-	drtm.regs = ioremap(tis_base, TIS_MAP_SIZE);
+static int setup_log(void)
+{
+	const char *why;
+	void *buf;
+	u32 csize;
+	int ret;
+
+	if (evlog_phys) {
+		buf = memremap(evlog_phys, evlog_phys_size, MEMREMAP_WB);
+		if (!buf) {
+			pr_err("cannot map event log at %#llx+%#x\n", evlog_phys,
+			       evlog_phys_size);
+			return -ENOMEM;
+		}
+		ret = drtm_evlog_validate(buf, evlog_phys_size, &csize, &why);
+		if (ret) {
+			pr_err("refusing event log at %#llx: %s\n", evlog_phys, why);
+			memunmap(buf);
+			return ret;
+		}
+		drtm_evlog_adopt(&drtm.dev.log, buf, evlog_phys_size);
+		drtm.adopted = true;
+		pr_info("adopted event log at %#llx (%u bytes, %u used)\n",
+			evlog_phys, csize, drtm_evlog_used(&drtm.dev.log));
+		return 0;
+	}
+	buf = vzalloc(evlog_size);
+	if (!buf)
+		return -ENOMEM;
+	ret = drtm_evlog_init(&drtm.dev.log, buf, evlog_size);
+	if (ret)
+		vfree(buf);
+	return ret;
+}
+
+static void free_log(void)
+{
+	if (drtm.adopted)
+		memunmap(drtm.dev.log.buf);
+	else
+		vfree(drtm.dev.log.buf);
+	drtm.dev.log.buf = NULL;
+}
+
+static int __init tpm12_drtm_init(void)
+{
+	struct drtm_tis *tis = &drtm.dev.tis;
+	unsigned int width;
+	bool is_tpm2;
+	int ret;
+
+	ret = check_params();
+	if (ret)
+		return ret;
+	if (tis_base) {
+		drtm.base = tis_base;
+		drtm.base_src = "parameter";
+	} else {
+		drtm.base = find_tis_base();
+	}
+
+	drtm.regs = ioremap(drtm.base, TIS_MAP_SIZE);
 	if (!drtm.regs) {
-		pr_err("cannot map TIS at %#lx\n", tis_base);
+		pr_err("cannot map TIS at %#lx\n", drtm.base);
 		return -ENOMEM;
 	}
-	if (!(ioread8(drtm.regs + TIS_ACCESS) & TIS_ACCESS_VALID)) {
-		pr_err("no TIS at %#lx (ACCESS.tpmRegValidSts clear)\n", tis_base);
+	if (ioread8(drtm.regs + TIS_ACCESS) == 0xff ||
+	    !(ioread8(drtm.regs + TIS_ACCESS) & TIS_ACCESS_VALID)) {
+		pr_err("no TIS at %#lx (ACCESS.tpmRegValidSts clear)\n", drtm.base);
 		ret = -ENODEV;
 		goto err_unmap;
 	}
@@ -77,23 +604,83 @@ static int __init tpm12_drtm_init(void)
 	drtm.rid = ioread8(drtm.regs + TIS_RID);
 	drtm.intf_caps = ioread32(drtm.regs + TIS_INTF_CAPS);
 
-	buf = vzalloc(evlog_size);
-	if (!buf) {
-		ret = -ENOMEM;
+	width = fifo_width;
+	if (!width)
+		width = (TIS_CAPS_VERSION(drtm.intf_caps) >= 2 &&
+			 TIS_CAPS_XFER_SIZE(drtm.intf_caps)) ? 4 : 1;
+	ret = drtm_dev_init(&drtm.dev);
+	if (ret) {
+		pr_err("cannot set up SHA-1: %d\n", ret);
 		goto err_unmap;
 	}
-	ret = drtm_evlog_init(&drtm.log, buf, evlog_size);
+	drtm_tis_init(tis, &mmio_ops, (void __force *)drtm.regs, locality,
+		      width);
+	tis->locality_retries = locality_retries;
+
+	ret = drtm_tpm_probe(tis, drtm.version, &is_tpm2);
+	if (is_tpm2) {
+		pr_err("TPM 2.0 found at %#lx: this module drives TPM 1.2 only\n",
+		       drtm.base);
+		ret = -ENODEV;
+		goto err_dev;
+	}
+	if (ret) {
+		pr_err("TPM 1.2 probe at locality %u failed: %d (%s)\n", locality,
+		       ret, tis->last_what ? tis->last_what : "?");
+		goto err_dev;
+	}
+	if (drtm.version[0] != 1 || drtm.version[1] != 2) {
+		pr_err("unexpected TPM version %u.%u\n", drtm.version[0],
+		       drtm.version[1]);
+		ret = -ENODEV;
+		goto err_dev;
+	}
+
+	ret = setup_log();
 	if (ret)
-		goto err_free;
+		goto err_dev;
+
+	ret = misc_register(&drtm_misc);
+	if (ret) {
+		pr_err("cannot register /dev/tpm12_drtm: %d\n", ret);
+		goto err_log;
+	}
+
+	drtm.sfs_dir = securityfs_create_dir("tpm12_drtm", NULL);
+	if (IS_ERR(drtm.sfs_dir)) {
+		ret = PTR_ERR(drtm.sfs_dir);
+		pr_err("cannot create securityfs directory: %d\n", ret);
+		goto err_misc;
+	}
+	drtm.sfs_log = securityfs_create_file("eventlog", 0440, drtm.sfs_dir,
+					      NULL, &eventlog_fops);
+	if (IS_ERR(drtm.sfs_log)) {
+		ret = PTR_ERR(drtm.sfs_log);
+		pr_err("cannot create securityfs eventlog: %d\n", ret);
+		goto err_sfs;
+	}
 
 	drtm.dir = debugfs_create_dir("tpm12_drtm", NULL);
 	debugfs_create_file("status", 0444, drtm.dir, NULL, &status_fops);
-	pr_info("TIS at %#lx: vendor %#06x device %#06x rev %#04x\n", tis_base,
-		drtm.did_vid & 0xffff, drtm.did_vid >> 16, drtm.rid);
+	debugfs_create_file("pcrs", 0444, drtm.dir, NULL, &pcrs_fops);
+	debugfs_create_file("eventlog_ascii", 0444, drtm.dir, NULL,
+			    &eventlog_ascii_fops);
+	debugfs_create_file("sha1_bench", 0600, drtm.dir, NULL,
+			    &sha1_bench_fops);
+	pr_info("TPM %u.%u at %#lx (%s): vendor %#06x device %#06x rev %#04x, locality %u, %u-byte FIFO access\n",
+		drtm.version[0], drtm.version[1], drtm.base, drtm.base_src,
+		drtm.did_vid & 0xffff, drtm.did_vid >> 16, drtm.rid, locality,
+		width);
 	return 0;
 
-err_free:
-	vfree(buf);
+err_sfs:
+	securityfs_remove(drtm.sfs_dir);
+err_misc:
+	misc_deregister(&drtm_misc);
+err_log:
+	free_log();
+err_dev:
+	drtm_dev_destroy(&drtm.dev);
 err_unmap:
 	iounmap(drtm.regs);
 	return ret;
@@ -102,12 +689,17 @@ err_unmap:
 static void __exit tpm12_drtm_exit(void)
 {
 	debugfs_remove_recursive(drtm.dir);
-	vfree(drtm.log.buf);
+	securityfs_remove(drtm.sfs_log);
+	securityfs_remove(drtm.sfs_dir);
+	misc_deregister(&drtm_misc);
+	free_log();
+	drtm_dev_destroy(&drtm.dev);
 	iounmap(drtm.regs);
 }
 
 module_init(tpm12_drtm_init);
 module_exit(tpm12_drtm_exit);
 MODULE_DESCRIPTION("DRTM PCR 17/18 measurements into a TPM 1.2 at locality 2");
+MODULE_VERSION(HVSEC_VERSION);
 MODULE_AUTHOR("hvsec developers");
 MODULE_LICENSE("GPL");

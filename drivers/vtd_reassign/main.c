@@ -186,5 +186,6 @@ static void __exit vtd_reassign_exit(void)
 module_init(vtd_reassign_init);
 module_exit(vtd_reassign_exit);
 MODULE_DESCRIPTION("One-step re-assignment of PCI devices between VT-d domains");
+MODULE_VERSION(HVSEC_VERSION);
 MODULE_AUTHOR("hvsec developers");
 MODULE_LICENSE("GPL");

@@ -51,4 +51,45 @@ int drtm_evlog_append(struct drtm_evlog *log, u32 pcr, u32 type,
 		      u32 data_size);
 u32 drtm_evlog_used(const struct drtm_evlog *log);
 
+/* Where the measured data is hashed. */
+enum tpm12_drtm_hash {
+	TPM12_DRTM_HASH_DEFAULT = 0,	/* module parameter hash_mode */
+	TPM12_DRTM_HASH_HOST = 1,	/* kernel SHA-1, then TPM_Extend */
+	TPM12_DRTM_HASH_TPM = 2,	/* TPM_SHA1Start/Update/CompleteExtend */
+};
+
+#define TPM12_DRTM_NR_PCRS	24
+
+/**
+ * tpm12_drtm_measure() - measure a buffer into a PCR and log the event
+ * @pcr: PCR index (0..23); the TPM enforces which the locality may extend
+ * @type: event type for the log (e.g. DRTM_EV_SLAUNCH)
+ * @data: bytes to measure
+ * @len: size of @data
+ * @event: event data stored in the log entry (may be NULL if @event_size 0)
+ * @event_size: size of @event, at most 4096
+ * @mode: hashing mode
+ * @digest: if not NULL, receives the SHA-1 digest that was extended
+ *
+ * The extend and the log entry happen under one lock, so the log order is
+ * the extend order. A failed extend leaves no entry. If the log is full the
+ * PCR is still extended and -ENOSPC is returned (the log is marked
+ * truncated).
+ *
+ * Return: 0 or a negative errno; TPM errors map to errnos (see
+ * tpm12_drtm_last_error()).
+ */
+int tpm12_drtm_measure(u32 pcr, u32 type, const void *data, size_t len,
+		       const void *event, u32 event_size,
+		       enum tpm12_drtm_hash mode, u8 *digest);
+
+/**
+ * tpm12_drtm_pcr_read() - read a PCR with TPM_PCRRead
+ * @pcr: PCR index (0..23)
+ * @value: receives the 20-byte PCR value
+ *
+ * Return: 0 or a negative errno.
+ */
+int tpm12_drtm_pcr_read(u32 pcr, u8 *value);
+
 #endif /* _HVSEC_TPM12_DRTM_H */

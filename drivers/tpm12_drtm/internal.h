@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tpm12_drtm internals shared by the driver's files and its KUnit tests:
+ * the TIS transport (with a register accessor so tests can plug in a
+ * behavioural TIS model), the TPM 1.2 commands and the measurement core.
+ */
+#ifndef _TPM12_DRTM_INTERNAL_H
+#define _TPM12_DRTM_INTERNAL_H
+
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <hvsec/tpm12_drtm.h>
+
+/* TIS registers, per locality at 0x1000 * locality. */
+#define TIS_LOCALITY_STRIDE	0x1000
+#define TIS_ACCESS		0x00
+#define TIS_INT_ENABLE		0x08
+#define TIS_INTF_CAPS		0x14
+#define TIS_STS			0x18
+#define TIS_DATA_FIFO		0x24
+#define TIS_DID_VID		0xf00
+#define TIS_RID			0xf04
+
+#define TIS_ACCESS_VALID		0x80
+#define TIS_ACCESS_ACTIVE_LOCALITY	0x20
+#define TIS_ACCESS_SEIZED		0x10
+#define TIS_ACCESS_SEIZE		0x08
+#define TIS_ACCESS_PENDING		0x04
+#define TIS_ACCESS_REQUEST_USE		0x02
+
+#define TIS_STS_VALID		0x80
+#define TIS_STS_COMMAND_READY	0x40
+#define TIS_STS_GO		0x20
+#define TIS_STS_DATA_AVAIL	0x10
+#define TIS_STS_EXPECT		0x08
+#define TIS_STS_BURST_SHIFT	8
+#define TIS_STS_BURST_MASK	0xffff
+#define TIS_STS_FAMILY_SHIFT	26
+#define TIS_STS_FAMILY_MASK	0x3
+
+#define TIS_CAPS_VERSION(c)	(((c) >> 28) & 0x7)
+#define TIS_CAPS_XFER_SIZE(c)	(((c) >> 9) & 0x3)
+
+/* TPM 1.2 wire format. */
+#define TPM_TAG_RQU_COMMAND	0x00c1
+#define TPM_TAG_RSP_COMMAND	0x00c4
+#define TPM_HDR_SIZE		10
+
+#define TPM_ORD_EXTEND			0x14
+#define TPM_ORD_PCRREAD			0x15
+#define TPM_ORD_GETCAPABILITY		0x65
+#define TPM_ORD_SHA1START		0xa0
+#define TPM_ORD_SHA1UPDATE		0xa1
+#define TPM_ORD_SHA1COMPLETEEXTEND	0xa3
+
+#define TPM_CAP_PROPERTY		0x05
+#define TPM_CAP_VERSION_VAL		0x1a
+#define TPM_CAP_PROP_TIS_TIMEOUT	0x115
+#define TPM_CAP_PROP_DURATION		0x120
+
+#define TPM_RC_BADTAG			0x1e
+#define TPM_RC_BAD_LOCALITY		0x3d
+#define TPM_RC_RETRY			0x800
+
+/* Largest command/response we ever build or accept. */
+#define DRTM_TPM_BUF_SIZE	1280
+/* Largest SHA1Update payload we send (TPM 1.2 must take 1101-byte commands). */
+#define DRTM_SHA1_BLOCK_MAX	1024
+
+enum drtm_tis_timeout { DRTM_TO_A, DRTM_TO_B, DRTM_TO_C, DRTM_TO_D, DRTM_TO_NR };
+enum drtm_tpm_duration { DRTM_DUR_SHORT, DRTM_DUR_MEDIUM, DRTM_DUR_LONG, DRTM_DUR_NR };
+
+/**
+ * struct drtm_tis_ops - register accessors for one TIS window
+ * @read: read @width (1, 2 or 4) bytes at offset @off of the window
+ * @write: write @width bytes of @val at offset @off
+ *
+ * The real driver maps the window with ioremap(); KUnit plugs in a model.
+ */
+struct drtm_tis_ops {
+	u32 (*read)(void *ctx, u32 off, unsigned int width);
+	void (*write)(void *ctx, u32 off, unsigned int width, u32 val);
+};
+
+struct drtm_tis_stats {
+	u64 commands;
+	u64 failed;
+	u64 bytes_tx;
+	u64 bytes_rx;
+	u64 mmio_reads;
+	u64 mmio_writes;
+	u64 retries;
+	u64 timeouts;
+	u64 aborts;
+	int last_err;
+	u32 last_tpm_rc;
+	u32 last_tpm_rc_ordinal;
+};
+
+struct drtm_tis {
+	const struct drtm_tis_ops *ops;
+	void *ctx;
+	unsigned int locality;
+	unsigned int fifo_width;	/* 1, 2 or 4 */
+	unsigned int locality_retries;
+	u32 timeout_us[DRTM_TO_NR];
+	u32 duration_us[DRTM_DUR_NR];
+	bool timeouts_from_tpm;
+	bool durations_from_tpm;
+	u32 sts_family;			/* STS.tpmFamily seen while active */
+	u32 exec_guess_us[DRTM_DUR_NR];	/* learnt execution time per class */
+	struct drtm_tis_stats stats;
+	const char *last_what;		/* what failed last (static string) */
+	u8 buf[DRTM_TPM_BUF_SIZE];	/* command/response buffer */
+};
+
+void drtm_tis_init(struct drtm_tis *tis, const struct drtm_tis_ops *ops,
+		   void *ctx, unsigned int locality, unsigned int fifo_width);
+int drtm_tis_transmit(struct drtm_tis *tis, size_t len, size_t *rsp_len);
+u32 drtm_tis_read(struct drtm_tis *tis, u32 reg, unsigned int width);
+
+/* TPM 1.2 commands; on a TPM error *@tpm_rc (if given) holds its code. */
+const char *drtm_tpm_rc_name(u32 rc, char *buf, size_t len);
+int drtm_tpm_rc_errno(u32 rc);
+int drtm_tpm_extend(struct drtm_tis *tis, u32 pcr, const u8 *digest,
+		    u8 *out, u32 *tpm_rc);
+int drtm_tpm_pcr_read(struct drtm_tis *tis, u32 pcr, u8 *out, u32 *tpm_rc);
+int drtm_tpm_getcap(struct drtm_tis *tis, u32 cap, u32 subcap, bool has_sub,
+		    u8 *out, u32 out_max, u32 *out_len, u32 *tpm_rc);
+int drtm_tpm_sha1_start(struct drtm_tis *tis, u32 *max_bytes, u32 *tpm_rc);
+int drtm_tpm_sha1_update(struct drtm_tis *tis, const u8 *data, u32 len,
+			 u32 *tpm_rc);
+int drtm_tpm_sha1_complete_extend(struct drtm_tis *tis, u32 pcr,
+				  const u8 *data, u32 len, u8 *hash, u8 *out,
+				  u32 *tpm_rc);
+int drtm_tpm_probe(struct drtm_tis *tis, u8 *version, bool *is_tpm2);
+
+/* Source of the bytes to measure: kernel buffer or user memory. */
+struct drtm_src {
+	const void *kbuf;
+	const void __user *ubuf;
+	u64 size;
+};
+
+/**
+ * struct drtm_dev - one DRTM measurement device (real or test model)
+ * @lock: serializes TPM access and the log: log order is extend order
+ * @tis: TIS transport
+ * @log: the event log
+ * @chunk: bounce buffer for user data (DRTM_CHUNK bytes)
+ */
+struct drtm_dev {
+	struct mutex lock;		/* TPM access and the log */
+	struct drtm_tis tis;
+	struct drtm_evlog log;
+	struct crypto_shash *tfm;
+	u8 *chunk;
+	u64 measurements;
+};
+
+#define DRTM_CHUNK		(64 * 1024)
+#define DRTM_MAX_EVENT_DATA	4096
+
+int drtm_dev_init(struct drtm_dev *dev);
+void drtm_dev_destroy(struct drtm_dev *dev);
+int drtm_dev_measure(struct drtm_dev *dev, u32 pcr, u32 type,
+		     enum tpm12_drtm_hash mode, const struct drtm_src *src,
+		     const void *event, u32 event_size, u8 *digest, u32 *tpm_rc);
+int drtm_dev_hash_host(struct drtm_dev *dev, const struct drtm_src *src,
+		       u8 *digest);
+int drtm_dev_pcr_read(struct drtm_dev *dev, u32 pcr, u8 *out, u32 *tpm_rc);
+
+int drtm_evlog_validate(const void *buf, u64 size, u32 *container_size,
+			const char **why);
+int drtm_evlog_adopt(struct drtm_evlog *log, void *buf, u64 size);
+
+#endif /* _TPM12_DRTM_INTERNAL_H */

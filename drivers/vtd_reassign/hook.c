@@ -1,0 +1,594 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vtd_reassign_iommu: make intel-iommu's domain switches direct.
+ *
+ * Linux 6.12's intel_iommu_attach_device() first blocks the device (clears
+ * its context entries and flushes), then maps the new domain: the device's
+ * DMA faults in between. While this module is loaded, a switch of an
+ * already-attached device from one second-level paging domain to another in
+ * legacy mode replaces each context entry (the device's and its DMA aliases')
+ * in one step with the vtd_reassign core, then does intel-iommu's bookkeeping
+ * (domain ids, device lists, cache tags). Everything else runs the stock
+ * function, unchanged, and is counted.
+ *
+ * Hooking: an ftrace ops with IPMODIFY on intel_iommu_attach_device (the
+ * mechanism livepatch itself uses). Unlike a livepatch, it lets the module
+ * call the original function for every case it does not handle: the stock
+ * path needs static helpers the compiler inlined (dmar_domain_attach_device),
+ * which a replacement function could only re-implement by copying them.
+ *
+ * Built against the kernel's full source tree for intel-iommu's private
+ * header; the running kernel is checked at load time (release 6.12.x, every
+ * symbol used resolvable) and the module refuses to load otherwise.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/ftrace.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/seq_file.h>
+#include <linux/utsname.h>
+#include <linux/wait_bit.h>
+#include <asm/ibt.h>
+#include "iommu.h"
+#include <hvsec/vtd_reassign.h>
+
+#define CREATE_TRACE_POINTS
+#include "vtd_reassign_trace.h"
+
+#define HOOK_HISTORY	32
+#define HOOK_MAX_UNITS	64
+
+enum hook_path {
+	HOOK_DIRECT,
+	HOOK_FB_NOT_ATTACHED,	/* first attach, blocked or identity */
+	HOOK_FB_SCALABLE,	/* scalable mode: PASID tables */
+	HOOK_FB_NOT_PCI,
+	HOOK_FB_DEV_CAPS,	/* ATS/PRI/PASID: stock re-enables them */
+	HOOK_FB_DOMAIN,		/* first-level or same domain */
+	HOOK_FB_NO_CX16,
+	HOOK_FB_ALIASES,	/* an alias not in the expected state */
+	HOOK_NR_PATHS,
+};
+
+static const char * const hook_path_name[HOOK_NR_PATHS] = {
+	[HOOK_DIRECT] = "direct",
+	[HOOK_FB_NOT_ATTACHED] = "stock:not-attached",
+	[HOOK_FB_SCALABLE] = "stock:scalable-mode",
+	[HOOK_FB_NOT_PCI] = "stock:not-pci",
+	[HOOK_FB_DEV_CAPS] = "stock:ats-pri-pasid",
+	[HOOK_FB_DOMAIN] = "stock:domain-type",
+	[HOOK_FB_NO_CX16] = "stock:no-cmpxchg16b",
+	[HOOK_FB_ALIASES] = "stock:alias-state",
+};
+
+struct hook_record {
+	u64 time_ns;
+	u16 segment;
+	u16 rid;
+	u16 old_did;
+	u16 new_did;
+	u8 path;
+	u8 entries;
+	u16 invs;
+	int result;
+};
+
+/* intel-iommu internals, resolved at load time. */
+static struct {
+	unsigned long attach_dev;
+	int *sm;
+	int *rwbf_quirk;
+	int (*prepare)(struct iommu_domain *domain, struct device *dev);
+	int (*attach_iommu)(struct dmar_domain *domain,
+			    struct intel_iommu *iommu);
+	void (*detach_iommu)(struct dmar_domain *domain,
+			     struct intel_iommu *iommu);
+	struct context_entry *(*ctx_addr)(struct intel_iommu *iommu, u8 bus,
+					  u8 devfn, int alloc);
+	int (*tag_assign)(struct dmar_domain *domain, struct device *dev,
+			  ioasid_t pasid);
+	void (*tag_unassign)(struct dmar_domain *domain, struct device *dev,
+			     ioasid_t pasid);
+	void (*block)(struct device *dev);
+	int (*for_each_alias)(struct pci_dev *pdev,
+			      int (*fn)(struct pci_dev *pdev, u16 alias,
+					void *data), void *data);
+	struct pci_dev *(*real_dma_dev)(struct pci_dev *dev);
+} k;
+
+static struct {
+	struct mutex units_lock;	/* creation of @units */
+	struct vtd_iommu *units[HOOK_MAX_UNITS];
+	atomic_t inflight;
+	spinlock_t hist_lock;		/* @hist, @hist_next, @count */
+	struct hook_record hist[HOOK_HISTORY];
+	unsigned int hist_next;
+	unsigned long count[HOOK_NR_PATHS];
+	unsigned long errors;
+	unsigned long invs;
+	struct dentry *dir;
+} hook;
+
+typedef int (*attach_fn)(struct iommu_domain *domain, struct device *dev);
+
+/* Back end for the core: intel-iommu's own invalidation functions. */
+static struct vtd_ctx_entry *hook_ctx_slot(struct vtd_iommu *u, u8 bus,
+					   u8 devfn)
+{
+	return (struct vtd_ctx_entry *)k.ctx_addr(u->priv, bus, devfn, 0);
+}
+
+static int hook_flush_context(struct vtd_iommu *u, u16 did, u16 sid, u8 fm,
+			      enum vtd_cc_gran g)
+{
+	struct intel_iommu *iommu = u->priv;
+
+	if (g != VTD_CC_DEVICE)
+		return -EINVAL;
+	iommu->flush.flush_context(iommu, did, sid, fm, DMA_CCMD_DEVICE_INVL);
+	return 0;
+}
+
+static int hook_flush_iotlb(struct vtd_iommu *u, u16 did, enum vtd_iotlb_gran g)
+{
+	struct intel_iommu *iommu = u->priv;
+
+	if (g != VTD_IOTLB_DOMAIN)
+		return -EINVAL;
+	iommu->flush.flush_iotlb(iommu, did, 0, 0, DMA_TLB_DSI_FLUSH);
+	return 0;
+}
+
+static const struct vtd_unit_ops hook_unit_ops = {
+	.ctx_slot = hook_ctx_slot,
+	.flush_context = hook_flush_context,
+	.flush_iotlb = hook_flush_iotlb,
+};
+
+static struct vtd_iommu *hook_unit(struct intel_iommu *iommu)
+{
+	struct vtd_iommu *u;
+
+	if (iommu->seq_id >= HOOK_MAX_UNITS)
+		return NULL;
+	mutex_lock(&hook.units_lock);
+	u = hook.units[iommu->seq_id];
+	if (!u) {
+		u = kzalloc(sizeof(*u), GFP_KERNEL);
+		if (u && vtd_iommu_init(u, &hook_unit_ops, iommu, 1, 0)) {
+			kfree(u);
+			u = NULL;
+		}
+		if (u) {
+			u->segment = iommu->segment;
+			u->coherent = ecap_coherent(iommu->ecap);
+			u->caching_mode = cap_caching_mode(iommu->cap);
+			hook.units[iommu->seq_id] = u;
+		}
+	}
+	mutex_unlock(&hook.units_lock);
+	return u;
+}
+
+static void hook_record(struct device *dev, u16 old_did, u16 new_did,
+			enum hook_path path, unsigned int entries,
+			unsigned int invs, int result)
+{
+	u16 seg = dev_is_pci(dev) ? pci_domain_nr(to_pci_dev(dev)->bus) : 0;
+	u16 rid = dev_is_pci(dev) ? pci_dev_id(to_pci_dev(dev)) : 0;
+	struct hook_record *r;
+	unsigned long flags;
+
+	spin_lock_irqsave(&hook.hist_lock, flags);
+	hook.count[path]++;
+	hook.invs += invs;
+	if (result)
+		hook.errors++;
+	r = &hook.hist[hook.hist_next++ % HOOK_HISTORY];
+	r->time_ns = ktime_get_ns();
+	r->segment = seg;
+	r->rid = rid;
+	r->old_did = old_did;
+	r->new_did = new_did;
+	r->path = path;
+	r->entries = entries;
+	r->invs = invs;
+	r->result = result;
+	spin_unlock_irqrestore(&hook.hist_lock, flags);
+	trace_vtd_reassign_switch(seg, rid, old_did, new_did,
+				  hook_path_name[path], entries, invs, result);
+}
+
+/* Which path a switch of @dev to @nd takes. */
+static enum hook_path hook_classify(struct dmar_domain *nd, struct device *dev)
+{
+	struct device_domain_info *info = dev_iommu_priv_get(dev);
+	struct dmar_domain *old;
+
+	if (!info || !info->domain_attached || !info->domain)
+		return HOOK_FB_NOT_ATTACHED;
+	old = info->domain;
+	if (*k.sm && ecap_smts(info->iommu->ecap))
+		return HOOK_FB_SCALABLE;
+	if (!dev_is_pci(dev) ||
+	    k.real_dma_dev(to_pci_dev(dev)) != to_pci_dev(dev))
+		return HOOK_FB_NOT_PCI;
+	if (info->ats_enabled || info->pri_enabled || info->pasid_enabled ||
+	    info->ats_supported || info->pri_supported)
+		return HOOK_FB_DEV_CAPS;
+	if (old == nd || old->use_first_level || nd->use_first_level ||
+	    !(old->domain.type & __IOMMU_DOMAIN_PAGING))
+		return HOOK_FB_DOMAIN;
+	if (!system_has_cmpxchg128())
+		return HOOK_FB_NO_CX16;
+	return HOOK_DIRECT;
+}
+
+struct hook_switch {
+	struct intel_iommu *iommu;
+	struct vtd_iommu *u;
+	struct dmar_domain *nd;
+	u16 old_did;
+	u16 new_did;
+	bool check_only;
+	unsigned int n;
+	unsigned int invs;
+	struct {
+		u16 rid;
+		struct vtd_ctx_entry old;
+		struct vtd_ctx_entry new;
+	} e[VTD_MAX_ALIASES + 1];
+};
+
+static void hook_build(struct hook_switch *s, struct vtd_ctx_entry *e)
+{
+	e->lo = VTD_CTX_LO_PRESENT;
+	e->hi = 0;
+	vtd_ctx_set_tt(e, VTD_TT_MULTI_LEVEL);
+	vtd_ctx_set_pgtable(e, virt_to_phys(s->nd->pgd));
+	vtd_ctx_set_aw(e, s->nd->agaw);
+	vtd_ctx_set_did(e, s->new_did);
+}
+
+/* One requester id: check its entry (first pass) or replace it. */
+static int hook_alias(struct pci_dev *pdev, u16 rid, void *data)
+{
+	struct hook_switch *s = data;
+	u8 bus = PCI_BUS_NUM(rid), devfn = rid & 0xff;
+	struct vtd_ctx_entry *slot, old, new;
+	struct vtd_replace_res res = {};
+	int ret = 0;
+
+	if (s->n > VTD_MAX_ALIASES)
+		return -E2BIG;
+	spin_lock(&s->iommu->lock);
+	spin_lock(&s->u->lock);
+	slot = (struct vtd_ctx_entry *)k.ctx_addr(s->iommu, bus, devfn, 0);
+	if (!slot || context_copied(s->iommu, bus, devfn)) {
+		ret = -ENOENT;
+		goto out_unlock;
+	}
+	old.lo = READ_ONCE(slot->lo);
+	old.hi = READ_ONCE(slot->hi);
+	if (!vtd_ctx_present(&old) || vtd_ctx_did(&old) != s->old_did ||
+	    vtd_ctx_tt(&old) != VTD_TT_MULTI_LEVEL) {
+		ret = -EILSEQ;
+		goto out_unlock;
+	}
+	if (s->check_only)
+		goto out_unlock;
+	hook_build(s, &new);
+	ret = vtd_ctx_store_locked(s->u, bus, devfn, slot, &old, &new, 0, NULL,
+				   &res);
+out_unlock:
+	spin_unlock(&s->u->lock);
+	spin_unlock(&s->iommu->lock);
+	if (ret || s->check_only)
+		return ret;
+	s->e[s->n].rid = rid;
+	s->e[s->n].old = old;
+	s->e[s->n].new = new;
+	s->n++;
+	/* Invalidation with the DID the entry had: intel-iommu's functions. */
+	ret = vtd_ctx_flush(s->u, rid, s->old_did, true, false, &res);
+	s->invs += res.invs;
+	return ret;
+}
+
+/* Puts the already replaced entries back, newest first. */
+static void hook_undo(struct hook_switch *s)
+{
+	struct vtd_replace_res res = {};
+	struct vtd_ctx_entry *slot;
+
+	while (s->n--) {
+		u16 rid = s->e[s->n].rid;
+
+		spin_lock(&s->iommu->lock);
+		spin_lock(&s->u->lock);
+		slot = (struct vtd_ctx_entry *)k.ctx_addr(s->iommu,
+							  PCI_BUS_NUM(rid),
+							  rid & 0xff, 0);
+		if (slot)
+			vtd_ctx_store_locked(s->u, PCI_BUS_NUM(rid), rid & 0xff,
+					     slot, &s->e[s->n].new,
+					     &s->e[s->n].old,
+					     VTD_MAP_ERROR_RECOVERY, NULL,
+					     &res);
+		spin_unlock(&s->u->lock);
+		spin_unlock(&s->iommu->lock);
+		vtd_ctx_flush(s->u, rid, s->new_did, true, false, &res);
+	}
+	s->invs += res.invs;
+}
+
+static int hook_direct(struct iommu_domain *domain, struct device *dev,
+		       enum hook_path *path, struct hook_switch *s)
+{
+	struct device_domain_info *info = dev_iommu_priv_get(dev);
+	struct dmar_domain *old = info->domain;
+	unsigned long flags;
+	int ret;
+
+	s->iommu = info->iommu;
+	s->nd = to_dmar_domain(domain);
+	s->u = hook_unit(info->iommu);
+	if (!s->u)
+		return -ENOMEM;
+	s->old_did = domain_id_iommu(old, s->iommu);
+
+	/* Every requester id must be in the old domain, else stock. */
+	s->check_only = true;
+	if (k.for_each_alias(to_pci_dev(dev), hook_alias, s)) {
+		*path = HOOK_FB_ALIASES;
+		return 0;
+	}
+	ret = k.prepare(domain, dev);
+	if (ret)
+		return ret;
+	ret = k.attach_iommu(s->nd, s->iommu);
+	if (ret)
+		return ret;
+	s->new_did = domain_id_iommu(s->nd, s->iommu);
+
+	s->check_only = false;
+	ret = k.for_each_alias(to_pci_dev(dev), hook_alias, s);
+	if (ret) {
+		hook_undo(s);
+		k.detach_iommu(s->nd, s->iommu);
+		return ret;
+	}
+
+	/* The old DID is flushed: intel-iommu may release it now. */
+	k.tag_unassign(old, dev, IOMMU_NO_PASID);
+	spin_lock_irqsave(&old->lock, flags);
+	list_del(&info->link);
+	spin_unlock_irqrestore(&old->lock, flags);
+	k.detach_iommu(old, s->iommu);
+
+	info->domain = s->nd;
+	spin_lock_irqsave(&s->nd->lock, flags);
+	list_add(&info->link, &s->nd->devices);
+	spin_unlock_irqrestore(&s->nd->lock, flags);
+	ret = k.tag_assign(s->nd, dev, IOMMU_NO_PASID);
+	if (ret) {
+		/* As stock does when it cannot finish an attach. */
+		k.block(dev);
+		return ret;
+	}
+	if (cap_caching_mode(s->iommu->cap) || cap_rwbf(s->iommu->cap) ||
+	    *k.rwbf_quirk)
+		s->nd->iotlb_sync_map = true;
+	return 0;
+}
+
+/* Replaces intel_iommu_attach_device() through the ftrace redirection. */
+static int hook_attach_dev(struct iommu_domain *domain, struct device *dev)
+{
+	struct hook_switch *s = NULL;
+	enum hook_path path = hook_classify(to_dmar_domain(domain), dev);
+	int ret = 0;
+
+	if (path == HOOK_DIRECT) {
+		s = kzalloc(sizeof(*s), GFP_KERNEL);
+		if (!s)
+			ret = -ENOMEM;
+		else
+			ret = hook_direct(domain, dev, &path, s);
+	}
+	if (path != HOOK_DIRECT) {
+		/* Called from this module: the ftrace handler lets it through. */
+		ret = ((attach_fn)k.attach_dev)(domain, dev);
+		hook_record(dev, 0, 0, path, 0, 0, ret);
+	} else {
+		hook_record(dev, s ? s->old_did : 0, s ? s->new_did : 0, path,
+			    s ? s->n : 0, s ? s->invs : 0, ret);
+		if (ret)
+			dev_err_ratelimited(dev, "direct domain switch failed: %d\n",
+					    ret);
+	}
+	kfree(s);
+	if (atomic_dec_and_test(&hook.inflight))
+		wake_up_var(&hook.inflight);
+	return ret;
+}
+
+static void notrace hook_ftrace(unsigned long ip, unsigned long parent_ip,
+				struct ftrace_ops *ops,
+				struct ftrace_regs *fregs)
+{
+	if (within_module(parent_ip, THIS_MODULE))
+		return;
+	atomic_inc(&hook.inflight);
+	ftrace_regs_set_instruction_pointer(fregs,
+					    (unsigned long)hook_attach_dev);
+}
+
+static struct ftrace_ops hook_ops = {
+	.func = hook_ftrace,
+	.flags = FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_RECURSION,
+};
+
+static int stats_show(struct seq_file *m, void *v)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&hook.hist_lock, flags);
+	for (i = 0; i < HOOK_NR_PATHS; i++)
+		seq_printf(m, "%s %lu\n", hook_path_name[i], hook.count[i]);
+	seq_printf(m, "errors %lu\ninvalidations %lu\n", hook.errors,
+		   hook.invs);
+	spin_unlock_irqrestore(&hook.hist_lock, flags);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stats);
+
+static int history_show(struct seq_file *m, void *v)
+{
+	struct hook_record *r;
+	unsigned long flags;
+	unsigned int i, n;
+
+	r = kcalloc(HOOK_HISTORY, sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	spin_lock_irqsave(&hook.hist_lock, flags);
+	n = min_t(unsigned int, hook.hist_next, HOOK_HISTORY);
+	for (i = 0; i < n; i++)
+		r[i] = hook.hist[(hook.hist_next - n + i) % HOOK_HISTORY];
+	spin_unlock_irqrestore(&hook.hist_lock, flags);
+	for (i = 0; i < n; i++)
+		seq_printf(m, "%llu %04x:%02x:%02x.%u did %u->%u %s entries=%u invs=%u result=%d\n",
+			   r[i].time_ns, r[i].segment, PCI_BUS_NUM(r[i].rid),
+			   PCI_SLOT(r[i].rid & 0xff), PCI_FUNC(r[i].rid & 0xff),
+			   r[i].old_did, r[i].new_did,
+			   hook_path_name[r[i].path], r[i].entries, r[i].invs,
+			   r[i].result);
+	kfree(r);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(history);
+
+static unsigned long hook_lookup(const char *name)
+{
+	static unsigned long (*lookup)(const char *name);
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	unsigned long addr;
+
+	if (!lookup) {
+		/* kallsyms_lookup_name is not exported: ask kprobes. */
+		if (register_kprobe(&kp))
+			return 0;
+		lookup = (void *)kp.addr;
+		unregister_kprobe(&kp);
+	}
+	addr = lookup ? lookup(name) : 0;
+	if (!addr)
+		pr_err("unsupported kernel: no symbol %s\n", name);
+	return addr;
+}
+
+/* A function we call indirectly: with IBT it must start with ENDBR. */
+static void *hook_lookup_fn(const char *name)
+{
+	unsigned long addr = hook_lookup(name);
+
+	if (addr && cpu_feature_enabled(X86_FEATURE_IBT) &&
+	    !is_endbr(*(u32 *)addr)) {
+		pr_err("unsupported kernel: %s cannot be called indirectly (IBT)\n",
+		       name);
+		return NULL;
+	}
+	return (void *)addr;
+}
+
+static int hook_resolve(void)
+{
+	if (strncmp(init_utsname()->release, "6.12.", 5)) {
+		pr_err("unsupported kernel %s (supported: 6.12.x)\n",
+		       init_utsname()->release);
+		return -EOPNOTSUPP;
+	}
+	if (!intel_iommu_enabled) {
+		pr_err("intel-iommu is not enabled\n");
+		return -ENODEV;
+	}
+	k.attach_dev = (unsigned long)hook_lookup_fn("intel_iommu_attach_device");
+	k.sm = (int *)hook_lookup("intel_iommu_sm");
+	k.rwbf_quirk = (int *)hook_lookup("rwbf_quirk");
+	k.prepare = hook_lookup_fn("prepare_domain_attach_device");
+	k.attach_iommu = hook_lookup_fn("domain_attach_iommu");
+	k.detach_iommu = hook_lookup_fn("domain_detach_iommu");
+	k.ctx_addr = hook_lookup_fn("iommu_context_addr");
+	k.tag_assign = hook_lookup_fn("cache_tag_assign_domain");
+	k.tag_unassign = hook_lookup_fn("cache_tag_unassign_domain");
+	k.block = hook_lookup_fn("device_block_translation");
+	k.for_each_alias = hook_lookup_fn("pci_for_each_dma_alias");
+	k.real_dma_dev = hook_lookup_fn("pci_real_dma_dev");
+	if (!k.for_each_alias || !k.real_dma_dev ||
+	    !k.attach_dev || !k.sm || !k.rwbf_quirk || !k.prepare ||
+	    !k.attach_iommu || !k.detach_iommu || !k.ctx_addr ||
+	    !k.tag_assign || !k.tag_unassign || !k.block)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+static int __init hook_init(void)
+{
+	int ret;
+
+	mutex_init(&hook.units_lock);
+	spin_lock_init(&hook.hist_lock);
+	atomic_set(&hook.inflight, 0);
+	ret = hook_resolve();
+	if (ret)
+		return ret;
+	ret = ftrace_set_filter_ip(&hook_ops, k.attach_dev, 0, 0);
+	if (ret) {
+		pr_err("cannot trace intel_iommu_attach_device: %d\n", ret);
+		return ret;
+	}
+	ret = register_ftrace_function(&hook_ops);
+	if (ret) {
+		pr_err("cannot hook intel_iommu_attach_device: %d (already patched?)\n",
+		       ret);
+		ftrace_free_filter(&hook_ops);
+		return ret;
+	}
+	hook.dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("stats", 0444, hook.dir, NULL, &stats_fops);
+	debugfs_create_file("history", 0444, hook.dir, NULL, &history_fops);
+	pr_info("intel-iommu domain switches are now direct (legacy mode)\n");
+	return 0;
+}
+
+static void __exit hook_exit(void)
+{
+	unsigned int i;
+
+	debugfs_remove_recursive(hook.dir);
+	unregister_ftrace_function(&hook_ops);
+	ftrace_free_filter(&hook_ops);
+	/* Attaches already redirected finish (they hold no lock we take). */
+	wait_var_event(&hook.inflight, !atomic_read(&hook.inflight));
+	/* ... and leave this module's text. */
+	synchronize_rcu_tasks();
+	for (i = 0; i < HOOK_MAX_UNITS; i++) {
+		if (!hook.units[i])
+			continue;
+		vtd_iommu_destroy(hook.units[i]);
+		kfree(hook.units[i]);
+	}
+	pr_info("stock intel-iommu domain switches restored\n");
+}
+
+module_init(hook_init);
+module_exit(hook_exit);
+MODULE_DESCRIPTION("Direct intel-iommu domain switches through vtd_reassign");
+MODULE_AUTHOR("hvsec developers");
+MODULE_LICENSE("GPL");

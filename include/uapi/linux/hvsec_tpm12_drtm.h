@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * tpm12_drtm user-space interface: /dev/tpm12_drtm ioctls.
+ */
+#ifndef _UAPI_LINUX_HVSEC_TPM12_DRTM_H
+#define _UAPI_LINUX_HVSEC_TPM12_DRTM_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define TPM12_DRTM_DEV			"/dev/tpm12_drtm"
+#define TPM12_DRTM_DIGEST_SIZE		20
+#define TPM12_DRTM_MAX_EVENT		4096
+#define TPM12_DRTM_RC_NAME_LEN		32
+
+/* struct tpm12_drtm_measure.hash */
+#define TPM12_DRTM_HASH_MODE_DEFAULT	0	/* module parameter hash_mode */
+#define TPM12_DRTM_HASH_MODE_HOST	1	/* kernel SHA-1 + TPM_Extend */
+#define TPM12_DRTM_HASH_MODE_TPM	2	/* TPM_SHA1Start/Update/CompleteExtend */
+
+/**
+ * struct tpm12_drtm_measure - TPM12_DRTM_IOC_MEASURE
+ * @pcr: PCR index, 0..23 (the TPM decides what the locality may extend)
+ * @type: event type stored in the log
+ * @hash: TPM12_DRTM_HASH_MODE_*
+ * @event_size: bytes at @event_ptr (<= TPM12_DRTM_MAX_EVENT)
+ * @data_ptr: user address of the data to measure
+ * @data_size: its size (<= the module parameter max_measure_size)
+ * @event_ptr: user address of the event data for the log
+ * @digest: out: the SHA-1 digest extended
+ * @tpm_rc: out: TPM return code when the TPM refused (else 0)
+ * @tpm_rc_name: out: its name, e.g. "TPM_BAD_LOCALITY"
+ * @reserved: must be zero
+ *
+ * Returns 0, -ENOSPC (extended, but the log is full and now marked
+ * truncated) or another negative errno (nothing extended, nothing logged).
+ * The out fields are written back in every case but -EFAULT.
+ */
+struct tpm12_drtm_measure {
+	__u32 pcr;
+	__u32 type;
+	__u32 hash;
+	__u32 event_size;
+	__u64 data_ptr;
+	__u64 data_size;
+	__u64 event_ptr;
+	__u8 digest[TPM12_DRTM_DIGEST_SIZE];
+	__u32 tpm_rc;
+	char tpm_rc_name[TPM12_DRTM_RC_NAME_LEN];
+	__u32 reserved[4];
+};
+
+/**
+ * struct tpm12_drtm_pcr_read - TPM12_DRTM_IOC_PCR_READ
+ * @pcr: in: PCR index, 0..23
+ * @tpm_rc: out: TPM return code when the TPM refused
+ * @value: out: the PCR value
+ */
+struct tpm12_drtm_pcr_read {
+	__u32 pcr;
+	__u32 tpm_rc;
+	__u8 value[TPM12_DRTM_DIGEST_SIZE];
+};
+
+/**
+ * struct tpm12_drtm_info - TPM12_DRTM_IOC_INFO
+ * @locality: locality in use
+ * @flags: TPM12_DRTM_INFO_*
+ * @evlog_size: container size
+ * @evlog_used: bytes in use (NextEventOffset)
+ * @commands: TPM commands sent
+ * @mmio: MMIO accesses made
+ * @last_tpm_rc: last TPM error code
+ * @last_error: last transport or TPM errno (negative) or 0
+ */
+struct tpm12_drtm_info {
+	__u32 locality;
+	__u32 flags;
+	__u32 evlog_size;
+	__u32 evlog_used;
+	__u64 commands;
+	__u64 mmio;
+	__u32 last_tpm_rc;
+	__s32 last_error;
+};
+
+#define TPM12_DRTM_INFO_TRUNCATED	0x1	/* an event did not fit */
+#define TPM12_DRTM_INFO_ADOPTED		0x2	/* log adopted from memory */
+
+#define TPM12_DRTM_IOC_MAGIC	0xd7
+#define TPM12_DRTM_IOC_MEASURE	_IOWR(TPM12_DRTM_IOC_MAGIC, 1, struct tpm12_drtm_measure)
+#define TPM12_DRTM_IOC_PCR_READ	_IOWR(TPM12_DRTM_IOC_MAGIC, 2, struct tpm12_drtm_pcr_read)
+#define TPM12_DRTM_IOC_INFO	_IOR(TPM12_DRTM_IOC_MAGIC, 3, struct tpm12_drtm_info)
+
+#endif /* _UAPI_LINUX_HVSEC_TPM12_DRTM_H */

@@ -1,0 +1,979 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for tpm12_drtm's TIS transport, TPM 1.2 commands and
+ * measurement core, run against a behavioural TIS model: five localities
+ * with arbitration, the STS/FIFO state machine with burstCount and expect,
+ * and a small TPM 1.2 responder (Extend, PCRRead, SHA1Start/Update/
+ * CompleteExtend, GetCapability) with real SHA-1 and the PC Client
+ * locality rules for PCR 17-22. Faults can be injected.
+ */
+#include <crypto/hash.h>
+#include <kunit/test.h>
+#include <kunit/visibility.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/unaligned.h>
+#include <linux/workqueue.h>
+#include "../drivers/tpm12_drtm/internal.h"
+
+enum model_state { M_IDLE, M_READY, M_RECEPTION, M_EXECUTION, M_COMPLETION };
+
+enum model_fault {
+	F_NONE,
+	F_LOC_NEVER,		/* REQUEST_USE is ignored */
+	F_CMDREADY_NEVER,	/* commandReady never set */
+	F_BURST_ZERO,		/* burstCount stuck at 0 */
+	F_EXPECT_STUCK,		/* expect stays 1 after the last byte */
+	F_EXPECT_EARLY,		/* expect 0 before the last byte */
+	F_DATAAVAIL_NEVER,	/* the TPM never answers */
+	F_RSP_SHORT,		/* fewer bytes than paramSize */
+	F_RSP_LONG,		/* paramSize larger than any buffer */
+	F_RSP_GARBLED,		/* paramSize below 10 */
+	F_RSP_BADTAG,		/* response tag 0x8001 */
+	F_RSP_LEFTOVER,		/* bytes after paramSize */
+	F_RSP_WRONGSIZE,	/* consistent response, wrong size for ordinal */
+	F_TPM_RC,		/* TPM error code inject_rc */
+	F_TPM2,			/* behaves like a TPM 2.0 */
+};
+
+#define MBUF 2048
+
+struct tis_model {
+	spinlock_t lock;		/* model state */
+	int active;			/* active locality or -1 */
+	bool pending[5];
+	enum model_state state;
+	u8 cmd[MBUF];
+	u32 cmd_len;
+	u8 rsp[MBUF];
+	u32 rsp_len, rsp_pos;
+	u32 max_burst;
+	enum model_fault fault;
+	u32 inject_rc;
+	u32 max_num_bytes;
+	u32 executed;
+	u32 cmd_locality;
+	/* TPM */
+	u8 pcr[24][20];
+	bool sha1_session;
+	struct crypto_shash *tfm;
+	struct shash_desc *sess;
+};
+
+static bool model_expect(struct tis_model *m)
+{
+	if (m->fault == F_EXPECT_STUCK)
+		return true;
+	if (m->fault == F_EXPECT_EARLY)
+		return false;
+	return m->cmd_len < 6 || m->cmd_len < get_unaligned_be32(m->cmd + 2);
+}
+
+static u32 model_sts(struct tis_model *m)
+{
+	u32 sts = TIS_STS_VALID, burst = 0;
+
+	switch (m->state) {
+	case M_READY:
+		sts |= TIS_STS_COMMAND_READY;
+		burst = MBUF;
+		break;
+	case M_RECEPTION:
+		if (model_expect(m))
+			sts |= TIS_STS_EXPECT;
+		burst = MBUF - m->cmd_len;
+		break;
+	case M_COMPLETION:
+		if (m->rsp_pos < m->rsp_len)
+			sts |= TIS_STS_DATA_AVAIL;
+		burst = m->rsp_len - m->rsp_pos;
+		break;
+	default:
+		break;
+	}
+	burst = min(burst, m->max_burst);
+	if (m->fault == F_BURST_ZERO)
+		burst = 0;
+	sts |= burst << TIS_STS_BURST_SHIFT;
+	if (m->fault == F_TPM2)
+		sts |= 1 << TIS_STS_FAMILY_SHIFT;
+	return sts;
+}
+
+static void rsp_hdr(struct tis_model *m, u32 size, u32 rc)
+{
+	put_unaligned_be16(TPM_TAG_RSP_COMMAND, m->rsp);
+	put_unaligned_be32(size, m->rsp + 2);
+	put_unaligned_be32(rc, m->rsp + 6);
+	m->rsp_len = size;
+}
+
+static bool pcr_locality_ok(u32 pcr, u32 loc)
+{
+	switch (pcr) {
+	case 17:
+	case 18:
+		return loc >= 2;
+	case 19:
+		return loc == 2 || loc == 3;
+	case 20:
+		return loc >= 1 && loc <= 3;
+	case 21:
+	case 22:
+		return loc == 2;
+	default:
+		return true;
+	}
+}
+
+/* Extend: returns a TPM rc. */
+static u32 model_extend(struct tis_model *m, u32 pcr, const u8 *digest)
+{
+	SHASH_DESC_ON_STACK(d, m->tfm);
+	u8 buf[40];
+
+	if (pcr >= 24)
+		return 0x02;	/* TPM_BADINDEX */
+	if (!pcr_locality_ok(pcr, m->cmd_locality))
+		return TPM_RC_BAD_LOCALITY;
+	memcpy(buf, m->pcr[pcr], 20);
+	memcpy(buf + 20, digest, 20);
+	d->tfm = m->tfm;
+	crypto_shash_digest(d, buf, 40, m->pcr[pcr]);
+	return 0;
+}
+
+static void model_execute(struct tis_model *m)
+{
+	u8 *c = m->cmd, *r = m->rsp;
+	u32 size = get_unaligned_be32(c + 2), ord = get_unaligned_be32(c + 6);
+	u32 rc = 0, n, pcr;
+
+	m->executed++;
+	if (ord != TPM_ORD_SHA1UPDATE && ord != TPM_ORD_SHA1COMPLETEEXTEND)
+		m->sha1_session = false;
+	if (m->fault == F_TPM2) {
+		rc = TPM_RC_BADTAG;
+		goto err;
+	}
+	if (m->fault == F_TPM_RC) {
+		rc = m->inject_rc;
+		goto err;
+	}
+	if (get_unaligned_be16(c) != TPM_TAG_RQU_COMMAND) {
+		rc = TPM_RC_BADTAG;
+		goto err;
+	}
+	switch (ord) {
+	case TPM_ORD_EXTEND:
+		if (size != 34)
+			goto bad_size;
+		pcr = get_unaligned_be32(c + 10);
+		rc = model_extend(m, pcr, c + 14);
+		if (rc)
+			goto err;
+		rsp_hdr(m, 30, 0);
+		memcpy(r + 10, m->pcr[pcr], 20);
+		break;
+	case TPM_ORD_PCRREAD:
+		if (size != 14)
+			goto bad_size;
+		pcr = get_unaligned_be32(c + 10);
+		if (pcr >= 24) {
+			rc = 0x02;
+			goto err;
+		}
+		rsp_hdr(m, 30, 0);
+		memcpy(r + 10, m->pcr[pcr], 20);
+		break;
+	case TPM_ORD_SHA1START:
+		m->sha1_session = true;
+		m->sess->tfm = m->tfm;
+		crypto_shash_init(m->sess);
+		rsp_hdr(m, 14, 0);
+		put_unaligned_be32(m->max_num_bytes, r + 10);
+		break;
+	case TPM_ORD_SHA1UPDATE:
+		n = get_unaligned_be32(c + 10);
+		if (!m->sha1_session) {
+			rc = 0x1a;	/* TPM_SHA_THREAD */
+			goto err;
+		}
+		if (n % 64 || n > m->max_num_bytes || size != 14 + n)
+			goto bad_size;
+		crypto_shash_update(m->sess, c + 14, n);
+		rsp_hdr(m, 10, 0);
+		break;
+	case TPM_ORD_SHA1COMPLETEEXTEND:
+		pcr = get_unaligned_be32(c + 10);
+		n = get_unaligned_be32(c + 14);
+		if (!m->sha1_session) {
+			rc = 0x1a;
+			goto err;
+		}
+		m->sha1_session = false;
+		if (n > 64 || size != 18 + n)
+			goto bad_size;
+		crypto_shash_finup(m->sess, c + 18, n, r + 10);
+		rc = model_extend(m, pcr, r + 10);
+		if (rc)
+			goto err;
+		rsp_hdr(m, 50, 0);
+		memcpy(r + 30, m->pcr[pcr], 20);
+		break;
+	case TPM_ORD_GETCAPABILITY: {
+		u32 cap = get_unaligned_be32(c + 10);
+		u32 sub = size >= 22 ? get_unaligned_be32(c + 18) : 0;
+		int i;
+
+		if (cap == TPM_CAP_VERSION_VAL) {
+			rsp_hdr(m, 14 + 9, 0);
+			put_unaligned_be32(9, r + 10);
+			memset(r + 14, 0, 9);
+			r[16] = 1;
+			r[17] = 2;
+			r[18] = 7;
+			r[19] = 9;
+		} else if (cap == TPM_CAP_PROPERTY && sub == TPM_CAP_PROP_TIS_TIMEOUT) {
+			rsp_hdr(m, 14 + 16, 0);
+			put_unaligned_be32(16, r + 10);
+			for (i = 0; i < 4; i++)
+				put_unaligned_be32(11000 + i, r + 14 + 4 * i);
+		} else if (cap == TPM_CAP_PROPERTY && sub == TPM_CAP_PROP_DURATION) {
+			rsp_hdr(m, 14 + 12, 0);
+			put_unaligned_be32(12, r + 10);
+			for (i = 0; i < 3; i++)
+				put_unaligned_be32(12 + i, r + 14 + 4 * i);	/* ms */
+		} else {
+			rc = 0x03;
+			goto err;
+		}
+		break;
+	}
+	default:
+		rc = 0x0a;	/* TPM_BAD_ORDINAL */
+		goto err;
+	}
+	goto faults;
+bad_size:
+	rc = 0x19;	/* TPM_BAD_PARAM_SIZE */
+err:
+	rsp_hdr(m, 10, rc);
+faults:
+	switch (m->fault) {
+	case F_RSP_SHORT:
+		m->rsp_len -= 4;
+		break;
+	case F_RSP_LONG:
+		put_unaligned_be32(4000, r + 2);
+		break;
+	case F_RSP_GARBLED:
+		put_unaligned_be32(6, r + 2);
+		break;
+	case F_RSP_BADTAG:
+		put_unaligned_be16(0x8001, r);
+		break;
+	case F_RSP_LEFTOVER:
+		memset(r + m->rsp_len, 0xee, 8);
+		m->rsp_len += 8;
+		break;
+	case F_RSP_WRONGSIZE:
+		memset(r + m->rsp_len, 0, 4);
+		m->rsp_len += 4;
+		put_unaligned_be32(m->rsp_len, r + 2);
+		break;
+	default:
+		break;
+	}
+}
+
+static u32 model_read(void *ctx, u32 off, unsigned int width)
+{
+	struct tis_model *m = ctx;
+	int loc = off / TIS_LOCALITY_STRIDE, i;
+	u32 reg = off % TIS_LOCALITY_STRIDE, val = 0;
+	unsigned long flags;
+
+	spin_lock_irqsave(&m->lock, flags);
+	if (reg == TIS_ACCESS) {
+		val = TIS_ACCESS_VALID;
+		if (m->active == loc)
+			val |= TIS_ACCESS_ACTIVE_LOCALITY;
+		if (m->pending[loc])
+			val |= TIS_ACCESS_REQUEST_USE;
+		for (i = 0; i < 5; i++)
+			if (i != loc && m->pending[i])
+				val |= TIS_ACCESS_PENDING;
+	} else if (m->active != loc) {
+		val = U32_MAX;
+	} else if (reg >= TIS_STS && reg < TIS_STS + 4) {
+		val = model_sts(m) >> (8 * (reg - TIS_STS));
+	} else if (reg == TIS_DATA_FIFO) {
+		for (i = 0; i < width; i++) {
+			u8 b = 0xff;
+
+			if (m->state == M_COMPLETION && m->rsp_pos < m->rsp_len)
+				b = m->rsp[m->rsp_pos++];
+			val |= (u32)b << (8 * i);
+		}
+	}
+	spin_unlock_irqrestore(&m->lock, flags);
+	if (width < 4)
+		val &= (1u << (8 * width)) - 1;
+	return val;
+}
+
+static void model_write(void *ctx, u32 off, unsigned int width, u32 val)
+{
+	struct tis_model *m = ctx;
+	int loc = off / TIS_LOCALITY_STRIDE, i;
+	u32 reg = off % TIS_LOCALITY_STRIDE;
+	unsigned long flags;
+
+	spin_lock_irqsave(&m->lock, flags);
+	if (reg == TIS_ACCESS) {
+		if (val & TIS_ACCESS_REQUEST_USE && m->fault != F_LOC_NEVER) {
+			if (m->active < 0)
+				m->active = loc;
+			else if (m->active != loc)
+				m->pending[loc] = true;
+		}
+		if (val & TIS_ACCESS_ACTIVE_LOCALITY) {
+			if (m->active == loc) {
+				m->active = -1;
+				for (i = 4; i >= 0; i--)
+					if (m->pending[i]) {
+						m->pending[i] = false;
+						m->active = i;
+						break;
+					}
+			} else {
+				m->pending[loc] = false;
+			}
+		}
+		goto out;
+	}
+	if (m->active != loc)
+		goto out;
+	if (reg == TIS_STS) {
+		if (val & TIS_STS_COMMAND_READY) {
+			switch (m->state) {
+			case M_IDLE:
+				if (m->fault != F_CMDREADY_NEVER)
+					m->state = M_READY;
+				break;
+			case M_READY:
+			case M_COMPLETION:
+				m->state = M_READY;
+				break;
+			default:	/* abort */
+				m->state = M_IDLE;
+				break;
+			}
+			m->cmd_len = 0;
+			m->rsp_len = 0;
+			m->rsp_pos = 0;
+		} else if (val & TIS_STS_GO && m->state == M_RECEPTION &&
+			   m->cmd_len >= TPM_HDR_SIZE &&
+			   m->cmd_len == get_unaligned_be32(m->cmd + 2)) {
+			m->cmd_locality = loc;
+			if (m->fault == F_DATAAVAIL_NEVER) {
+				m->state = M_EXECUTION;
+			} else {
+				model_execute(m);
+				m->rsp_pos = 0;
+				m->state = M_COMPLETION;
+			}
+		}
+	} else if (reg == TIS_DATA_FIFO) {
+		if (m->state == M_READY)
+			m->state = M_RECEPTION;
+		if (m->state == M_RECEPTION)
+			for (i = 0; i < width && m->cmd_len < MBUF; i++)
+				m->cmd[m->cmd_len++] = val >> (8 * i);
+	}
+out:
+	spin_unlock_irqrestore(&m->lock, flags);
+}
+
+static const struct drtm_tis_ops model_ops = {
+	.read = model_read,
+	.write = model_write,
+};
+
+/* Per-test context. */
+struct ctx {
+	struct tis_model m;
+	struct drtm_dev dev;
+	u8 logbuf[4096];
+};
+
+#define MODEL_TIMEOUT_US	10000
+
+static void set_fast_timeouts(struct drtm_tis *tis)
+{
+	int i;
+
+	for (i = 0; i < DRTM_TO_NR; i++)
+		tis->timeout_us[i] = MODEL_TIMEOUT_US;
+	for (i = 0; i < DRTM_DUR_NR; i++)
+		tis->duration_us[i] = MODEL_TIMEOUT_US;
+}
+
+static int tis_test_init(struct kunit *test)
+{
+	struct ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct tis_model *m;
+	int i;
+
+	if (!c)
+		return -ENOMEM;
+	m = &c->m;
+	spin_lock_init(&m->lock);
+	m->active = -1;
+	m->max_burst = 4096;
+	m->max_num_bytes = 256;
+	for (i = 17; i <= 22; i++)
+		memset(m->pcr[i], 0xff, 20);
+	m->tfm = crypto_alloc_shash("sha1", 0, 0);
+	if (IS_ERR(m->tfm))
+		return PTR_ERR(m->tfm);
+	m->sess = kzalloc(sizeof(*m->sess) + crypto_shash_descsize(m->tfm),
+			  GFP_KERNEL);
+	if (!m->sess) {
+		crypto_free_shash(m->tfm);
+		return -ENOMEM;
+	}
+	if (drtm_dev_init(&c->dev)) {
+		kfree(m->sess);
+		crypto_free_shash(m->tfm);
+		return -ENOMEM;
+	}
+	drtm_tis_init(&c->dev.tis, &model_ops, m, 2, 4);
+	set_fast_timeouts(&c->dev.tis);
+	drtm_evlog_init(&c->dev.log, c->logbuf, sizeof(c->logbuf));
+	test->priv = c;
+	return 0;
+}
+
+static void tis_test_exit(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+
+	drtm_dev_destroy(&c->dev);
+	kfree(c->m.sess);
+	crypto_free_shash(c->m.tfm);
+}
+
+static void expect_idle(struct kunit *test, struct tis_model *m)
+{
+	int i;
+
+	KUNIT_EXPECT_EQ_MSG(test, m->active, -1, "locality still active");
+	for (i = 0; i < 5; i++)
+		KUNIT_EXPECT_FALSE_MSG(test, m->pending[i], "request %d pending", i);
+	KUNIT_EXPECT_TRUE_MSG(test, m->state == M_IDLE || m->state == M_READY,
+			      "TIS not idle: state %d", m->state);
+}
+
+static void sha1(struct tis_model *m, const void *p, size_t n, u8 *out)
+{
+	SHASH_DESC_ON_STACK(d, m->tfm);
+
+	d->tfm = m->tfm;
+	crypto_shash_digest(d, p, n, out);
+}
+
+/* Expected PCR after extending @digest into @old. */
+static void extended(struct tis_model *m, const u8 *old, const u8 *digest,
+		     u8 *out)
+{
+	u8 buf[40];
+
+	memcpy(buf, old, 20);
+	memcpy(buf + 20, digest, 20);
+	sha1(m, buf, 40, out);
+}
+
+static void tis_extend_pcr17(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	u8 d[20], out[20], want[20], ff[20];
+	u32 rc = 1;
+
+	memset(d, 0x11, 20);
+	memset(ff, 0xff, 20);
+	KUNIT_ASSERT_EQ(test, drtm_tpm_extend(&c->dev.tis, 17, d, out, &rc), 0);
+	KUNIT_EXPECT_EQ(test, rc, 0);
+	extended(&c->m, ff, d, want);
+	KUNIT_EXPECT_MEMEQ(test, out, want, 20);
+	KUNIT_EXPECT_MEMEQ(test, c->m.pcr[17], want, 20);
+	KUNIT_EXPECT_EQ(test, c->m.cmd_locality, 2);
+	KUNIT_EXPECT_EQ(test, c->dev.tis.stats.commands, 1);
+	KUNIT_EXPECT_EQ(test, c->dev.tis.stats.bytes_tx, 34);
+	KUNIT_EXPECT_EQ(test, c->dev.tis.stats.bytes_rx, 30);
+	expect_idle(test, &c->m);
+
+	memset(out, 0, 20);
+	KUNIT_ASSERT_EQ(test, drtm_tpm_pcr_read(&c->dev.tis, 17, out, &rc), 0);
+	KUNIT_EXPECT_MEMEQ(test, out, want, 20);
+	expect_idle(test, &c->m);
+}
+
+/* Narrow bursts (< 4) and every FIFO width give the same result. */
+static void tis_burst_and_width(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	static const u32 bursts[] = { 1, 2, 3, 5, 4096 };
+	static const unsigned int widths[] = { 1, 2, 4 };
+	u64 mmio[3] = {};
+	u8 d[20], out[20];
+	u32 rc;
+	int b, w;
+
+	memset(d, 0x22, 20);
+	for (b = 0; b < ARRAY_SIZE(bursts); b++) {
+		for (w = 0; w < ARRAY_SIZE(widths); w++) {
+			u64 before;
+
+			c->m.max_burst = bursts[b];
+			c->dev.tis.fifo_width = widths[w];
+			before = c->dev.tis.stats.mmio_reads +
+				 c->dev.tis.stats.mmio_writes;
+			KUNIT_ASSERT_EQ_MSG(test,
+					    drtm_tpm_extend(&c->dev.tis, 16, d, out, &rc),
+					    0, "burst %u width %u", bursts[b], widths[w]);
+			KUNIT_EXPECT_MEMEQ(test, out, c->m.pcr[16], 20);
+			if (bursts[b] == 4096)
+				mmio[w] = c->dev.tis.stats.mmio_reads +
+					  c->dev.tis.stats.mmio_writes - before;
+			expect_idle(test, &c->m);
+		}
+	}
+	/* 4-byte FIFO accesses cut the MMIO count at least in half. */
+	KUNIT_EXPECT_LE(test, 2 * mmio[2], mmio[0]);
+	KUNIT_EXPECT_LT(test, mmio[1], mmio[0]);
+}
+
+static void tis_probe_tpm12(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_tis *tis = &c->dev.tis;
+	bool tpm2 = true;
+	u8 ver[4];
+
+	KUNIT_ASSERT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), 0);
+	KUNIT_EXPECT_FALSE(test, tpm2);
+	KUNIT_EXPECT_EQ(test, ver[0], 1);
+	KUNIT_EXPECT_EQ(test, ver[1], 2);
+	KUNIT_EXPECT_TRUE(test, tis->timeouts_from_tpm);
+	KUNIT_EXPECT_TRUE(test, tis->durations_from_tpm);
+	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_A], 11000);
+	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_D], 11003);
+	/* Durations reported below 1000 are milliseconds. */
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_SHORT], 12000);
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_LONG], 14000);
+	expect_idle(test, &c->m);
+}
+
+static void tis_probe_tpm2_refused(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	bool tpm2 = false;
+	u8 ver[4];
+
+	c->m.fault = F_TPM2;
+	KUNIT_EXPECT_EQ(test, drtm_tpm_probe(&c->dev.tis, ver, &tpm2), -ENODEV);
+	KUNIT_EXPECT_TRUE(test, tpm2);
+	expect_idle(test, &c->m);
+}
+
+struct fault_case {
+	const char *name;
+	enum model_fault fault;
+	int err;
+};
+
+static const struct fault_case fault_cases[] = {
+	{ "locality_never_granted", F_LOC_NEVER, -ETIMEDOUT },
+	{ "command_ready_never", F_CMDREADY_NEVER, -ETIMEDOUT },
+	{ "burst_count_stuck_0", F_BURST_ZERO, -ETIMEDOUT },
+	{ "expect_stuck_after_last_byte", F_EXPECT_STUCK, -EIO },
+	{ "expect_clear_too_early", F_EXPECT_EARLY, -EIO },
+	{ "data_avail_never", F_DATAAVAIL_NEVER, -ETIMEDOUT },
+	{ "short_response", F_RSP_SHORT, -ENODATA },
+	{ "long_response", F_RSP_LONG, -EMSGSIZE },
+	{ "garbled_param_size", F_RSP_GARBLED, -EPROTO },
+	{ "bad_response_tag", F_RSP_BADTAG, -EPROTO },
+	{ "left_over_data", F_RSP_LEFTOVER, -EBADMSG },
+	{ "wrong_size_for_ordinal", F_RSP_WRONGSIZE, -EBADMSG },
+	{ "tpm_error_code", F_TPM_RC, -EIO },
+};
+
+static void fault_desc(const struct fault_case *f, char *desc)
+{
+	strscpy(desc, f->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(fault, fault_cases, fault_desc);
+
+/*
+ * Each fault: the right errno, within its bound, nothing extended, TIS
+ * idle and the locality released; the next command works again.
+ */
+static void tis_fault(struct kunit *test)
+{
+	const struct fault_case *f = test->param_value;
+	struct ctx *c = test->priv;
+	struct drtm_tis *tis = &c->dev.tis;
+	u8 d[20], out[20], before[20];
+	/* Worst case: locality retries x TIMEOUT_A, or a few waits. */
+	const s64 bound_us = (tis->locality_retries + 1) * MODEL_TIMEOUT_US +
+			     4 * MODEL_TIMEOUT_US + 200000;
+	u32 rc = 0;
+	ktime_t t0;
+	s64 us;
+	int ret;
+
+	memset(d, 0x33, 20);
+	memcpy(before, c->m.pcr[17], 20);
+	c->m.fault = f->fault;
+	c->m.inject_rc = 0x09;	/* TPM_FAIL */
+	t0 = ktime_get();
+	ret = drtm_tpm_extend(tis, 17, d, out, &rc);
+	us = ktime_us_delta(ktime_get(), t0);
+	KUNIT_EXPECT_EQ(test, ret, f->err);
+	KUNIT_EXPECT_LT(test, us, bound_us);
+	KUNIT_EXPECT_EQ(test, tis->stats.last_err, f->err);
+	if (f->fault == F_TPM_RC) {
+		KUNIT_EXPECT_EQ(test, rc, 0x09);
+		KUNIT_EXPECT_EQ(test, tis->stats.last_tpm_rc, 0x09);
+	}
+	if (f->fault != F_LOC_NEVER && f->fault != F_TPM_RC &&
+	    f->fault != F_RSP_WRONGSIZE)
+		KUNIT_EXPECT_EQ(test, tis->stats.aborts, 1);
+	if (f->fault == F_LOC_NEVER)
+		KUNIT_EXPECT_EQ(test, tis->stats.retries, tis->locality_retries);
+	/* Only faults after execution may have changed the PCR. */
+	if (f->fault <= F_DATAAVAIL_NEVER)
+		KUNIT_EXPECT_MEMEQ(test, c->m.pcr[17], before, 20);
+	expect_idle(test, &c->m);
+
+	/* The transport recovers. */
+	c->m.fault = F_NONE;
+	if (c->m.state == M_EXECUTION)
+		c->m.state = M_IDLE;
+	KUNIT_EXPECT_EQ(test, drtm_tpm_extend(tis, 17, d, out, &rc), 0);
+	expect_idle(test, &c->m);
+}
+
+/* A TPM error is named and mapped; PCR 17 at locality 0 is refused. */
+static void tis_bad_locality(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	u8 d[20], before[20];
+	char buf[24];
+	u32 rc = 0;
+
+	memset(d, 0x44, 20);
+	memcpy(before, c->m.pcr[17], 20);
+	c->dev.tis.locality = 0;
+	KUNIT_EXPECT_EQ(test, drtm_tpm_extend(&c->dev.tis, 17, d, NULL, &rc),
+			-EACCES);
+	KUNIT_EXPECT_EQ(test, rc, TPM_RC_BAD_LOCALITY);
+	KUNIT_EXPECT_STREQ(test, drtm_tpm_rc_name(rc, buf, sizeof(buf)),
+			   "TPM_BAD_LOCALITY");
+	KUNIT_EXPECT_STREQ(test, drtm_tpm_rc_name(0x4321, buf, sizeof(buf)),
+			   "TPM_ERROR_0x4321");
+	KUNIT_EXPECT_MEMEQ(test, c->m.pcr[17], before, 20);
+	expect_idle(test, &c->m);
+	/* PCR 16 may be extended from any locality. */
+	KUNIT_EXPECT_EQ(test, drtm_tpm_extend(&c->dev.tis, 16, d, NULL, &rc), 0);
+}
+
+/* Host and TPM-side hashing give the same digest and PCR value. */
+static void measure_modes_agree(struct kunit *test)
+{
+	static const u32 sizes[] = { 0, 1, 63, 64, 65, 128, 256, 1000, 3000 };
+	struct ctx *c = test->priv;
+	struct drtm_src src = {};
+	u8 dh[20], dt[20], ref[20];
+	u8 *data;
+	u32 rc;
+	int i;
+
+	data = kunit_kmalloc(test, 3000, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, data);
+	for (i = 0; i < 3000; i++)
+		data[i] = i * 7 + 3;
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		src.kbuf = data;
+		src.size = sizes[i];
+		KUNIT_ASSERT_EQ(test, drtm_dev_measure(&c->dev, 17, DRTM_EV_SLAUNCH,
+						       TPM12_DRTM_HASH_HOST, &src,
+						       "h", 1, dh, &rc), 0);
+		KUNIT_ASSERT_EQ(test, drtm_dev_measure(&c->dev, 18, DRTM_EV_SLAUNCH,
+						       TPM12_DRTM_HASH_TPM, &src,
+						       "t", 1, dt, &rc), 0);
+		sha1(&c->m, data, sizes[i], ref);
+		KUNIT_EXPECT_MEMEQ_MSG(test, dh, ref, 20, "size %u", sizes[i]);
+		KUNIT_EXPECT_MEMEQ_MSG(test, dt, ref, 20, "size %u", sizes[i]);
+		KUNIT_EXPECT_MEMEQ(test, c->m.pcr[17], c->m.pcr[18], 20);
+	}
+	expect_idle(test, &c->m);
+}
+
+/* Replay the log from FF (17-22) / 0 and compare with the model's PCRs. */
+static u32 replay_matches(struct kunit *test, struct ctx *c)
+{
+	const struct drtm_evlog_header *hdr = (void *)c->dev.log.buf;
+	const struct drtm_event_header *ev;
+	u8 pcr[24][20] = {};
+	u32 off, n = 0, i;
+
+	for (i = 17; i <= 22; i++)
+		memset(pcr[i], 0xff, 20);
+	for (off = le32_to_cpu(hdr->pcr_events_offset);
+	     off < le32_to_cpu(hdr->next_event_offset);
+	     off += DRTM_EVENT_HDR_SIZE + le32_to_cpu(ev->data_size)) {
+		ev = c->dev.log.buf + off;
+		i = le32_to_cpu(ev->pcr_index);
+		KUNIT_ASSERT_LT(test, i, 24);
+		extended(&c->m, pcr[i], ev->digest, pcr[i]);
+		n++;
+	}
+	for (i = 0; i < 24; i++)
+		KUNIT_EXPECT_MEMEQ_MSG(test, pcr[i], c->m.pcr[i], 20, "PCR %u", i);
+	return n;
+}
+
+/* A failed extend leaves no log entry. */
+static void log_failed_extend_not_logged(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_src src = { .kbuf = "abc", .size = 3 };
+	u32 used = drtm_evlog_used(&c->dev.log), rc;
+	u8 d[20];
+
+	c->m.fault = F_TPM_RC;
+	c->m.inject_rc = TPM_RC_BAD_LOCALITY;
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 1, TPM12_DRTM_HASH_HOST,
+					       &src, "x", 1, d, &rc), -EACCES);
+	KUNIT_EXPECT_EQ(test, rc, TPM_RC_BAD_LOCALITY);
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 18, 1, TPM12_DRTM_HASH_TPM,
+					       &src, "x", 1, d, &rc), -EACCES);
+	c->m.fault = F_DATAAVAIL_NEVER;
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 1, TPM12_DRTM_HASH_HOST,
+					       &src, "x", 1, d, &rc), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, drtm_evlog_used(&c->dev.log), used);
+	c->m.fault = F_NONE;
+	c->m.state = M_IDLE;
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 1, TPM12_DRTM_HASH_HOST,
+					       &src, "x", 1, d, &rc), 0);
+	KUNIT_EXPECT_EQ(test, replay_matches(test, c), 1);
+	/* Bad arguments: nothing happens. */
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 24, 1, TPM12_DRTM_HASH_HOST,
+					       &src, NULL, 0, d, &rc), -EINVAL);
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 1, TPM12_DRTM_HASH_HOST,
+					       &src, NULL, DRTM_MAX_EVENT_DATA + 1,
+					       d, &rc), -EINVAL);
+	KUNIT_EXPECT_EQ(test, c->m.executed, 3);
+}
+
+/* Full log: still extended, -ENOSPC, sticky truncated flag. */
+static void log_overflow_still_extends(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_src src = { .kbuf = "data", .size = 4 };
+	static u8 big[1000];
+	u8 d[20], before[20], want[20];
+	u32 rc, used;
+	int i, ret;
+
+	/* 4096-byte log: 3 events with 1000 bytes fit (48 + 3 * 1032). */
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, drtm_dev_measure(&c->dev, 17, 2,
+						       TPM12_DRTM_HASH_HOST, &src,
+						       big, sizeof(big), d, &rc), 0);
+	used = drtm_evlog_used(&c->dev.log);
+	memcpy(before, c->m.pcr[18], 20);
+	ret = drtm_dev_measure(&c->dev, 18, 2, TPM12_DRTM_HASH_TPM, &src, big,
+			       sizeof(big), d, &rc);
+	KUNIT_EXPECT_EQ(test, ret, -ENOSPC);
+	KUNIT_EXPECT_TRUE(test, c->dev.log.truncated);
+	KUNIT_EXPECT_EQ(test, drtm_evlog_used(&c->dev.log), used);
+	extended(&c->m, before, d, want);
+	KUNIT_EXPECT_MEMEQ(test, c->m.pcr[18], want, 20);
+	/* A small event still fits; the flag stays. */
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 16, 2, TPM12_DRTM_HASH_HOST,
+					       &src, NULL, 0, d, &rc), 0);
+	KUNIT_EXPECT_TRUE(test, c->dev.log.truncated);
+}
+
+struct conc {
+	struct work_struct work;
+	struct ctx *c;
+	int id, errors;
+};
+
+static void conc_fn(struct work_struct *w)
+{
+	struct conc *k = container_of(w, struct conc, work);
+	struct drtm_src src;
+	u8 data[100], d[20];
+	u32 rc;
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		memset(data, k->id * 37 + i, sizeof(data));
+		src.kbuf = data;
+		src.ubuf = NULL;
+		src.size = 64 + k->id + i;
+		if (drtm_dev_measure(&k->c->dev, 17 + (i & 1), k->id,
+				     (i + k->id) % 3 ? TPM12_DRTM_HASH_HOST :
+						       TPM12_DRTM_HASH_TPM,
+				     &src, data, 4, d, &rc))
+			k->errors++;
+	}
+}
+
+/* Concurrent measurements: log order is extend order. */
+static void log_concurrent_order(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct conc *k;
+	u8 *big;
+	int i;
+
+	/* 80 events of 36 bytes + header: use a bigger log. */
+	big = kunit_kzalloc(test, 8192, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	drtm_evlog_init(&c->dev.log, big, 8192);
+	k = kunit_kcalloc(test, 4, sizeof(*k), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	for (i = 0; i < 4; i++) {
+		k[i].c = c;
+		k[i].id = i + 1;
+		INIT_WORK(&k[i].work, conc_fn);
+		queue_work(system_unbound_wq, &k[i].work);
+	}
+	for (i = 0; i < 4; i++)
+		flush_work(&k[i].work);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, k[i].errors, 0);
+	KUNIT_EXPECT_EQ(test, replay_matches(test, c), 80);
+	KUNIT_EXPECT_FALSE(test, c->dev.log.truncated);
+	expect_idle(test, &c->m);
+}
+
+static void make_container(u8 *buf, u32 size)
+{
+	struct drtm_evlog log;
+	u8 d[20];
+
+	memset(d, 0x5a, 20);
+	drtm_evlog_init(&log, buf, size);
+	drtm_evlog_append(&log, 17, DRTM_EV_SLAUNCH_START, d, "boot", 4);
+	drtm_evlog_append(&log, 18, DRTM_EV_SLAUNCH_END, d, NULL, 0);
+}
+
+static void log_adopt_valid(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, 1024, GFP_KERNEL);
+	struct drtm_evlog log;
+	u8 d[20] = {};
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	make_container(buf, 512);	/* ContainerSize 512 inside 1024 */
+	KUNIT_ASSERT_EQ(test, drtm_evlog_adopt(&log, buf, 1024), 0);
+	KUNIT_EXPECT_EQ(test, log.size, 512);
+	KUNIT_EXPECT_EQ(test, drtm_evlog_used(&log), 48 + 36 + 32);
+	KUNIT_EXPECT_EQ(test, drtm_evlog_append(&log, 17, 0x401, d, "more", 4), 0);
+	KUNIT_EXPECT_EQ(test, drtm_evlog_used(&log), 48 + 36 + 32 + 36);
+	/* Appends stop at ContainerSize, not at the mapping size. */
+	KUNIT_EXPECT_EQ(test, drtm_evlog_append(&log, 17, 0x401, d, NULL, 400),
+			-ENOSPC);
+}
+
+static void log_adopt_malformed(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, 512, GFP_KERNEL);
+	struct drtm_evlog_header *hdr = (void *)buf;
+	struct drtm_event_header *ev = (void *)(buf + 48);
+	struct drtm_evlog log = {};
+	const char *why;
+	u32 csize;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < 9; i++) {
+		make_container(buf, 512);
+		switch (i) {
+		case 0:
+			hdr->signature[0] = 'X';
+			break;
+		case 1:
+			hdr->container_ver_major = 2;
+			break;
+		case 2:
+			hdr->pcr_event_ver_minor = 1;
+			break;
+		case 3:
+			hdr->container_size = cpu_to_le32(513);
+			break;
+		case 4:
+			hdr->pcr_events_offset = cpu_to_le32(40);
+			break;
+		case 5:
+			hdr->next_event_offset = cpu_to_le32(600);
+			break;
+		case 6:
+			hdr->pcr_events_offset = cpu_to_le32(200);
+			break;
+		case 7:
+			ev->data_size = cpu_to_le32(0xfffffff0);
+			break;
+		default:
+			hdr->next_event_offset = cpu_to_le32(48 + 36 + 10);
+			break;
+		}
+		KUNIT_EXPECT_EQ_MSG(test, drtm_evlog_validate(buf, 512, &csize, &why),
+				    -EINVAL, "case %d", i);
+		KUNIT_EXPECT_NOT_NULL_MSG(test, why, "case %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, drtm_evlog_adopt(&log, buf, 512), -EINVAL,
+				    "case %d", i);
+		KUNIT_EXPECT_NULL(test, log.buf);
+	}
+	KUNIT_EXPECT_EQ(test, drtm_evlog_validate(buf, 47, &csize, &why), -EINVAL);
+}
+
+static struct kunit_case tpm12_drtm_tis_cases[] = {
+	KUNIT_CASE(tis_extend_pcr17),
+	KUNIT_CASE(tis_burst_and_width),
+	KUNIT_CASE(tis_probe_tpm12),
+	KUNIT_CASE(tis_probe_tpm2_refused),
+	KUNIT_CASE_PARAM(tis_fault, fault_gen_params),
+	KUNIT_CASE(tis_bad_locality),
+	KUNIT_CASE(measure_modes_agree),
+	KUNIT_CASE(log_failed_extend_not_logged),
+	KUNIT_CASE(log_overflow_still_extends),
+	KUNIT_CASE(log_concurrent_order),
+	KUNIT_CASE(log_adopt_valid),
+	KUNIT_CASE(log_adopt_malformed),
+	{}
+};
+
+static struct kunit_suite tpm12_drtm_tis_suite = {
+	.name = "tpm12_drtm_tis",
+	.init = tis_test_init,
+	.exit = tis_test_exit,
+	.test_cases = tpm12_drtm_tis_cases,
+};
+
+kunit_test_suite(tpm12_drtm_tis_suite);
+
+MODULE_DESCRIPTION("KUnit tests for tpm12_drtm against a TIS model");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

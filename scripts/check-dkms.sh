@@ -1,0 +1,185 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Prove hvsec's DKMS packaging on Debian's stock kernels (Documentation/
+# dkms.rst). For the newest linux-headers-6.1.0-*-amd64 and
+# linux-headers-6.12.*+deb12-amd64 that apt knows:
+#   1. install dkms, the headers and the matching stock linux-image package;
+#   2. dkms add/build/install hvsec; the build log must be warning-free;
+#   3. modinfo of every installed module: version, description, author,
+#      license, and help text for every parameter; make install/uninstall
+#      (without DKMS) into a scratch root;
+#   4. boot the unmodified stock kernel (/boot/vmlinuz-*) in the test host
+#      with the DKMS-built modules: load, selftests, unload/reload of every
+#      module (scripts/guest/dkms-check.sh), and no splat on the console.
+# Prints the time of each phase. Must run as root.
+#
+# usage: check-dkms.sh [--series "6.1 6.12"] [--no-boot] [--timeout SECS]
+# Logs: .out/dkms-<release>/{make.log,console.log,output.log}
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+series="6.1 6.12" boot=1 timeout=1800
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--series) series=$2; shift 2 ;;
+	--no-boot) boot=0; shift ;;
+	--timeout) timeout=$2; shift 2 ;;
+	-h|--help) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) die "check-dkms: unknown argument $1" ;;
+	esac
+done
+[ "$(id -u)" -eq 0 ] || die "check-dkms: run as root (it installs packages and runs dkms)"
+
+version=$(cat "$HVSEC_TOP/VERSION")
+pkg=hvsec/$version
+out=$HVSEC_TOP/.out
+times=()
+failed=()
+t_all=$(date +%s)
+phase() { ph_name=$1; ph_t=$(date +%s); log "=== $1"; }
+phase_done() {
+	local d=$(( $(date +%s) - ph_t ))
+	times+=("$(printf '%-44s %5ss %s' "$ph_name" "$d" "${1:-ok}")")
+	log "--- $ph_name: ${d}s ${1:-ok}"
+	case "${1:-ok}" in ok*) ;; *) failed+=("$ph_name") ;; esac
+}
+
+# newest_release SERIES -- Debian's newest amd64 kernel release of a series.
+newest_release() {
+	local re
+	case "$1" in
+	6.1) re='6\.1\.0-[0-9]+-amd64' ;;
+	6.12) re='6\.12\.[0-9]+\+deb12-amd64' ;;
+	*) die "check-dkms: no Debian naming known for series $1" ;;
+	esac
+	apt-cache pkgnames "linux-headers-$1" | { grep -E "^linux-headers-$re\$" || true; } |
+		sort -V | tail -n 1 | sed 's/^linux-headers-//'
+
+}
+
+phase "packages (apt)"
+apt_update_once
+releases=()
+for s in $series; do
+	r=$(newest_release "$s")
+	[ -n "$r" ] || die "check-dkms: apt knows no linux-headers for series $s"
+	releases+=("$r")
+done
+log "kernels: ${releases[*]}"
+pkgs=(dkms "${HOST_PKGS[@]}" build-essential xz-utils zstd)
+for r in "${releases[@]}"; do
+	pkgs+=("linux-headers-$r" "linux-image-$r")
+done
+need_pkgs "${pkgs[@]}"
+phase_done
+
+phase "dkms add"
+make -s -C "$HVSEC_TOP" dkms-add >&2
+phase_done
+
+for r in "${releases[@]}"; do
+	mkdir -p "$out/dkms-$r"
+	phase "dkms build $r"
+	st=ok
+	dkms build "$pkg" -k "$r" >&2 || st="FAILED (dkms build)"
+	log_file=/var/lib/dkms/$pkg/$r/$(uname -m)/log/make.log
+	[ -f "$log_file" ] || log_file=/var/lib/dkms/$pkg/build/make.log
+	cp "$log_file" "$out/dkms-$r/make.log" 2>/dev/null || st="FAILED (no make.log)"
+	if grep -n -i -E 'warning|error' "$out/dkms-$r/make.log" >&2; then
+		st="FAILED (warnings in make.log)"
+	fi
+	phase_done "$st"
+
+	phase "dkms install $r"
+	st=ok
+	dkms install "$pkg" -k "$r" >&2 || st="FAILED (dkms install)"
+	for m in $(hvsec_driver_modules); do
+		f=$(modinfo -k "$r" -F filename "$m" 2>/dev/null) || { st="FAILED ($m not found by modinfo)"; continue; }
+		case "$f" in
+		/lib/modules/$r/updates/dkms/$m.ko*) ;;
+		*) st="FAILED ($m resolves to $f)"; continue ;;
+		esac
+		[ "$(modinfo -F version "$f")" = "$version" ] || st="FAILED ($m: version is not $version)"
+		[ "$(modinfo -F license "$f")" = GPL ] || st="FAILED ($m: license is not GPL)"
+		for tag in description author; do
+			[ -n "$(modinfo -F $tag "$f")" ] || st="FAILED ($m: no $tag)"
+		done
+		while IFS= read -r p; do
+			[ -n "$p" ] || continue
+			d=${p#*:}
+			d=$(echo "$d" | sed -E 's/ *\([a-z]+\)$//')
+			[ -n "${d// /}" ] || st="FAILED ($m: parameter ${p%%:*} has no help text)"
+		done < <(modinfo -F parm "$f")
+		log "$m: $f, version $(modinfo -F version "$f"), $(modinfo -F parm "$f" | wc -l) parameter(s)"
+	done
+	phase_done "$st"
+done
+
+# make install / uninstall, without DKMS, into a scratch root (a copy of the
+# tree, so that the worktree keeps its test-kernel build).
+r=${releases[0]}
+phase "make install/uninstall $r"
+st=ok
+tmp=$(mktemp -d /tmp/hvsec-install.XXXXXX)
+mkdir -p "$tmp/src" "$tmp/root"
+tar -C "$HVSEC_TOP" -cf - --exclude-vcs --exclude-from="$HVSEC_TOP/.gitignore" \
+	dkms.conf VERSION Kbuild Makefile drivers include kunit | tar -C "$tmp/src" -xf -
+kdir=/lib/modules/$r/build
+if ! make -s -C "$tmp/src" KDIR="$kdir" modules >"$tmp/build.log" 2>&1 ||
+   ! make -s -C "$tmp/src" KDIR="$kdir" INSTALL_MOD_PATH="$tmp/root" install >>"$tmp/build.log" 2>&1; then
+	cat "$tmp/build.log" >&2
+	st="FAILED (make install)"
+else
+	for m in $(hvsec_driver_modules); do
+		[ -n "$(find "$tmp/root/lib/modules/$r/updates/hvsec" -name "$m.ko*")" ] ||
+			st="FAILED ($m not installed)"
+		grep -q "updates/hvsec/.*/$m.ko" "$tmp/root/lib/modules/$r/modules.dep" ||
+			st="FAILED ($m not in modules.dep)"
+	done
+	make -s -C "$tmp/src" KDIR="$kdir" INSTALL_MOD_PATH="$tmp/root" uninstall >>"$tmp/build.log" 2>&1 ||
+		st="FAILED (make uninstall)"
+	[ -z "$(find "$tmp/root" -name '*.ko*')" ] || st="FAILED (modules left after uninstall)"
+fi
+rm -rf "$tmp"
+phase_done "$st"
+
+if [ $boot -eq 1 ]; then
+	for r in "${releases[@]}"; do
+		phase "boot + selftests $r"
+		st=ok
+		dir=$out/dkms-$r
+		stage=$("$HVSEC_TOP/scripts/stage-guest.sh" --modules "/var/lib/dkms/$pkg/$r/$(uname -m)/module" \
+			--kernel-release "$r" --out "$out/stage-$r") || die "check-dkms: staging for $r failed"
+		"$HVSEC_TOP/scripts/testhost.sh" --quiet --kernel "/boot/vmlinuz-$r" --stage "$stage" \
+			--append loglevel=7 --out "$dir" --timeout "$timeout" \
+			"$HVSEC_TOP/scripts/guest/dkms-check.sh" || log "guest job status $?"
+		# Judged like make check: kunit.py on every TAP section, splats,
+		# missing selftests, an unfinished job.
+		{
+			for t in "$stage"/hvsec/selftests/*; do
+				[ -x "$t" ] && echo "selftest ${t##*/}"
+			done
+			echo "selftest reload"
+			echo "selftest final-unload"
+		} > "$dir/expected"
+		if python3 "$HVSEC_TOP/scripts/check-report.py" "$(kselftest_src)/tools/testing/kunit/kunit.py" \
+			"$dir/expected" "$dir" > "$dir/report.txt"; then
+			st="ok ($(tail -n 1 "$dir/report.txt"))"
+		else
+			st="FAILED ($(tail -n 1 "$dir/report.txt"))"
+		fi
+		cat "$dir/report.txt" >&2
+		phase_done "$st"
+	done
+fi
+
+echo
+echo "check-dkms: hvsec $version on ${releases[*]}"
+for t in "${times[@]}"; do echo "  $t"; done
+echo "  total: $(( $(date +%s) - t_all ))s"
+if [ ${#failed[@]} -gt 0 ]; then
+	echo "check-dkms: FAILED: ${failed[*]}"
+	exit 1
+fi
+echo "check-dkms: all passed"
