@@ -2,11 +2,99 @@
 /*
  * ring3_exec: run a registered helper at CPL3 from kernel context.
  * In-kernel API.
+ *
+ * A helper is position-independent x86-64 machine code that its owner module
+ * places in the R3X_HELPER_SECTION section (see R3X_DEFINE_HELPER()). At
+ * registration the code is copied into private code pages, and private data
+ * and stack pages are allocated. A call runs the helper at CPL3 with IRQs
+ * off under a private address space whose user half maps only these pages:
+ *
+ *   R3X_UVA_CODE       code pages (read/execute), entry at R3X_UVA_CODE
+ *   R3X_UVA_DATA       data pages (read/write, no execute)
+ *   R3X_UVA_STACK_TOP  top of the stack pages (read/write, no execute)
+ *
+ * Helper ABI: on entry RDI, RSI, RDX, R10, R8, R9 hold the six arguments,
+ * every other register is zero except RCX/R11 (SYSRET) and RSP, which is
+ * NOT a helper address: the helper must load its own stack pointer (e.g.
+ * "mov $R3X_UVA_STACK_TOP, %esp") before touching the stack. It leaves with
+ * SYSCALL: RAX = R3X_SVC_EXIT and RDI = result ends the call; RAX = n
+ * (1 <= n <= nr_services) runs the owner's service n with RDI, RSI, RDX,
+ * R10, R8, R9 as arguments and returns to the helper with the service's
+ * value in RAX (RCX and R11 clobbered, every other register preserved).
+ * Anything else (exception, INT n, privileged instruction, unknown service)
+ * ends the call with -EFAULT and a struct r3x_fault.
  */
 #ifndef _HVSEC_RING3_EXEC_H
 #define _HVSEC_RING3_EXEC_H
 
+#define R3X_UVA_CODE		0x40000000
+#define R3X_UVA_DATA		0x40010000
+#define R3X_UVA_STACK_TOP	0x40030000
+#define R3X_MAX_CODE_PAGES	4
+#define R3X_MAX_DATA_PAGES	4
+#define R3X_MAX_STACK_PAGES	4
+#define R3X_SVC_EXIT		0
+/* IDT vector whose gate is DPL3 and not present: INT n on it raises #NP. */
+#define R3X_NP_VECTOR		0x7e
+
+#ifndef __ASSEMBLY__
+
 #include <linux/types.h>
+
+#define R3X_HELPER_SECTION	".r3x_helpers"
+
+/*
+ * R3X_DEFINE_HELPER(name, "asm text") emits the helper's machine code into
+ * R3X_HELPER_SECTION (read-only data: never executed at CPL0) between the
+ * symbols name##_start and name##_end.
+ */
+#define R3X_DEFINE_HELPER(name, text)					\
+	asm(".pushsection " R3X_HELPER_SECTION ", \"a\"\n"		\
+	    ".balign 16\n"						\
+	    #name "_start:\n"						\
+	    text "\n"							\
+	    #name "_end:\n"						\
+	    ".popsection\n");						\
+	extern const u8 name##_start[], name##_end[]
+
+/* Faults that are not CPU exception vectors. */
+#define R3X_VEC_BAD_SERVICE	0x100	/* SYSCALL with an unknown RAX */
+#define R3X_VEC_COMPAT_SYSCALL	0x101	/* SYSCALL from a 32-bit segment */
+#define R3X_VEC_BAD_RETURN	0x102	/* non-canonical return RIP */
+#define R3X_VEC_SERVICE_BUDGET	0x103	/* too many service calls */
+
+/* What a contained fault looked like. */
+struct r3x_fault {
+	u64 vector;
+	u64 error_code;
+	u64 rip;
+	u64 cr2;
+	u64 rsp;
+	u64 rflags;
+	u64 cs;
+};
+
+struct r3x_helper;
+
+/* A service: runs at CPL0 with IRQs off; must not sleep or use the FPU. */
+typedef u64 (*r3x_service_fn)(void *priv, const u64 args[6]);
+
+struct r3x_helper_desc {
+	const char *name;
+	const u8 *code_start;		/* in R3X_HELPER_SECTION */
+	const u8 *code_end;
+	unsigned int data_pages;	/* 0..R3X_MAX_DATA_PAGES */
+	unsigned int stack_pages;	/* 1..R3X_MAX_STACK_PAGES */
+	const r3x_service_fn *services;	/* service n is services[n - 1] */
+	unsigned int nr_services;
+	void *priv;			/* passed to the services */
+};
+
+struct r3x_helper *r3x_register(const struct r3x_helper_desc *desc);
+void r3x_unregister(struct r3x_helper *h);
+int r3x_call(struct r3x_helper *h, const u64 args[6], u64 *result,
+	     struct r3x_fault *fault);
+void *r3x_helper_data(struct r3x_helper *h);
 
 /* The SYSCALL MSRs that a ring 3 call swaps and must restore exactly. */
 struct r3x_syscall_msrs {
@@ -19,4 +107,39 @@ void r3x_msrs_save(struct r3x_syscall_msrs *m);
 void r3x_msrs_load(const struct r3x_syscall_msrs *m);
 int r3x_cpu_supported(void);
 
+/* Test hooks (EXPORT_SYMBOL_IF_KUNIT). */
+struct r3x_helper *r3x_builtin(const char *name);
+void r3x_get_counters(u64 *calls, u64 *faults, u64 *msr_mismatch);
+
+/* Kinds understood by the built-in "fault" helper (argument 0). */
+#define R3X_FK_UD		0
+#define R3X_FK_PF_NULL	1
+#define R3X_FK_GP_NONCANON	2
+#define R3X_FK_DE		3
+#define R3X_FK_BP		4
+#define R3X_FK_OF		5
+#define R3X_FK_AC		6
+#define R3X_FK_SS		7
+#define R3X_FK_NP		8
+#define R3X_FK_MF		9
+#define R3X_FK_XM		10
+#define R3X_FK_INT80	11
+#define R3X_FK_CLI		12
+#define R3X_FK_HLT		13
+#define R3X_FK_WRMSR	14
+#define R3X_FK_MOVCR	15
+#define R3X_FK_SWAPGS	16
+#define R3X_FK_BADSVC	17
+#define R3X_FK_WRITE_CODE	18
+#define R3X_FK_EXEC_DATA	19
+#define R3X_FK_ICEBP	20
+#define R3X_FK_KREAD	21
+#define R3X_FK_KWRITE	22
+#define R3X_FK_KEXEC	23
+#define R3X_FK_COMPAT	24
+#define R3X_FK_NR	25
+/* Result of the "fault" helper when the instruction did not fault. */
+#define R3X_NO_FAULT		0xdead
+
+#endif /* __ASSEMBLY__ */
 #endif /* _HVSEC_RING3_EXEC_H */

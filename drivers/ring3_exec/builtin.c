@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ring3_exec built-in helpers (null, sum, spin, fault) and the debugfs
+ * "call" file that runs them from user space.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/stringify.h>
+#include <linux/uaccess.h>
+#include <linux/umh.h>
+#include <asm/segment.h>
+#include <kunit/visibility.h>
+#include <hvsec/ring3_exec.h>
+#include "r3x.h"
+
+#define S(x) __stringify(x)
+
+/* Returns at once: the round trip cost of a call. */
+R3X_DEFINE_HELPER(r3x_h_null,
+		  "\txorl %edi, %edi\n"
+		  "\txorl %eax, %eax\n"
+		  "\tsyscall\n"
+		  "\tud2");
+
+/* Sum of the six arguments, computed with the helper's own stack. */
+R3X_DEFINE_HELPER(r3x_h_sum,
+		  "\tmovl $" S(R3X_UVA_STACK_TOP) ", %esp\n"
+		  "\tpushq %rdi\n"
+		  "\tmovq %rsi, %rax\n"
+		  "\taddq %rdx, %rax\n"
+		  "\taddq %r10, %rax\n"
+		  "\taddq %r8, %rax\n"
+		  "\taddq %r9, %rax\n"
+		  "\tpopq %rdi\n"
+		  "\taddq %rax, %rdi\n"
+		  "\txorl %eax, %eax\n"
+		  "\tsyscall\n"
+		  "\tud2");
+
+/*
+ * Spins arg0 iterations (bounded by the caller) keeping a pattern on its
+ * stack; returns the iterations done, or with arg1 != 0 its GS base
+ * (RDGSBASE) so a test can see that GS looked like a user value all along.
+ * A clobbered stack pattern returns ~0.
+ */
+R3X_DEFINE_HELPER(r3x_h_spin,
+		  "\tmovl $" S(R3X_UVA_STACK_TOP) ", %esp\n"
+		  "\tmovabs $0x5a5aa5a5c3c33c3c, %rax\n"
+		  "\tpushq %rax\n"
+		  "\txorl %ecx, %ecx\n"
+		  "1:\tcmpq %rdi, %rcx\n"
+		  "\tjae 2f\n"
+		  "\tpause\n"
+		  "\tincq %rcx\n"
+		  "\tjmp 1b\n"
+		  "2:\tpopq %rdx\n"
+		  "\tcmpq %rax, %rdx\n"
+		  "\tjne 4f\n"
+		  "\tmovq %rcx, %rdi\n"
+		  "\ttestq %rsi, %rsi\n"
+		  "\tjz 3f\n"
+		  "\trdgsbase %rdi\n"
+		  "3:\txorl %eax, %eax\n"
+		  "\tsyscall\n"
+		  "\tud2\n"
+		  "4:\tmovq $-1, %rdi\n"
+		  "\txorl %eax, %eax\n"
+		  "\tsyscall\n"
+		  "\tud2");
+
+/* Raises the fault selected by arg0 (R3X_FK_*); arg1 is an address. */
+R3X_DEFINE_HELPER(r3x_h_fault,
+		  "\tmovl $" S(R3X_UVA_STACK_TOP) ", %esp\n"
+		  "\tcmpl $0, %edi\n\tje 100f\n"
+		  "\tcmpl $1, %edi\n\tje 101f\n"
+		  "\tcmpl $2, %edi\n\tje 102f\n"
+		  "\tcmpl $3, %edi\n\tje 103f\n"
+		  "\tcmpl $4, %edi\n\tje 104f\n"
+		  "\tcmpl $5, %edi\n\tje 105f\n"
+		  "\tcmpl $6, %edi\n\tje 106f\n"
+		  "\tcmpl $7, %edi\n\tje 107f\n"
+		  "\tcmpl $8, %edi\n\tje 108f\n"
+		  "\tcmpl $9, %edi\n\tje 109f\n"
+		  "\tcmpl $10, %edi\n\tje 110f\n"
+		  "\tcmpl $11, %edi\n\tje 111f\n"
+		  "\tcmpl $12, %edi\n\tje 112f\n"
+		  "\tcmpl $13, %edi\n\tje 113f\n"
+		  "\tcmpl $14, %edi\n\tje 114f\n"
+		  "\tcmpl $15, %edi\n\tje 115f\n"
+		  "\tcmpl $16, %edi\n\tje 116f\n"
+		  "\tcmpl $17, %edi\n\tje 117f\n"
+		  "\tcmpl $18, %edi\n\tje 118f\n"
+		  "\tcmpl $19, %edi\n\tje 119f\n"
+		  "\tcmpl $20, %edi\n\tje 120f\n"
+		  "\tcmpl $21, %edi\n\tje 121f\n"
+		  "\tcmpl $22, %edi\n\tje 122f\n"
+		  "\tcmpl $23, %edi\n\tje 123f\n"
+		  "\tcmpl $24, %edi\n\tje 124f\n"
+		  "\tjmp 99f\n"
+		  "100:\tud2\n\tjmp 99f\n"
+		  "101:\tmovq 0, %rax\n\tjmp 99f\n"
+		  "102:\tmovabs $0x8000000000000000, %rax\n\tmovq (%rax), %rax\n\tjmp 99f\n"
+		  "103:\txorl %ecx, %ecx\n\tdivl %ecx\n\tjmp 99f\n"
+		  "104:\tint3\n\tjmp 99f\n"
+		  "105:\tint $4\n\tjmp 99f\n"
+		  "106:\tpushfq\n"
+		  "\torl $0x40000, (%rsp)\n"
+		  "\tpopfq\n"
+		  "\tmovl $(" S(R3X_UVA_DATA) " + 1), %eax\n"
+		  "\tmovq (%rax), %rax\n"
+		  "\tpushfq\n"
+		  "\tandl $~0x40000, (%rsp)\n"
+		  "\tpopfq\n"
+		  "\tjmp 99f\n"
+		  "107:\tmovabs $0x8000000000000000, %rsp\n\tpushq %rax\n\tjmp 99f\n"
+		  "108:\tint $" S(R3X_NP_VECTOR) "\n\tjmp 99f\n"
+		  "109:\tfninit\n"
+		  "\tsubq $8, %rsp\n"
+		  "\tfnstcw (%rsp)\n"
+		  "\tandw $~4, (%rsp)\n"
+		  "\tfldcw (%rsp)\n"
+		  "\tfldz\n"
+		  "\tfld1\n"
+		  "\tfdiv %st(1), %st\n"
+		  "\tfwait\n"
+		  "\tjmp 99f\n"
+		  "110:\tsubq $8, %rsp\n"
+		  "\tstmxcsr (%rsp)\n"
+		  "\tandl $~0x200, (%rsp)\n"
+		  "\tldmxcsr (%rsp)\n"
+		  "\txorps %xmm1, %xmm1\n"
+		  "\tmovl $1, %eax\n"
+		  "\tcvtsi2ss %eax, %xmm0\n"
+		  "\tdivss %xmm1, %xmm0\n"
+		  "\tjmp 99f\n"
+		  "111:\tint $0x80\n\tjmp 99f\n"
+		  "112:\tcli\n\tjmp 99f\n"
+		  "113:\thlt\n\tjmp 99f\n"
+		  "114:\txorl %eax, %eax\n\txorl %edx, %edx\n\tmovl $0x10, %ecx\n\twrmsr\n\tjmp 99f\n"
+		  "115:\tmovq %rax, %cr3\n\tjmp 99f\n"
+		  "116:\tswapgs\n\tjmp 99f\n"
+		  "117:\tmovl $12345, %eax\n\tsyscall\n\tjmp 99f\n"
+		  "118:\tleaq 0(%rip), %rax\n\tmovb $0, (%rax)\n\tjmp 99f\n"
+		  "119:\tmovl $" S(R3X_UVA_DATA) ", %eax\n\tjmpq *%rax\n\tjmp 99f\n"
+		  "120:\t.byte 0xf1\n\tjmp 99f\n"
+		  "121:\tmovq (%rsi), %rax\n\tjmp 99f\n"
+		  "122:\tmovq $0, (%rsi)\n\tjmp 99f\n"
+		  "123:\tjmpq *%rsi\n\tjmp 99f\n"
+		  "124:\tleaq 3f(%rip), %rax\n"
+		  "\tsubq $8, %rsp\n"
+		  "\tmovl %eax, (%rsp)\n"
+		  "\tmovw $" S(__USER32_CS) ", 4(%rsp)\n"
+		  "\tljmpl *(%rsp)\n"
+		  "\t.code32\n3:\tsyscall\n"
+		  "\tud2\n"
+		  "\t.code64\n"
+		  "\tjmp 99f\n"
+		  "99:\tmovl $" S(R3X_NO_FAULT) ", %edi\n\txorl %eax, %eax\n\tsyscall\n\tud2");
+
+static const struct {
+	const char *name;
+	const u8 *start, *end;
+	unsigned int data_pages;
+} r3x_builtin_desc[] = {
+	{ "null", r3x_h_null_start, r3x_h_null_end, 0 },
+	{ "sum", r3x_h_sum_start, r3x_h_sum_end, 0 },
+	{ "spin", r3x_h_spin_start, r3x_h_spin_end, 0 },
+	{ "fault", r3x_h_fault_start, r3x_h_fault_end, 1 },
+};
+
+static struct r3x_helper *r3x_builtins[ARRAY_SIZE(r3x_builtin_desc)];
+
+/**
+ * r3x_builtin() - a built-in helper by name
+ * @name: "null", "sum", "spin" or "fault"
+ *
+ * Return: the helper or NULL.
+ */
+struct r3x_helper *r3x_builtin(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(r3x_builtin_desc); i++)
+		if (!strcmp(name, r3x_builtin_desc[i].name))
+			return r3x_builtins[i];
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(r3x_builtin);
+
+int r3x_builtin_init(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(r3x_builtin_desc); i++) {
+		struct r3x_helper_desc d = {
+			.name = r3x_builtin_desc[i].name,
+			.code_start = r3x_builtin_desc[i].start,
+			.code_end = r3x_builtin_desc[i].end,
+			.data_pages = r3x_builtin_desc[i].data_pages,
+			.stack_pages = 1,
+		};
+		struct r3x_helper *h = r3x_register(&d);
+
+		if (IS_ERR(h)) {
+			r3x_builtin_exit();
+			return PTR_ERR(h);
+		}
+		r3x_builtins[i] = h;
+	}
+	return 0;
+}
+
+void r3x_builtin_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(r3x_builtins); i++) {
+		r3x_unregister(r3x_builtins[i]);
+		r3x_builtins[i] = NULL;
+	}
+}
+
+/*
+ * debugfs "call": write "<helper> [a0 .. a5]" (numbers in C notation) to
+ * run a built-in helper on the current CPU; read back one line with the
+ * outcome of the last call made through this open file.
+ */
+struct r3x_call_file {
+	char out[256];
+	size_t len;
+};
+
+static int call_open(struct inode *inode, struct file *file)
+{
+	struct r3x_call_file *cf = kzalloc(sizeof(*cf), GFP_KERNEL);
+
+	if (!cf)
+		return -ENOMEM;
+	file->private_data = cf;
+	return nonseekable_open(inode, file);
+}
+
+static int call_release(struct inode *inode, struct file *file)
+{
+	kfree(file->private_data);
+	return 0;
+}
+
+static ssize_t call_write(struct file *file, const char __user *ubuf,
+			  size_t count, loff_t *ppos)
+{
+	struct r3x_call_file *cf = file->private_data;
+	char buf[200], *p, *tok;
+	struct r3x_helper *h = NULL;
+	struct r3x_fault f = {};
+	u64 args[6] = {}, res = 0;
+	unsigned int n = 0;
+	int ret;
+
+	if (count == 0 || count >= sizeof(buf)) {
+		pr_warn_ratelimited("call: command must be 1..%zu bytes\n",
+				    sizeof(buf) - 1);
+		return -EINVAL;
+	}
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	p = strim(buf);
+	tok = strsep(&p, " \t");
+	if (!tok || !*tok) {
+		pr_warn_ratelimited("call: no helper name\n");
+		return -EINVAL;
+	}
+	h = r3x_builtin(tok);
+	if (!h) {
+		pr_warn_ratelimited("call: no built-in helper '%.32s'\n", tok);
+		return -ENOENT;
+	}
+	while ((tok = strsep(&p, " \t"))) {
+		if (!*tok)
+			continue;
+		if (n == ARRAY_SIZE(args)) {
+			pr_warn_ratelimited("call: more than 6 arguments\n");
+			return -E2BIG;
+		}
+		if (kstrtou64(tok, 0, &args[n])) {
+			pr_warn_ratelimited("call: bad number '%.32s'\n", tok);
+			return -EINVAL;
+		}
+		n++;
+	}
+	/* "spin" is bounded here: user space must not stall a CPU for long. */
+	if (h == r3x_builtin("spin") && args[0] > 10000000) {
+		pr_warn_ratelimited("call: spin count above 10000000\n");
+		return -ERANGE;
+	}
+	/* Kernel addresses for the fault helper come from us, not user space. */
+	if (h == r3x_builtin("fault") && args[0] >= R3X_FK_KREAD &&
+	    args[0] <= R3X_FK_KEXEC)
+		args[1] = args[0] == R3X_FK_KEXEC ? (u64)(unsigned long)call_write
+						  : (u64)(unsigned long)cf;
+	ret = r3x_call(h, args, &res, &f);
+	cf->len = scnprintf(cf->out, sizeof(cf->out),
+			    "ret=%d result=%#llx vector=%#llx error=%#llx rip=%#llx cr2=%#llx\n",
+			    ret, res, f.vector, f.error_code, f.rip, f.cr2);
+	if (ret && ret != -EFAULT)
+		return ret;
+	return count;
+}
+
+static ssize_t call_read(struct file *file, char __user *ubuf, size_t count,
+			 loff_t *ppos)
+{
+	struct r3x_call_file *cf = file->private_data;
+
+	return simple_read_from_buffer(ubuf, count, ppos, cf->out, cf->len);
+}
+
+static const struct file_operations call_fops = {
+	.owner = THIS_MODULE,
+	.open = call_open,
+	.release = call_release,
+	.read = call_read,
+	.write = call_write,
+};
+
+/*
+ * debugfs "bench": write "null N" (N calls of the null helper) or
+ * "umh N PATH" (N call_usermodehelper() runs of PATH, waiting for each);
+ * read back the mean nanoseconds of one.
+ */
+static u64 r3x_bench_ns;
+static DEFINE_MUTEX(r3x_bench_lock);
+
+static ssize_t bench_write(struct file *file, const char __user *ubuf,
+			   size_t count, loff_t *ppos)
+{
+	char buf[160], *p, *kind, *num, *path;
+	unsigned long n, i;
+	ktime_t t0;
+	int ret = 0;
+
+	if (count == 0 || count >= sizeof(buf)) {
+		pr_warn_ratelimited("bench: command must be 1..%zu bytes\n",
+				    sizeof(buf) - 1);
+		return -EINVAL;
+	}
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	p = strim(buf);
+	kind = strsep(&p, " ");
+	num = strsep(&p, " ");
+	path = p;
+	if (!kind || !num || kstrtoul(num, 0, &n) || n == 0 || n > 1000000) {
+		pr_warn_ratelimited("bench: expected \"null N\" or \"umh N PATH\", N in 1..1000000\n");
+		return -EINVAL;
+	}
+	mutex_lock(&r3x_bench_lock);
+	t0 = ktime_get();
+	if (!strcmp(kind, "null") && !path) {
+		struct r3x_helper *h = r3x_builtin("null");
+
+		for (i = 0; i < n && !ret; i++) {
+			ret = r3x_call(h, NULL, NULL, NULL);
+			if (!(i & 1023))
+				cond_resched();
+		}
+	} else if (!strcmp(kind, "umh") && path && *path == '/' && n <= 1000) {
+		char env0[] = "PATH=/sbin:/bin:/usr/bin";
+		char *argv[2], *envp[2];
+
+		argv[0] = path;
+		argv[1] = NULL;
+		envp[0] = env0;
+		envp[1] = NULL;
+		for (i = 0; i < n && !ret; i++)
+			ret = call_usermodehelper(path, argv, envp, UMH_WAIT_PROC);
+		if (ret > 0)
+			ret = -ECHILD;
+	} else {
+		pr_warn_ratelimited("bench: bad command '%.16s'\n", kind);
+		ret = -EINVAL;
+	}
+	if (!ret)
+		r3x_bench_ns = div_u64(ktime_to_ns(ktime_sub(ktime_get(), t0)), n);
+	mutex_unlock(&r3x_bench_lock);
+	return ret ? ret : count;
+}
+
+static ssize_t bench_read(struct file *file, char __user *ubuf, size_t count,
+			  loff_t *ppos)
+{
+	char out[32];
+	int len = scnprintf(out, sizeof(out), "%llu\n", r3x_bench_ns);
+
+	return simple_read_from_buffer(ubuf, count, ppos, out, len);
+}
+
+static const struct file_operations bench_fops = {
+	.owner = THIS_MODULE,
+	.read = bench_read,
+	.write = bench_write,
+};
+
+void r3x_builtin_debugfs(struct dentry *dir)
+{
+	debugfs_create_file("call", 0600, dir, NULL, &call_fops);
+	debugfs_create_file("bench", 0600, dir, NULL, &bench_fops);
+}

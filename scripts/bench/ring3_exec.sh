@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
+# ring3_exec benchmark (sourced in the guest with the modules loaded).
+# Null helper call round trip (in kernel) against, in the same boot: a null
+# system call from user space (getppid), call_usermodehelper() of a trivial
+# static program, and a pipe round trip to a waiting user process.
+r3x_b=/sys/kernel/debug/ring3_exec/bench
+r3x_bench_line() { echo "BENCH|ring3_exec|$1|$2|$3"; }
+if [ ! -w "$r3x_b" ] || ! command -v r3x_bench >/dev/null; then
+	r3x_bench_line error n/a "ring3_exec debugfs or r3x_bench missing"
+else
+	echo "null 20000" > "$r3x_b" && r3x_call=$(cat "$r3x_b")
+	r3x_sys=$(r3x_bench getppid 200000)
+	r3x_pipe=$(r3x_bench pipe 5000)
+	r3x_true=$(command -v r3x_true)
+	echo "umh 50 $r3x_true" > "$r3x_b" && r3x_umh=$(cat "$r3x_b")
+	r3x_bench_line null_call_ns "${r3x_call:-n/a}" "in-kernel call+return of the null helper"
+	r3x_bench_line getppid_ns "${r3x_sys:-n/a}" "user-space null syscall"
+	r3x_bench_line pipe_roundtrip_ns "${r3x_pipe:-n/a}" "user process over two pipes"
+	r3x_bench_line umh_ns "${r3x_umh:-n/a}" "call_usermodehelper of a static true"
+	if [ -n "$r3x_call" ] && [ "$r3x_call" -gt 0 ] 2>/dev/null; then
+		r3x_bench_line call_over_getppid \
+			"$(awk -v a="$r3x_call" -v b="$r3x_sys" 'BEGIN{printf "%.2f", a/b}')" "goal <= 4"
+		r3x_bench_line umh_over_call \
+			"$(awk -v a="$r3x_umh" -v b="$r3x_call" 'BEGIN{printf "%.1f", a/b}')" "goal >= 100"
+		r3x_bench_line pipe_over_call \
+			"$(awk -v a="$r3x_pipe" -v b="$r3x_call" 'BEGIN{printf "%.1f", a/b}')" "goal >= 5"
+	fi
+fi
