@@ -9,20 +9,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-
-static char *slurp(const char *path)
-{
-	static char buf[65536];
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (!f)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
-}
+#include "hvsec_util.h"
 
 TEST(tpm12_drtm_status)
 {

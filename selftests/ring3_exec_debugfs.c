@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "hvsec_util.h"
 
 #define DIR "/sys/kernel/debug/ring3_exec/"
 
@@ -32,20 +33,6 @@ static int call(const char *cmd, char *out, size_t outsz)
 	}
 	close(fd);
 	return ret;
-}
-
-static char *slurp(const char *path)
-{
-	static char buf[65536];
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (!f)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
 }
 
 FIXTURE(r3x) {

@@ -315,8 +315,8 @@ out:
 	return ret;
 }
 
-static ssize_t window_write(struct file *file, const char __user *buf,
-			    size_t count, loff_t *ppos)
+/* Runs one test under the lock; its result line goes to the log on error. */
+static ssize_t edu_run_locked(int (*test)(void), size_t count)
 {
 	int ret;
 
@@ -325,11 +325,17 @@ static ssize_t window_write(struct file *file, const char __user *buf,
 		mutex_unlock(&edu.lock);
 		return -ENODEV;
 	}
-	ret = edu_window();
+	ret = test();
 	if (ret)
 		pr_err("%s\n", edu.result);
 	mutex_unlock(&edu.lock);
 	return ret ?: count;
+}
+
+static ssize_t window_write(struct file *file, const char __user *buf,
+			    size_t count, loff_t *ppos)
+{
+	return edu_run_locked(edu_window, count);
 }
 
 static const struct file_operations window_fops = {
@@ -471,18 +477,7 @@ DEFINE_SHOW_ATTRIBUTE(cx16);
 static ssize_t run_write(struct file *file, const char __user *buf,
 			 size_t count, loff_t *ppos)
 {
-	int ret;
-
-	mutex_lock(&edu.lock);
-	if (!edu.pdev) {
-		mutex_unlock(&edu.lock);
-		return -ENODEV;
-	}
-	ret = edu_run();
-	if (ret)
-		pr_err("%s\n", edu.result);
-	mutex_unlock(&edu.lock);
-	return ret ?: count;
+	return edu_run_locked(edu_run, count);
 }
 
 static const struct file_operations run_fops = {
