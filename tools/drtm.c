@@ -5,7 +5,7 @@
  *   drtm measure --pcr N [--type T] [--desc TEXT] [--hash host|tpm] FILE|-
  *   drtm pcrs [--source ioctl|debugfs|tpm0]
  *   drtm log [--file LOG]
- *   drtm verify [--file LOG] [--pcrs FILE] [--start ff|zero]
+ *   drtm verify [--file LOG] [--pcrs FILE] [--start ff|zero|FILE]
  *   drtm info
  *   drtm bench-extend --count N [--pcr N] [--tpm0]
  *
@@ -489,9 +489,10 @@ static void replay_ev(const struct ev *e, int idx, void *arg)
 
 static int cmd_verify(int argc, char **argv)
 {
-	const char *file = SECFS_LOG, *pcrfile = NULL;
-	__u8 tpm[NR_PCRS][20];
-	int have[NR_PCRS] = { 0 }, ff = 1, i, bad = 0, checked = 0;
+	const char *file = SECFS_LOG, *pcrfile = NULL, *startfile = NULL;
+	__u8 tpm[NR_PCRS][20], start[NR_PCRS][20];
+	int have[NR_PCRS] = { 0 }, have_start[NR_PCRS] = { 0 };
+	int ff = 1, i, bad = 0, checked = 0;
 	struct replay r;
 	char a[41], b[41];
 	__u8 *buf;
@@ -507,7 +508,7 @@ static int cmd_verify(int argc, char **argv)
 			if (!strcmp(argv[i], "zero"))
 				ff = 0;
 			else if (strcmp(argv[i], "ff"))
-				die("verify: --start ff or zero");
+				startfile = argv[i];
 		} else {
 			die("verify: unknown argument '%s'", argv[i]);
 		}
@@ -515,6 +516,15 @@ static int cmd_verify(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	for (i = 17; i <= 22 && ff; i++)
 		memset(r.pcr[i], 0xff, 20);
+	/* A log begun when the PCRs already held values: start from those. */
+	if (startfile) {
+		if (read_pcr_file(startfile, start, have_start) <= 0)
+			die("verify: --start takes ff, zero or a file of PCR-NN: lines; cannot read %s",
+			    startfile);
+		for (i = 0; i < NR_PCRS; i++)
+			if (have_start[i])
+				memcpy(r.pcr[i], start[i], 20);
+	}
 	buf = slurp(file, &len);
 	walk_log(buf, len, replay_ev, &r);
 	if (!pcrfile)
@@ -643,7 +653,7 @@ static void print_help(void)
 	      "                    [--time] FILE|-\n"
 	      "       drtm pcrs [--source ioctl|debugfs|tpm0]\n"
 	      "       drtm log [--file LOG]\n"
-	      "       drtm verify [--file LOG] [--pcrs FILE] [--start ff|zero]\n"
+	      "       drtm verify [--file LOG] [--pcrs FILE] [--start ff|zero|FILE]\n"
 	      "       drtm info\n"
 	      "       drtm bench-extend --count N [--pcr N] [--tpm0]\n", stderr);
 	exit(1);
