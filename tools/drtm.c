@@ -519,7 +519,7 @@ static int cmd_verify(int argc, char **argv)
 	/* A log begun when the PCRs already held values: start from those. */
 	if (startfile) {
 		if (read_pcr_file(startfile, start, have_start) <= 0)
-			die("verify: --start takes ff, zero or a file of PCR-NN: lines; cannot read %s",
+			die("verify: --start ff|zero|FILE: cannot read PCR-NN: lines from %s",
 			    startfile);
 		for (i = 0; i < NR_PCRS; i++)
 			if (have_start[i])
