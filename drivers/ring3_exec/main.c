@@ -89,6 +89,11 @@ struct r3x_helper {
 	unsigned int nr_services;
 	void *priv;
 	bool dead;
+	/*
+	 * A helper has one stack and one data area: its calls run one at a
+	 * time, whatever CPU they come from. Taken with IRQs off.
+	 */
+	raw_spinlock_t lock;
 	atomic64_t calls, faults;
 };
 
@@ -287,6 +292,7 @@ struct r3x_helper *r3x_register(const struct r3x_helper_desc *d)
 	if (!h)
 		return ERR_PTR(-ENOMEM);
 	strscpy(h->name, d->name, sizeof(h->name));
+	raw_spin_lock_init(&h->lock);
 	h->services = d->services;
 	h->nr_services = d->nr_services;
 	h->priv = d->priv;
@@ -517,7 +523,9 @@ static void r3x_switch_out(const struct r3x_saved *s, struct r3x_syscall_msrs *a
  * @fault: filled when the call ends with -EFAULT (may be NULL)
  *
  * Process context or preemption/IRQs off; not from NMI and not from a
- * service callback (re-entry on the same CPU is refused).
+ * service callback (re-entry on the same CPU is refused). Calls of one
+ * helper from several CPUs run one after the other: the helper has a
+ * single stack and data area.
  *
  * Return: 0, -EFAULT (contained fault), -EBUSY (re-entry, FPU in use),
  * -ENOENT (helper being unregistered), -EINVAL.
@@ -556,9 +564,11 @@ int r3x_call(struct r3x_helper *h, const u64 args[6], u64 *result,
 	c->active = true;
 	c->helper = h;
 	c->nservices = 0;
+	raw_spin_lock(&h->lock);
 	r3x_switch_in(&s, c, h);
 	rc = r3x_enter_asm(&e);
 	r3x_switch_out(&s, &after);
+	raw_spin_unlock(&h->lock);
 	nsvc = c->nservices;
 	if (rc == R3X_EXIT_NORMAL) {
 		res = c->result;
