@@ -144,79 +144,103 @@ static bool failed(bool ok, const char *msg, int *ret)
 	return true;
 }
 
-static int edu_run(void)
-{
-	struct device *dev = &edu.pdev->dev;
-	struct iommu_domain *a = NULL, *b = NULL;
+/* Two paging domains, A and B, mapping the same IOVAs to pa and pb. */
+struct edu_ab {
+	struct device *dev;
 	struct iommu_group *group;
+	struct iommu_domain *a, *b;
 	struct page *src, *pa, *pb;
-	bool attached = false;
-	int ret;
+	bool attached;
+};
 
-	group = iommu_group_get(dev);
-	if (!group) {
+/*
+ * Sets up A and B, fills the source page with @fill and attaches the
+ * device to A. On error edu.result says why. edu_ab_put() undoes whatever
+ * was done, after success or failure alike.
+ */
+static int edu_ab_get(struct edu_ab *t, u8 fill)
+{
+	int ret = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->dev = &edu.pdev->dev;
+	t->group = iommu_group_get(t->dev);
+	if (!t->group) {
 		snprintf(edu.result, sizeof(edu.result), "FAIL: no group");
 		return -ENODEV;
 	}
-	src = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	pa = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	pb = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	a = iommu_paging_domain_alloc(dev);
-	b = iommu_paging_domain_alloc(dev);
-	ret = 0;
-	if (failed(src && pa && pb, "no memory", &ret))
-		goto out;
-	if (failed(!IS_ERR(a) && !IS_ERR(b), "domain allocation", &ret))
-		goto out;
-	if (failed(!edu_map(a, src, pa) && !edu_map(b, src, pb), "iommu_map", &ret))
-		goto out;
+	t->src = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	t->pa = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	t->pb = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	t->a = iommu_paging_domain_alloc(t->dev);
+	t->b = iommu_paging_domain_alloc(t->dev);
+	if (failed(t->src && t->pa && t->pb, "no memory", &ret) ||
+	    failed(!IS_ERR(t->a) && !IS_ERR(t->b), "domain allocation", &ret) ||
+	    failed(!edu_map(t->a, t->src, t->pa) &&
+		   !edu_map(t->b, t->src, t->pb), "iommu_map", &ret))
+		return ret;
+	memset(page_address(t->src), fill, PAGE_SIZE);
+	if (failed(!iommu_attach_device(t->a, t->dev), "attach A", &ret))
+		return ret;
+	t->attached = true;
+	return 0;
+}
 
-	memset(page_address(src), 0xa1, PAGE_SIZE);
-	if (failed(!iommu_attach_device(a, dev), "attach A", &ret))
+static void edu_ab_put(struct edu_ab *t)
+{
+	if (t->attached)
+		iommu_detach_device(iommu_get_domain_for_dev(t->dev), t->dev);
+	if (!IS_ERR_OR_NULL(t->a))
+		iommu_domain_free(t->a);
+	if (!IS_ERR_OR_NULL(t->b))
+		iommu_domain_free(t->b);
+	if (t->src)
+		__free_page(t->src);
+	if (t->pa)
+		__free_page(t->pa);
+	if (t->pb)
+		__free_page(t->pb);
+	iommu_group_put(t->group);
+}
+
+static int edu_run(void)
+{
+	struct edu_ab t;
+	int ret = 0;
+
+	ret = edu_ab_get(&t, 0xa1);
+	if (ret)
 		goto out;
-	attached = true;
 	if (failed(!edu_copy(), "DMA in A timed out", &ret))
 		goto out;
-	if (failed(page_has(pa, 0xa1), "DMA in A did not land in A's page", &ret))
+	if (failed(page_has(t.pa, 0xa1), "DMA in A did not land in A's page", &ret))
 		goto out;
-	if (failed(page_has(pb, 0), "DMA in A reached B's page", &ret))
+	if (failed(page_has(t.pb, 0), "DMA in A reached B's page", &ret))
 		goto out;
 
-	memset(page_address(src), 0xb2, PAGE_SIZE);
-	if (failed(!iommu_group_replace_domain(group, b), "replace A -> B", &ret))
+	memset(page_address(t.src), 0xb2, PAGE_SIZE);
+	if (failed(!iommu_group_replace_domain(t.group, t.b), "replace A -> B", &ret))
 		goto out;
 	if (failed(!edu_copy(), "DMA in B timed out", &ret))
 		goto out;
-	if (failed(page_has(pb, 0xb2), "DMA in B did not land in B's page", &ret))
+	if (failed(page_has(t.pb, 0xb2), "DMA in B did not land in B's page", &ret))
 		goto out;
-	if (failed(page_has(pa, 0xa1), "DMA after the switch reached A's page", &ret))
+	if (failed(page_has(t.pa, 0xa1), "DMA after the switch reached A's page", &ret))
 		goto out;
 
 	/* And back: a second direct switch, B -> A. */
-	memset(page_address(src), 0xc3, PAGE_SIZE);
-	if (failed(!iommu_group_replace_domain(group, a), "replace B -> A", &ret))
+	memset(page_address(t.src), 0xc3, PAGE_SIZE);
+	if (failed(!iommu_group_replace_domain(t.group, t.a), "replace B -> A", &ret))
 		goto out;
 	if (failed(!edu_copy(), "DMA in A (again) timed out", &ret))
 		goto out;
-	if (failed(page_has(pa, 0xc3), "DMA in A (again) did not land in A's page", &ret))
+	if (failed(page_has(t.pa, 0xc3), "DMA in A (again) did not land in A's page", &ret))
 		goto out;
-	if (failed(page_has(pb, 0xb2), "DMA after the switch back reached B's page", &ret))
+	if (failed(page_has(t.pb, 0xb2), "DMA after the switch back reached B's page", &ret))
 		goto out;
 	snprintf(edu.result, sizeof(edu.result), "PASS");
 out:
-	if (attached)
-		iommu_detach_device(iommu_get_domain_for_dev(dev), dev);
-	if (!IS_ERR_OR_NULL(a))
-		iommu_domain_free(a);
-	if (!IS_ERR_OR_NULL(b))
-		iommu_domain_free(b);
-	if (src)
-		__free_page(src);
-	if (pa)
-		__free_page(pa);
-	if (pb)
-		__free_page(pb);
-	iommu_group_put(group);
+	edu_ab_put(&t);
 	return ret;
 }
 
@@ -248,50 +272,28 @@ static int edu_dma_wait(void)
  */
 static int edu_window(void)
 {
-	struct device *dev = &edu.pdev->dev;
-	struct iommu_domain *a = NULL, *b = NULL;
-	struct iommu_group *group;
-	struct page *src, *pa, *pb;
-	bool attached = false;
+	struct edu_ab t;
 	const char *where;
 	int ret = 0;
 
-	group = iommu_group_get(dev);
-	if (!group) {
-		snprintf(edu.result, sizeof(edu.result), "FAIL: no group");
-		return -ENODEV;
-	}
-	src = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	pa = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	pb = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	a = iommu_paging_domain_alloc(dev);
-	b = iommu_paging_domain_alloc(dev);
-	if (failed(src && pa && pb, "no memory", &ret))
+	ret = edu_ab_get(&t, 0xd4);
+	if (ret)
 		goto out;
-	if (failed(!IS_ERR(a) && !IS_ERR(b), "domain allocation", &ret))
-		goto out;
-	if (failed(!edu_map(a, src, pa) && !edu_map(b, src, pb), "iommu_map",
-		   &ret))
-		goto out;
-	memset(page_address(src), 0xd4, PAGE_SIZE);
-	if (failed(!iommu_attach_device(a, dev), "attach A", &ret))
-		goto out;
-	attached = true;
 	/* Load the device buffer through A. */
 	if (failed(!edu_dma(IOVA_SRC, EDU_BUF, false), "DMA to edu", &ret))
 		goto out;
 
 	edu_dma_start();
 	WRITE_ONCE(edu.armed, true);
-	if (failed(!iommu_group_replace_domain(group, b), "replace A -> B",
+	if (failed(!iommu_group_replace_domain(t.group, t.b), "replace A -> B",
 		   &ret))
 		goto out;
 	WRITE_ONCE(edu.armed, false);
 	if (failed(!edu_dma_wait(), "DMA timed out", &ret))
 		goto out;
-	if (page_has(pa, 0xd4))
+	if (page_has(t.pa, 0xd4))
 		where = "A";
-	else if (page_has(pb, 0xd4))
+	else if (page_has(t.pb, 0xd4))
 		where = "B";
 	else
 		where = "none";
@@ -299,19 +301,7 @@ static int edu_window(void)
 		 where);
 out:
 	WRITE_ONCE(edu.armed, false);
-	if (attached)
-		iommu_detach_device(iommu_get_domain_for_dev(dev), dev);
-	if (!IS_ERR_OR_NULL(a))
-		iommu_domain_free(a);
-	if (!IS_ERR_OR_NULL(b))
-		iommu_domain_free(b);
-	if (src)
-		__free_page(src);
-	if (pa)
-		__free_page(pa);
-	if (pb)
-		__free_page(pb);
-	iommu_group_put(group);
+	edu_ab_put(&t);
 	return ret;
 }
 
@@ -349,35 +339,15 @@ static const struct file_operations window_fops = {
  */
 static int edu_bench(unsigned int n)
 {
-	struct device *dev = &edu.pdev->dev;
-	struct iommu_domain *a = NULL, *b = NULL, *to;
-	struct iommu_group *group;
-	struct page *src, *pa, *pb;
+	struct iommu_domain *to;
+	struct edu_ab t;
 	unsigned int i, dmas = 0, invs0, faults0;
-	bool attached = false;
 	u64 total_ns = 0, t0;
 	int ret = 0;
 
-	group = iommu_group_get(dev);
-	if (!group) {
-		snprintf(edu.result, sizeof(edu.result), "FAIL: no group");
-		return -ENODEV;
-	}
-	src = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	pa = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	pb = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	a = iommu_paging_domain_alloc(dev);
-	b = iommu_paging_domain_alloc(dev);
-	if (failed(src && pa && pb, "no memory", &ret))
+	ret = edu_ab_get(&t, 0);
+	if (ret)
 		goto out;
-	if (failed(!IS_ERR(a) && !IS_ERR(b), "domain allocation", &ret))
-		goto out;
-	if (failed(!edu_map(a, src, pa) && !edu_map(b, src, pb), "iommu_map",
-		   &ret))
-		goto out;
-	if (failed(!iommu_attach_device(a, dev), "attach A", &ret))
-		goto out;
-	attached = true;
 	invs0 = atomic_read(&bench_invs);
 	faults0 = atomic_read(&bench_faults);
 	for (i = 0; i < n; i++) {
@@ -385,9 +355,9 @@ static int edu_bench(unsigned int n)
 			edu_dma_start();
 			dmas++;
 		}
-		to = i & 1 ? a : b;
+		to = i & 1 ? t.a : t.b;
 		t0 = ktime_get_ns();
-		ret = iommu_group_replace_domain(group, to);
+		ret = iommu_group_replace_domain(t.group, to);
 		total_ns += ktime_get_ns() - t0;
 		if (failed(!ret, "replace", &ret))
 			goto out;
@@ -400,19 +370,7 @@ static int edu_bench(unsigned int n)
 		 n ? total_ns / n : 0, atomic_read(&bench_invs) - invs0, dmas,
 		 atomic_read(&bench_faults) - faults0);
 out:
-	if (attached)
-		iommu_detach_device(iommu_get_domain_for_dev(dev), dev);
-	if (!IS_ERR_OR_NULL(a))
-		iommu_domain_free(a);
-	if (!IS_ERR_OR_NULL(b))
-		iommu_domain_free(b);
-	if (src)
-		__free_page(src);
-	if (pa)
-		__free_page(pa);
-	if (pb)
-		__free_page(pb);
-	iommu_group_put(group);
+	edu_ab_put(&t);
 	return ret;
 }
 
