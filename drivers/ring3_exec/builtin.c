@@ -254,6 +254,24 @@ static int call_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/*
+ * Copies a debugfs command of 1..@size-1 bytes from user space into @buf
+ * and returns it with surrounding white space stripped, or an ERR_PTR.
+ */
+static char *r3x_user_cmd(const char *what, char *buf, size_t size,
+			  const char __user *ubuf, size_t count)
+{
+	if (count == 0 || count >= size) {
+		pr_warn_ratelimited("%s: command must be 1..%zu bytes\n", what,
+				    size - 1);
+		return ERR_PTR(-EINVAL);
+	}
+	if (copy_from_user(buf, ubuf, count))
+		return ERR_PTR(-EFAULT);
+	buf[count] = '\0';
+	return strim(buf);
+}
+
 static ssize_t call_write(struct file *file, const char __user *ubuf,
 			  size_t count, loff_t *ppos)
 {
@@ -265,15 +283,9 @@ static ssize_t call_write(struct file *file, const char __user *ubuf,
 	unsigned int n = 0;
 	int ret;
 
-	if (count == 0 || count >= sizeof(buf)) {
-		pr_warn_ratelimited("call: command must be 1..%zu bytes\n",
-				    sizeof(buf) - 1);
-		return -EINVAL;
-	}
-	if (copy_from_user(buf, ubuf, count))
-		return -EFAULT;
-	buf[count] = '\0';
-	p = strim(buf);
+	p = r3x_user_cmd("call", buf, sizeof(buf), ubuf, count);
+	if (IS_ERR(p))
+		return PTR_ERR(p);
 	tok = strsep(&p, " \t");
 	if (!tok || !*tok) {
 		pr_warn_ratelimited("call: no helper name\n");
@@ -348,15 +360,9 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 	ktime_t t0;
 	int ret = 0;
 
-	if (count == 0 || count >= sizeof(buf)) {
-		pr_warn_ratelimited("bench: command must be 1..%zu bytes\n",
-				    sizeof(buf) - 1);
-		return -EINVAL;
-	}
-	if (copy_from_user(buf, ubuf, count))
-		return -EFAULT;
-	buf[count] = '\0';
-	p = strim(buf);
+	p = r3x_user_cmd("bench", buf, sizeof(buf), ubuf, count);
+	if (IS_ERR(p))
+		return PTR_ERR(p);
 	kind = strsep(&p, " ");
 	num = strsep(&p, " ");
 	path = p;
