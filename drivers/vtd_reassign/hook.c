@@ -7,9 +7,12 @@
  * DMA faults in between. While this module is loaded, a switch of an
  * already-attached device from one second-level paging domain to another in
  * legacy mode replaces each context entry (the device's and its DMA aliases')
- * in one step with the vtd_reassign core, then does intel-iommu's bookkeeping
- * (domain ids, device lists, cache tags). Everything else runs the stock
- * function, unchanged, and is counted.
+ * in one step with the vtd_reassign core, invalidates them with the previous
+ * domain id in one queued-invalidation round (a context-cache descriptor per
+ * requester id and one domain-selective IOTLB descriptor, where stock issues
+ * two rounds per requester id), then does intel-iommu's bookkeeping (domain
+ * ids, device lists, cache tags). Everything else runs the stock function,
+ * unchanged, and is counted.
  *
  * Hooking: an ftrace ops with IPMODIFY on intel_iommu_attach_device (the
  * mechanism livepatch itself uses). Unlike a livepatch, it lets the module
@@ -73,7 +76,8 @@ struct hook_record {
 	u16 new_did;
 	u8 path;
 	u8 entries;
-	u16 invs;
+	u8 invs;
+	u8 rounds;
 	int result;
 };
 
@@ -82,6 +86,9 @@ static struct {
 	unsigned long attach_dev;
 	int *sm;
 	int *rwbf_quirk;
+	int (*qi_submit)(struct intel_iommu *iommu, struct qi_desc *desc,
+			 unsigned int count, unsigned long options);
+	void (*flush_wbuf)(struct intel_iommu *iommu);
 	int (*prepare)(struct iommu_domain *domain, struct device *dev);
 	int (*attach_iommu)(struct dmar_domain *domain,
 			    struct intel_iommu *iommu);
@@ -110,6 +117,7 @@ static struct {
 	unsigned long count[HOOK_NR_PATHS];
 	unsigned long errors;
 	unsigned long invs;
+	unsigned long rounds;
 	struct dentry *dir;
 } hook;
 
@@ -155,6 +163,10 @@ static struct vtd_iommu *hook_unit(struct intel_iommu *iommu)
 
 	if (iommu->seq_id >= HOOK_MAX_UNITS)
 		return NULL;
+	/* Published once, with its fields set, and kept until unload. */
+	u = smp_load_acquire(&hook.units[iommu->seq_id]);
+	if (u)
+		return u;
 	mutex_lock(&hook.units_lock);
 	u = hook.units[iommu->seq_id];
 	if (!u) {
@@ -167,7 +179,8 @@ static struct vtd_iommu *hook_unit(struct intel_iommu *iommu)
 			u->segment = iommu->segment;
 			u->coherent = ecap_coherent(iommu->ecap);
 			u->caching_mode = cap_caching_mode(iommu->cap);
-			hook.units[iommu->seq_id] = u;
+			/* Pairs with the acquire above: fields before pointer. */
+			smp_store_release(&hook.units[iommu->seq_id], u);
 		}
 	}
 	mutex_unlock(&hook.units_lock);
@@ -176,7 +189,7 @@ static struct vtd_iommu *hook_unit(struct intel_iommu *iommu)
 
 static void hook_record(struct device *dev, u16 old_did, u16 new_did,
 			enum hook_path path, unsigned int entries,
-			unsigned int invs, int result)
+			unsigned int invs, unsigned int rounds, int result)
 {
 	u16 seg = dev_is_pci(dev) ? pci_domain_nr(to_pci_dev(dev)->bus) : 0;
 	u16 rid = dev_is_pci(dev) ? pci_dev_id(to_pci_dev(dev)) : 0;
@@ -186,10 +199,11 @@ static void hook_record(struct device *dev, u16 old_did, u16 new_did,
 	spin_lock_irqsave(&hook.hist_lock, flags);
 	hook.count[path]++;
 	hook.invs += invs;
+	hook.rounds += rounds;
 	if (result)
 		hook.errors++;
 	r = &hook.hist[hook.hist_next++ % HOOK_HISTORY];
-	r->time_ns = ktime_get_ns();
+	r->time_ns = ktime_get_coarse_ns();
 	r->segment = seg;
 	r->rid = rid;
 	r->old_did = old_did;
@@ -197,10 +211,12 @@ static void hook_record(struct device *dev, u16 old_did, u16 new_did,
 	r->path = path;
 	r->entries = entries;
 	r->invs = invs;
+	r->rounds = rounds;
 	r->result = result;
 	spin_unlock_irqrestore(&hook.hist_lock, flags);
 	trace_vtd_reassign_switch(seg, rid, old_did, new_did,
-				  hook_path_name[path], entries, invs, result);
+				  hook_path_name[path], entries, invs, rounds,
+				  result);
 }
 
 /* Which path a switch of @dev to @nd takes. */
@@ -234,13 +250,12 @@ struct hook_switch {
 	struct dmar_domain *nd;
 	u16 old_did;
 	u16 new_did;
-	bool check_only;
 	unsigned int n;
 	unsigned int invs;
+	unsigned int rounds;
 	struct {
 		u16 rid;
 		struct vtd_ctx_entry old;
-		struct vtd_ctx_entry new;
 	} e[VTD_MAX_ALIASES + 1];
 };
 
@@ -254,7 +269,50 @@ static void hook_build(struct hook_switch *s, struct vtd_ctx_entry *e)
 	vtd_ctx_set_did(e, s->new_did);
 }
 
-/* One requester id: check its entry (first pass) or replace it. */
+/*
+ * Invalidates the entries replaced so far, which held @did before: one
+ * context-cache descriptor per requester id and one domain-selective IOTLB
+ * descriptor (every entry held the same DID), in a single queued-invalidation
+ * round; in caching mode the new DID's IOTLB too, as stock does for a new
+ * entry. Register-based invalidation issues the same commands one by one.
+ */
+static int hook_flush(struct hook_switch *s, u16 did, u16 other_did)
+{
+	struct qi_desc desc[VTD_MAX_ALIASES + 3] = {};
+	struct intel_iommu *iommu = s->iommu;
+	bool cm = cap_caching_mode(iommu->cap);
+	unsigned int i, n = 0;
+	int ret;
+
+	if (!s->n)
+		return 0;
+	if (!iommu->qi) {
+		for (i = 0; i < s->n; i++)
+			iommu->flush.flush_context(iommu, did, s->e[i].rid, 0,
+						   DMA_CCMD_DEVICE_INVL);
+		iommu->flush.flush_iotlb(iommu, did, 0, 0, DMA_TLB_DSI_FLUSH);
+		if (cm)
+			iommu->flush.flush_iotlb(iommu, other_did, 0, 0,
+						 DMA_TLB_DSI_FLUSH);
+		s->invs += s->n + 1 + cm;
+		s->rounds += s->n + 1 + cm;
+		return 0;
+	}
+	for (i = 0; i < s->n; i++)
+		desc[n++].qw0 = QI_CC_FM(0) | QI_CC_SID(s->e[i].rid) |
+				QI_CC_DID(did) |
+				QI_CC_GRAN(DMA_CCMD_DEVICE_INVL) | QI_CC_TYPE;
+	qi_desc_iotlb(iommu, did, 0, 0, DMA_TLB_DSI_FLUSH, &desc[n++]);
+	if (cm)
+		qi_desc_iotlb(iommu, other_did, 0, 0, DMA_TLB_DSI_FLUSH,
+			      &desc[n++]);
+	ret = k.qi_submit(iommu, desc, n, 0);
+	s->invs += n;
+	s->rounds++;
+	return ret;
+}
+
+/* One requester id: replace its entry, which must be in the old domain. */
 static int hook_alias(struct pci_dev *pdev, u16 rid, void *data)
 {
 	struct hook_switch *s = data;
@@ -279,35 +337,32 @@ static int hook_alias(struct pci_dev *pdev, u16 rid, void *data)
 		ret = -EILSEQ;
 		goto out_unlock;
 	}
-	if (s->check_only)
-		goto out_unlock;
 	hook_build(s, &new);
 	ret = vtd_ctx_store_locked(s->u, bus, devfn, slot, &old, &new, 0, NULL,
 				   &res);
+	if (!ret) {
+		s->e[s->n].rid = rid;
+		s->e[s->n].old = old;
+		s->n++;
+	}
 out_unlock:
 	spin_unlock(&s->u->lock);
 	spin_unlock(&s->iommu->lock);
-	if (ret || s->check_only)
-		return ret;
-	s->e[s->n].rid = rid;
-	s->e[s->n].old = old;
-	s->e[s->n].new = new;
-	s->n++;
-	/* Invalidation with the DID the entry had: intel-iommu's functions. */
-	ret = vtd_ctx_flush(s->u, rid, s->old_did, true, false, &res);
-	s->invs += res.invs;
 	return ret;
 }
 
-/* Puts the already replaced entries back, newest first. */
+/* Puts the replaced entries back, newest first, and invalidates them. */
 static void hook_undo(struct hook_switch *s)
 {
 	struct vtd_replace_res res = {};
-	struct vtd_ctx_entry *slot;
+	struct vtd_ctx_entry *slot, cur;
+	unsigned int i = s->n;
+	int ret;
 
-	while (s->n--) {
-		u16 rid = s->e[s->n].rid;
+	while (i--) {
+		u16 rid = s->e[i].rid;
 
+		hook_build(s, &cur);
 		spin_lock(&s->iommu->lock);
 		spin_lock(&s->u->lock);
 		slot = (struct vtd_ctx_entry *)k.ctx_addr(s->iommu,
@@ -315,17 +370,22 @@ static void hook_undo(struct hook_switch *s)
 							  rid & 0xff, 0);
 		if (slot)
 			vtd_ctx_store_locked(s->u, PCI_BUS_NUM(rid), rid & 0xff,
-					     slot, &s->e[s->n].new,
-					     &s->e[s->n].old,
+					     slot, &cur, &s->e[i].old,
 					     VTD_MAP_ERROR_RECOVERY, NULL,
 					     &res);
 		spin_unlock(&s->u->lock);
 		spin_unlock(&s->iommu->lock);
-		vtd_ctx_flush(s->u, rid, s->new_did, true, false, &res);
 	}
-	s->invs += res.invs;
+	ret = hook_flush(s, s->new_did, s->old_did);
+	if (ret)
+		pr_err_ratelimited("invalidation failed while undoing a switch: %d\n",
+				   ret);
 }
 
+/*
+ * The direct switch. Returns 0 with *@path changed to a fallback when the
+ * device's entries are not all as expected (nothing changed then).
+ */
 static int hook_direct(struct iommu_domain *domain, struct device *dev,
 		       enum hook_path *path, struct hook_switch *s)
 {
@@ -341,12 +401,6 @@ static int hook_direct(struct iommu_domain *domain, struct device *dev,
 		return -ENOMEM;
 	s->old_did = domain_id_iommu(old, s->iommu);
 
-	/* Every requester id must be in the old domain, else stock. */
-	s->check_only = true;
-	if (k.for_each_alias(to_pci_dev(dev), hook_alias, s)) {
-		*path = HOOK_FB_ALIASES;
-		return 0;
-	}
 	ret = k.prepare(domain, dev);
 	if (ret)
 		return ret;
@@ -355,8 +409,15 @@ static int hook_direct(struct iommu_domain *domain, struct device *dev,
 		return ret;
 	s->new_did = domain_id_iommu(s->nd, s->iommu);
 
-	s->check_only = false;
-	ret = k.for_each_alias(to_pci_dev(dev), hook_alias, s);
+	/* Every requester id in the old domain, else back and stock. */
+	if (k.for_each_alias(to_pci_dev(dev), hook_alias, s)) {
+		hook_undo(s);
+		k.detach_iommu(s->nd, s->iommu);
+		*path = HOOK_FB_ALIASES;
+		return 0;
+	}
+	k.flush_wbuf(s->iommu);
+	ret = hook_flush(s, s->old_did, s->new_did);
 	if (ret) {
 		hook_undo(s);
 		k.detach_iommu(s->nd, s->iommu);
@@ -389,29 +450,23 @@ static int hook_direct(struct iommu_domain *domain, struct device *dev,
 /* Replaces intel_iommu_attach_device() through the ftrace redirection. */
 static int hook_attach_dev(struct iommu_domain *domain, struct device *dev)
 {
-	struct hook_switch *s = NULL;
 	enum hook_path path = hook_classify(to_dmar_domain(domain), dev);
+	struct hook_switch s = {};
 	int ret = 0;
 
-	if (path == HOOK_DIRECT) {
-		s = kzalloc(sizeof(*s), GFP_KERNEL);
-		if (!s)
-			ret = -ENOMEM;
-		else
-			ret = hook_direct(domain, dev, &path, s);
-	}
+	if (path == HOOK_DIRECT)
+		ret = hook_direct(domain, dev, &path, &s);
 	if (path != HOOK_DIRECT) {
 		/* Called from this module: the ftrace handler lets it through. */
 		ret = ((attach_fn)k.attach_dev)(domain, dev);
-		hook_record(dev, 0, 0, path, 0, 0, ret);
+		hook_record(dev, 0, 0, path, 0, s.invs, s.rounds, ret);
 	} else {
-		hook_record(dev, s ? s->old_did : 0, s ? s->new_did : 0, path,
-			    s ? s->n : 0, s ? s->invs : 0, ret);
+		hook_record(dev, s.old_did, s.new_did, path, s.n, s.invs,
+			    s.rounds, ret);
 		if (ret)
 			dev_err_ratelimited(dev, "direct domain switch failed: %d\n",
 					    ret);
 	}
-	kfree(s);
 	if (atomic_dec_and_test(&hook.inflight))
 		wake_up_var(&hook.inflight);
 	return ret;
@@ -441,8 +496,8 @@ static int stats_show(struct seq_file *m, void *v)
 	spin_lock_irqsave(&hook.hist_lock, flags);
 	for (i = 0; i < HOOK_NR_PATHS; i++)
 		seq_printf(m, "%s %lu\n", hook_path_name[i], hook.count[i]);
-	seq_printf(m, "errors %lu\ninvalidations %lu\n", hook.errors,
-		   hook.invs);
+	seq_printf(m, "errors %lu\ninvalidations %lu\nrounds %lu\n",
+		   hook.errors, hook.invs, hook.rounds);
 	spin_unlock_irqrestore(&hook.hist_lock, flags);
 	return 0;
 }
@@ -463,12 +518,12 @@ static int history_show(struct seq_file *m, void *v)
 		r[i] = hook.hist[(hook.hist_next - n + i) % HOOK_HISTORY];
 	spin_unlock_irqrestore(&hook.hist_lock, flags);
 	for (i = 0; i < n; i++)
-		seq_printf(m, "%llu %04x:%02x:%02x.%u did %u->%u %s entries=%u invs=%u result=%d\n",
+		seq_printf(m, "%llu %04x:%02x:%02x.%u did %u->%u %s entries=%u invs=%u rounds=%u result=%d\n",
 			   r[i].time_ns, r[i].segment, PCI_BUS_NUM(r[i].rid),
 			   PCI_SLOT(r[i].rid & 0xff), PCI_FUNC(r[i].rid & 0xff),
 			   r[i].old_did, r[i].new_did,
 			   hook_path_name[r[i].path], r[i].entries, r[i].invs,
-			   r[i].result);
+			   r[i].rounds, r[i].result);
 	kfree(r);
 	return 0;
 }
@@ -521,6 +576,8 @@ static int hook_resolve(void)
 	k.attach_dev = (unsigned long)hook_lookup_fn("intel_iommu_attach_device");
 	k.sm = (int *)hook_lookup("intel_iommu_sm");
 	k.rwbf_quirk = (int *)hook_lookup("rwbf_quirk");
+	k.qi_submit = hook_lookup_fn("qi_submit_sync");
+	k.flush_wbuf = hook_lookup_fn("iommu_flush_write_buffer");
 	k.prepare = hook_lookup_fn("prepare_domain_attach_device");
 	k.attach_iommu = hook_lookup_fn("domain_attach_iommu");
 	k.detach_iommu = hook_lookup_fn("domain_detach_iommu");
@@ -533,7 +590,8 @@ static int hook_resolve(void)
 	if (!k.for_each_alias || !k.real_dma_dev ||
 	    !k.attach_dev || !k.sm || !k.rwbf_quirk || !k.prepare ||
 	    !k.attach_iommu || !k.detach_iommu || !k.ctx_addr ||
-	    !k.tag_assign || !k.tag_unassign || !k.block)
+	    !k.tag_assign || !k.tag_unassign || !k.block || !k.qi_submit ||
+	    !k.flush_wbuf)
 		return -EOPNOTSUPP;
 	return 0;
 }
