@@ -68,12 +68,19 @@ static int stretch_pre(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-/* Benchmark counters: invalidation commands and DMAR fault interrupts. */
-static atomic_t bench_invs, bench_faults;
+/*
+ * Benchmark counters: queued-invalidation rounds (qi_submit_sync() calls,
+ * each ending with a wait for the hardware) and the descriptors they carry
+ * (its third argument), and DMAR fault interrupts. The invalidation probe
+ * and the stretching probe are armed only while they are needed, so that
+ * timed switches run without them.
+ */
+static atomic_t bench_rounds, bench_invs, bench_faults;
 
 static int count_inv(struct kprobe *p, struct pt_regs *regs)
 {
-	atomic_inc(&bench_invs);
+	atomic_inc(&bench_rounds);
+	atomic_add((unsigned int)regs_get_kernel_argument(regs, 2), &bench_invs);
 	return 0;
 }
 
@@ -84,15 +91,18 @@ static int count_fault(struct kprobe *p, struct pt_regs *regs)
 }
 
 static struct kprobe bench_kps[] = {
-	{ .symbol_name = "qi_flush_context", .pre_handler = count_inv },
-	{ .symbol_name = "qi_flush_iotlb", .pre_handler = count_inv },
+	{ .symbol_name = "qi_submit_sync", .pre_handler = count_inv,
+	  .flags = KPROBE_FLAG_DISABLED },
 	{ .symbol_name = "dmar_fault", .pre_handler = count_fault },
 };
 
 static struct kprobe stretch_kp = {
 	.symbol_name = "prepare_domain_attach_device",
 	.pre_handler = stretch_pre,
+	.flags = KPROBE_FLAG_DISABLED,
 };
+
+#define BENCH_COUNTED	100	/* switches with the invalidation probe */
 
 /* One edu DMA, bounded wait. */
 static int edu_dma(u64 src, u64 dst, bool to_ram)
@@ -283,12 +293,19 @@ static int edu_window(void)
 	if (failed(!edu_dma(IOVA_SRC, EDU_BUF, false), "DMA to edu", &ret))
 		goto out;
 
+	ret = enable_kprobe(&stretch_kp);
+	if (ret) {
+		snprintf(edu.result, sizeof(edu.result),
+			 "cannot arm the stretching probe: %d", ret);
+		goto out;
+	}
 	edu_dma_start();
 	WRITE_ONCE(edu.armed, true);
-	if (failed(!iommu_group_replace_domain(t.group, t.b), "replace A -> B",
-		   &ret))
-		goto out;
+	ret = iommu_group_replace_domain(t.group, t.b);
 	WRITE_ONCE(edu.armed, false);
+	disable_kprobe(&stretch_kp);
+	if (failed(!ret, "replace A -> B", &ret))
+		goto out;
 	if (failed(!edu_dma_wait(), "DMA timed out", &ret))
 		goto out;
 	if (page_has(t.pa, 0xd4))
@@ -333,41 +350,67 @@ static const struct file_operations window_fops = {
 	.write = window_write,
 };
 
+/* @n switches A <-> B of @t; the time they took is added to @ns. */
+static int edu_switches(struct edu_ab *t, unsigned int n, unsigned int *dmas,
+			u64 *ns)
+{
+	unsigned int i;
+	u64 t0;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		if (!(readq(edu.bar + EDU_DMA_CMD) & EDU_CMD_RUN)) {
+			edu_dma_start();
+			(*dmas)++;
+		}
+		t0 = ktime_get_ns();
+		ret = iommu_group_replace_domain(t->group, i & 1 ? t->a : t->b);
+		*ns += ktime_get_ns() - t0;
+		if (failed(!ret, "replace", &ret))
+			return ret;
+		cond_resched();
+	}
+	return 0;
+}
+
 /*
- * @n switches A <-> B with DMA traffic: before each switch a DMA to IOVA_DST
- * is started if the device is idle, so DMAs land across switches.
+ * @n timed switches A <-> B with DMA traffic: before each switch a DMA to
+ * IOVA_DST is started if the device is idle, so DMAs land across switches.
+ * Then BENCH_COUNTED more with the invalidation probe armed, which counts.
  */
 static int edu_bench(unsigned int n)
 {
-	struct iommu_domain *to;
+	unsigned int dmas = 0, rounds0, invs0, faults0;
+	u64 total_ns = 0, counted_ns = 0;
 	struct edu_ab t;
-	unsigned int i, dmas = 0, invs0, faults0;
-	u64 total_ns = 0, t0;
-	int ret = 0;
+	int ret;
 
 	ret = edu_ab_get(&t, 0);
 	if (ret)
 		goto out;
-	invs0 = atomic_read(&bench_invs);
 	faults0 = atomic_read(&bench_faults);
-	for (i = 0; i < n; i++) {
-		if (!(readq(edu.bar + EDU_DMA_CMD) & EDU_CMD_RUN)) {
-			edu_dma_start();
-			dmas++;
-		}
-		to = i & 1 ? t.a : t.b;
-		t0 = ktime_get_ns();
-		ret = iommu_group_replace_domain(t.group, to);
-		total_ns += ktime_get_ns() - t0;
-		if (failed(!ret, "replace", &ret))
-			goto out;
-		cond_resched();
+	ret = edu_switches(&t, n, &dmas, &total_ns);
+	if (ret)
+		goto out;
+	rounds0 = atomic_read(&bench_rounds);
+	invs0 = atomic_read(&bench_invs);
+	ret = enable_kprobe(&bench_kps[0]);
+	if (ret) {
+		snprintf(edu.result, sizeof(edu.result),
+			 "cannot arm the invalidation probe: %d", ret);
+		goto out;
 	}
+	ret = edu_switches(&t, BENCH_COUNTED, &dmas, &counted_ns);
+	disable_kprobe(&bench_kps[0]);
+	if (ret)
+		goto out;
 	if (failed(!edu_dma_wait(), "DMA timed out", &ret))
 		goto out;
 	snprintf(edu.result, sizeof(edu.result),
-		 "switches=%u mean_ns=%llu invs=%u dmas=%u fault_irqs=%u", n,
-		 n ? total_ns / n : 0, atomic_read(&bench_invs) - invs0, dmas,
+		 "switches=%u mean_ns=%llu counted=%u rounds=%u invs=%u dmas=%u fault_irqs=%u",
+		 n, total_ns / n, BENCH_COUNTED,
+		 atomic_read(&bench_rounds) - rounds0,
+		 atomic_read(&bench_invs) - invs0, dmas,
 		 atomic_read(&bench_faults) - faults0);
 out:
 	edu_ab_put(&t);
