@@ -21,8 +21,10 @@
  * which a replacement function could only re-implement by copying them.
  *
  * Built against the kernel's full source tree for intel-iommu's private
- * header; the running kernel is checked at load time (release 6.12.x, every
- * symbol used resolvable) and the module refuses to load otherwise.
+ * header (or the copy scripts/private-headers.sh makes for a distribution
+ * kernel); the running kernel is checked at load time (release of the series
+ * it was built for, every symbol used resolvable) and the module refuses to
+ * load otherwise.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -564,9 +566,14 @@ static void *hook_lookup_fn(const char *name)
 
 static int hook_resolve(void)
 {
-	if (strncmp(init_utsname()->release, "6.12.", 5)) {
-		pr_err("unsupported kernel %s (supported: 6.12.x)\n",
-		       init_utsname()->release);
+	const char *rel = init_utsname()->release;
+	size_t n = strlen(HVSEC_INTEL_IOMMU_SERIES);
+
+	/* The series it was built for (Kbuild's HVSEC_INTEL_IOMMU_SERIES). */
+	if (strncmp(rel, HVSEC_INTEL_IOMMU_SERIES, n) ||
+	    (rel[n] != '.' && rel[n] != '-')) {
+		pr_err("unsupported kernel %s (supported: %s.x)\n", rel,
+		       HVSEC_INTEL_IOMMU_SERIES);
 		return -EOPNOTSUPP;
 	}
 	if (!intel_iommu_enabled) {

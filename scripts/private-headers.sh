@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Make intel-iommu's private headers available for a Debian kernel whose
+# tree is a headers-only package (linux-headers-*), so that the intel-iommu
+# hook (vtd_reassign_iommu) and its edu test module can be built for it.
+#
+# The headers are taken from Debian's linux-source-X.Y package of exactly the
+# version the kernel was built from (the headers package's source version):
+# a header of another version could describe other structure layouts, so a
+# mismatch is refused. They go to
+#   /usr/src/hvsec-kernel-private/RELEASE/drivers/iommu/{iommu-priv.h,intel/iommu.h}
+# where dkms.conf and `make HVSEC_PRIVATE_SRC=...` look for them.
+#
+# usage: private-headers.sh [--install] RELEASE
+#   --install   install the matching linux-source-X.Y with apt if missing
+# Prints the directory; exits 1 (with the reason) if it cannot be made.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+install=0
+case "${1:-}" in
+--install) install=1; shift ;;
+esac
+[ $# -eq 1 ] || die "usage: private-headers.sh [--install] RELEASE"
+rel=$1
+root=${HVSEC_PRIVATE_ROOT:-/usr/src/hvsec-kernel-private}
+dest=$root/$rel
+members=(drivers/iommu/iommu-priv.h drivers/iommu/intel/iommu.h)
+
+srcver=$(dpkg-query -W -f='${source:Version}' "linux-headers-$rel" 2>/dev/null) ||
+	die "private-headers: linux-headers-$rel is not installed"
+series=$(echo "$rel" | sed -n 's/^\([0-9]*\.[0-9]*\)[.-].*/\1/p')
+[ -n "$series" ] || die "private-headers: cannot tell the series of $rel"
+src=linux-source-$series
+
+if [ -f "$dest/source-version" ] && [ "$(cat "$dest/source-version")" = "$srcver" ]; then
+	echo "$dest"
+	exit 0
+fi
+
+have=$(dpkg-query -W -f='${Version}' "$src" 2>/dev/null || true)
+if [ "$have" != "$srcver" ]; then
+	[ $install -eq 1 ] ||
+		die "private-headers: $rel was built from $srcver; install $src=$srcver (have: ${have:-none})"
+	[ "$(id -u)" -eq 0 ] || die "private-headers: run as root to install $src=$srcver"
+	apt_update_once
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		-o DPkg::Lock::Timeout=600 "$src=$srcver" >&2 ||
+		die "private-headers: apt cannot install $src=$srcver"
+fi
+tarball=$(dpkg -L "$src" | grep -E "/$src\.tar\.(xz|bz2|gz)$" | head -n 1)
+[ -n "$tarball" ] && [ -f "$tarball" ] || die "private-headers: no source tarball in $src"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/hvsec-private.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+tar -C "$tmp" -xf "$tarball" "${members[@]/#/$src/}" ||
+	die "private-headers: $tarball lacks ${members[*]}"
+mkdir -p "$dest"
+for m in "${members[@]}"; do
+	install -D -m 0644 "$tmp/$src/$m" "$dest/$m"
+done
+echo "$srcver" > "$dest/source-version"
+log "private headers of $rel ($src $srcver) in $dest"
+echo "$dest"
