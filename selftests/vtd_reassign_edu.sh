@@ -19,11 +19,12 @@ skip() { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
 check() { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; fi; }
 faults() { dmesg | grep -c 'DMAR: \[DMA'; }
 hstat() { sed -n "s/^$1 //p" $H/stats; }
+stock_total() { awk '/^stock:/ { s += $2 } END { print s + 0 }' $H/stats; }
 run() { echo 1 > $T/run && grep -q '^PASS' $T/result; }
 window() { echo 1 > $T/window && cat $T/result; }
 
 echo "TAP version 13"
-echo "1..11"
+echo "1..12"
 
 # Built only where intel-iommu's private headers are (Linux 6.12).
 why=""
@@ -33,11 +34,11 @@ elif ! grep -q 0x11e8 /sys/bus/pci/devices/*/device 2>/dev/null; then
 	why="no edu device"
 fi
 if [ -n "$why" ]; then
-	for i in 1 2 3 4 5 6 7 8 9 10 11; do skip "edu test $i" "$why"; done
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12; do skip "edu test $i" "$why"; done
 	exit 0
 fi
 if ! insmod $M/vtd_reassign_edutest.ko; then
-	for i in 1 2 3 4 5 6 7 8 9 10 11; do not_ok "edu test $i: the test module loads"; done
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12; do not_ok "edu test $i: the test module loads"; done
 	exit 1
 fi
 
@@ -52,7 +53,7 @@ check $? "stock: DMA inside the switch faults (the hazard)"
 
 if ! insmod $M/vtd_reassign_iommu.ko; then
 	not_ok "vtd_reassign_iommu loads"
-	for i in 4 5 6 7 8 9 10 11; do skip "hook test $i" "module not loaded"; done
+	for i in 4 5 6 7 8 9 10 11 12; do skip "hook test $i" "module not loaded"; done
 	rmmod vtd_reassign_edutest
 	exit 1
 fi
@@ -92,6 +93,22 @@ rmmod vtd_reassign_iommu; check $? "vtd_reassign_iommu unloads"
 run; check $? "stock again after unload"
 insmod $M/vtd_reassign_iommu.ko && run && [ "$(hstat direct)" -ge 4 ]
 check $? "reload: direct again"
+# A fallback, counted: with the identity domain as the group's default, the
+# first attach (identity -> A) takes the stock path, the switches between A
+# and B are direct.
+tf=$(dirname "$(grep -l 0x11e8 /sys/bus/pci/devices/*/device | head -n 1)")/iommu_group/type
+s0=$(stock_total) d0=$(hstat direct)
+rmmod vtd_reassign_edutest && echo identity > "$tf" &&
+	insmod $M/vtd_reassign_edutest.ko && run
+r=$?
+s1=$(stock_total) d1=$(hstat direct)
+echo "# identity default domain ($(cat "$tf")): stock paths $s0 -> $s1, direct $d0 -> $d1"
+echo "# fallbacks: $(grep '^stock:' $H/stats | grep -v ' 0$' | tr '\n' ' ')"
+[ $r = 0 ] && [ "$s1" -gt "$s0" ] && [ "$d1" -gt "$d0" ]
+check $? "fallback: the attach from the identity domain takes the stock path, counted"
+grep -q '^vtd_reassign_edutest ' /proc/modules && rmmod vtd_reassign_edutest
+echo DMA > "$tf" && insmod $M/vtd_reassign_edutest.ko
+
 rmmod vtd_reassign_iommu && rmmod vtd_reassign_edutest
 check $? "cleanup"
 [ $fails -eq 0 ]
