@@ -9,13 +9,12 @@
  * say which version changed what.
  * Helpers are prefixed hvsec_ / HVSEC_ so that a backport of the kernel's
  * own name to an older stable kernel can never clash with them.
+ * Assembly (.S) files include it too: they see only the part for them.
  */
 #ifndef _HVSEC_COMPAT_H
 #define _HVSEC_COMPAT_H
 
-#include <linux/types.h>
 #include <linux/version.h>
-#include <asm/cpufeature.h>
 
 /*
  * The one version test: HVSEC_KERNEL_AT_LEAST(6, 13) is true on 6.13 and
@@ -25,6 +24,25 @@
 #define HVSEC_KERNEL_AT_LEAST(major, patchlevel) \
 	(HVSEC_KERNEL(major, patchlevel) <= \
 	 HVSEC_KERNEL(LINUX_VERSION_MAJOR, LINUX_VERSION_PATCHLEVEL))
+
+#ifdef __ASSEMBLY__
+#include <linux/objtool.h>
+#include <asm/unwind_hints.h>
+
+/*
+ * The unwind hint for "the kernel stack ends here" was UNWIND_HINT_EMPTY
+ * until 6.4 split it into UNWIND_HINT_END_OF_STACK and
+ * UNWIND_HINT_UNDEFINED.
+ */
+#ifdef UNWIND_HINT_TYPE_END_OF_STACK
+#define HVSEC_UNWIND_HINT_END_OF_STACK	UNWIND_HINT_END_OF_STACK
+#else
+#define HVSEC_UNWIND_HINT_END_OF_STACK	UNWIND_HINT_EMPTY
+#endif
+
+#else /* !__ASSEMBLY__ */
+#include <linux/types.h>
+#include <asm/cpufeature.h>
 
 /*
  * MODULE_IMPORT_NS(): a bare identifier up to 6.12, a string literal from
@@ -119,4 +137,5 @@ static __always_inline bool __hvsec_cmpxchg16b(void *ptr, void *oldp,
 })
 #endif
 
+#endif /* !__ASSEMBLY__ */
 #endif /* _HVSEC_COMPAT_H */
