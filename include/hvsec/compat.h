@@ -67,6 +67,17 @@ static inline bool hvsec_cpu_has_fred(void)
 #endif
 }
 
+/*
+ * Trace events: __assign_str() takes only the field from 6.10 on and copies
+ * the source given to __string(); hvsec_assign_str(field, source) drops the
+ * source there.
+ */
+#if HVSEC_KERNEL_AT_LEAST(6, 10)
+#define hvsec_assign_str(dst, ...)	__assign_str(dst)
+#else
+#define hvsec_assign_str(dst, src)	__assign_str(dst, src)
+#endif
+
 /* class_create() lost its owner argument in 6.4. */
 #if HVSEC_KERNEL_AT_LEAST(6, 4)
 #define hvsec_class_create(name)	class_create(name)
