@@ -34,7 +34,6 @@
 #include <asm/tlbflush.h>
 #include <asm/trapnr.h>
 #include <asm/fpu/types.h>
-#include <asm/gsseg.h>
 #include <kunit/visibility.h>
 #include <hvsec/compat.h>
 #include <hvsec/ring3_exec.h>

@@ -78,6 +78,16 @@ static inline bool hvsec_cpu_has_fred(void)
 #define hvsec_assign_str(dst, src)	__assign_str(dst, src)
 #endif
 
+/*
+ * load_gs_index() moved from <asm/special_insns.h> (or <asm/paravirt.h>,
+ * which it includes) to <asm/gsseg.h> in 6.2.
+ */
+#if HVSEC_KERNEL_AT_LEAST(6, 2)
+#include <asm/gsseg.h>
+#else
+#include <asm/special_insns.h>
+#endif
+
 /* class_create() lost its owner argument in 6.4. */
 #if HVSEC_KERNEL_AT_LEAST(6, 4)
 #define hvsec_class_create(name)	class_create(name)
