@@ -614,10 +614,12 @@ static void many_calls_no_drift(struct kunit *test)
 	struct r3x_syscall_msrs before, after;
 	u64 calls, faults, mism, c2, f2, m2, kgs, kgs2, cr3, cr3b;
 	struct desc_ptr idt, idt2;
+	unsigned long __percpu *top_of_stack;
 	unsigned long tos, tos2;
 	unsigned long i, bad = 0;
 	ktime_t t0;
 
+	KUNIT_ASSERT_EQ(test, hvsec_top_of_stack_find(&top_of_stack), 0);
 	migrate_disable();
 	r3x_get_counters(&calls, &faults, &mism);
 	preempt_disable();
@@ -625,7 +627,7 @@ static void many_calls_no_drift(struct kunit *test)
 	rdmsrl(MSR_KERNEL_GS_BASE, kgs);
 	cr3 = __native_read_cr3();
 	store_idt(&idt);
-	tos = this_cpu_read(pcpu_hot.top_of_stack);
+	tos = this_cpu_read(*top_of_stack);
 	preempt_enable();
 	t0 = ktime_get();
 	for (i = 0; i < KT_MANY_CALLS; i++) {
@@ -643,7 +645,7 @@ static void many_calls_no_drift(struct kunit *test)
 	rdmsrl(MSR_KERNEL_GS_BASE, kgs2);
 	cr3b = __native_read_cr3();
 	store_idt(&idt2);
-	tos2 = this_cpu_read(pcpu_hot.top_of_stack);
+	tos2 = this_cpu_read(*top_of_stack);
 	preempt_enable();
 	r3x_get_counters(&c2, &f2, &m2);
 	migrate_enable();

@@ -15,6 +15,7 @@
 #include <asm/unwind_hints.h>
 #include <asm/nospec-branch.h>
 #include <asm/smap.h>
+#include <hvsec/compat.h>
 #include "r3x.h"
 
 #define CPUV(off)	PER_CPU_VAR(r3x_cpu + (off))
@@ -54,7 +55,7 @@ SYM_CODE_END(r3x_enter_asm)
 
 /* Back to r3x_enter_asm()'s caller with %eax as its result. */
 SYM_CODE_START_LOCAL(r3x_return_to_caller)
-	UNWIND_HINT_END_OF_STACK
+	HVSEC_UNWIND_HINT_END_OF_STACK
 	ANNOTATE_NOENDBR
 	movq	CPUV(R3X_KSP), %rsp
 	UNWIND_HINT_FUNC
@@ -69,7 +70,7 @@ SYM_CODE_END(r3x_return_to_caller)
 
 /* MSR_LSTAR during a call: the helper's SYSCALL (exit or service). */
 SYM_CODE_START(r3x_syscall_entry)
-	UNWIND_HINT_END_OF_STACK
+	HVSEC_UNWIND_HINT_END_OF_STACK
 	ENDBR
 	swapgs
 	movq	%rsp, CPUV(R3X_USP)
@@ -112,14 +113,14 @@ SYM_CODE_START(r3x_syscall_entry)
 	popq	%rcx
 	popq	%r11
 	movq	(%rsp), %rsp
-	UNWIND_HINT_END_OF_STACK
+	HVSEC_UNWIND_HINT_END_OF_STACK
 	swapgs
 	sysretq
 SYM_CODE_END(r3x_syscall_entry)
 
 /* MSR_CSTAR during a call: SYSCALL from a 32-bit code segment. */
 SYM_CODE_START(r3x_cstar_entry)
-	UNWIND_HINT_END_OF_STACK
+	HVSEC_UNWIND_HINT_END_OF_STACK
 	ENDBR
 	swapgs
 	movq	$0x101, CPUV(R3X_FVEC)

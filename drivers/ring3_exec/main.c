@@ -6,7 +6,7 @@
  * setjmp/longjmp style, through our LSTAR entry (exit or service) or one of
  * our exception stubs (contained fault). See Documentation/ring3_exec.rst
  * for the design: private CR3 pair, private IDT, per-CPU NMI stack through
- * pcpu_hot.top_of_stack, GS/MSR save and exact restore.
+ * the kernel's per-CPU top of stack, GS/MSR save and exact restore.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -34,7 +34,6 @@
 #include <asm/tlbflush.h>
 #include <asm/trapnr.h>
 #include <asm/fpu/types.h>
-#include <asm/gsseg.h>
 #include <kunit/visibility.h>
 #include <hvsec/compat.h>
 #include <hvsec/ring3_exec.h>
@@ -114,6 +113,8 @@ static gate_desc *r3x_idt;
 static struct desc_ptr r3x_idt_desc;
 static struct dentry *r3x_dir;
 static DEFINE_RAW_SPINLOCK(r3x_stats_lock);
+/* Where Linux's entry from user mode puts its pt_regs (hvsec/compat.h). */
+static unsigned long __percpu *r3x_top_of_stack __ro_after_init;
 
 static struct {
 	u64 calls, faults, msr_checks, msr_mismatch;
@@ -429,7 +430,7 @@ static void r3x_switch_in(struct r3x_saved *s, struct r3x_cpu *c,
 	savesegment(fs, s->fs);
 	savesegment(gs, s->gs);
 	s->pkru = cpu_feature_enabled(X86_FEATURE_OSPKE) ? rdpkru() : 0;
-	s->tos = this_cpu_read(pcpu_hot.top_of_stack);
+	s->tos = this_cpu_read(*r3x_top_of_stack);
 
 	wrmsrl(MSR_LSTAR, (unsigned long)r3x_syscall_entry);
 	/* Usually Linux's own values already: skip the slow WRMSRs then. */
@@ -458,7 +459,7 @@ static void r3x_switch_in(struct r3x_saved *s, struct r3x_cpu *c,
 			loadsegment(ss, __KERNEL_DS);
 	}
 	/* NMIs from CPL3 build their frame on our stack, not the caller's. */
-	this_cpu_write(pcpu_hot.top_of_stack, c->stack_top);
+	this_cpu_write(*r3x_top_of_stack, c->stack_top);
 	native_load_idt(&r3x_idt_desc);
 	/*
 	 * PCID 0 (and 0x800, the PCID PTI's NMI return path switches to) are
@@ -477,7 +478,7 @@ static void r3x_switch_out(const struct r3x_saved *s, struct r3x_syscall_msrs *a
 	native_write_cr3(s->cr3 |
 			 (static_cpu_has(X86_FEATURE_PCID) ? X86_CR3_PCID_NOFLUSH : 0));
 	native_load_idt(&s->idt);
-	this_cpu_write(pcpu_hot.top_of_stack, s->tos);
+	this_cpu_write(*r3x_top_of_stack, s->tos);
 	/* The helper may have loaded selectors (which also reset bases). */
 	savesegment(ds, sel);
 	if (sel != s->ds)
@@ -759,6 +760,9 @@ static int __init ring3_exec_init(void)
 {
 	int ret = r3x_cpu_supported();
 
+	if (ret)
+		return ret;
+	ret = hvsec_top_of_stack_find(&r3x_top_of_stack);
 	if (ret)
 		return ret;
 	ret = r3x_alloc_stacks();

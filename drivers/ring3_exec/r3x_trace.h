@@ -6,6 +6,7 @@
 #define _R3X_TRACE_H
 
 #include <linux/tracepoint.h>
+#include <hvsec/compat.h>
 
 TRACE_EVENT(r3x_call,
 	    TP_PROTO(const char *helper, int ret, u64 result, u64 vector,
@@ -16,7 +17,7 @@ TRACE_EVENT(r3x_call,
 			     __field(u64, result)
 			     __field(u64, vector)
 			     __field(unsigned long, services)),
-	    TP_fast_assign(__assign_str(helper);
+	    TP_fast_assign(hvsec_assign_str(helper, helper);
 			   __entry->ret = ret;
 			   __entry->result = result;
 			   __entry->vector = vector;

@@ -9,13 +9,12 @@
  * say which version changed what.
  * Helpers are prefixed hvsec_ / HVSEC_ so that a backport of the kernel's
  * own name to an older stable kernel can never clash with them.
+ * Assembly (.S) files include it too: they see only the part for them.
  */
 #ifndef _HVSEC_COMPAT_H
 #define _HVSEC_COMPAT_H
 
-#include <linux/types.h>
 #include <linux/version.h>
-#include <asm/cpufeature.h>
 
 /*
  * The one version test: HVSEC_KERNEL_AT_LEAST(6, 13) is true on 6.13 and
@@ -25,6 +24,25 @@
 #define HVSEC_KERNEL_AT_LEAST(major, patchlevel) \
 	(HVSEC_KERNEL(major, patchlevel) <= \
 	 HVSEC_KERNEL(LINUX_VERSION_MAJOR, LINUX_VERSION_PATCHLEVEL))
+
+#ifdef __ASSEMBLY__
+#include <linux/objtool.h>
+#include <asm/unwind_hints.h>
+
+/*
+ * The unwind hint for "the kernel stack ends here" was UNWIND_HINT_EMPTY
+ * until 6.4 split it into UNWIND_HINT_END_OF_STACK and
+ * UNWIND_HINT_UNDEFINED.
+ */
+#ifdef UNWIND_HINT_TYPE_END_OF_STACK
+#define HVSEC_UNWIND_HINT_END_OF_STACK	UNWIND_HINT_END_OF_STACK
+#else
+#define HVSEC_UNWIND_HINT_END_OF_STACK	UNWIND_HINT_EMPTY
+#endif
+
+#else /* !__ASSEMBLY__ */
+#include <linux/types.h>
+#include <asm/cpufeature.h>
 
 /*
  * MODULE_IMPORT_NS(): a bare identifier up to 6.12, a string literal from
@@ -48,6 +66,104 @@ static inline bool hvsec_cpu_has_fred(void)
 	return false;
 #endif
 }
+
+/*
+ * Trace events: __assign_str() takes only the field from 6.10 on and copies
+ * the source given to __string(); hvsec_assign_str(field, source) drops the
+ * source there.
+ */
+#if HVSEC_KERNEL_AT_LEAST(6, 10)
+#define hvsec_assign_str(dst, ...)	__assign_str(dst)
+#else
+#define hvsec_assign_str(dst, src)	__assign_str(dst, src)
+#endif
+
+/*
+ * load_gs_index() moved from <asm/special_insns.h> (or <asm/paravirt.h>,
+ * which it includes) to <asm/gsseg.h> in 6.2.
+ */
+#if HVSEC_KERNEL_AT_LEAST(6, 2)
+#include <asm/gsseg.h>
+#else
+#include <asm/special_insns.h>
+#endif
+
+/*
+ * The per-CPU top of the current task's stack, where Linux's entry code from
+ * user mode (NMI, #MC, sync_regs()) builds its pt_regs: since 6.2 it is
+ * pcpu_hot.top_of_stack, exported. Before, it is cpu_current_top_of_stack,
+ * declared in <asm/processor.h> but not exported: its per-CPU address comes
+ * from kallsyms (per-CPU symbols are listed with CONFIG_KALLSYMS_ALL), through
+ * kallsyms_lookup_name(), itself not exported and found with a kprobe.
+ *
+ * hvsec_top_of_stack_find(&tos) points tos at that per-CPU variable (use
+ * this_cpu_read(*tos) and this_cpu_write(*tos, val)) and returns 0, or logs
+ * in one line why it cannot and returns a negative errno. Process context.
+ */
+#if HVSEC_KERNEL_AT_LEAST(6, 2)
+#include <asm/current.h>
+
+static inline int hvsec_top_of_stack_find(unsigned long __percpu **tos)
+{
+	*tos = &pcpu_hot.top_of_stack;
+	return 0;
+}
+#else
+#include <linux/errno.h>
+#include <linux/kprobes.h>
+#include <linux/percpu.h>
+#include <linux/printk.h>
+#include <linux/sched/task_stack.h>
+#include <asm/ibt.h>
+#include <asm/processor.h>
+
+static inline int hvsec_top_of_stack_find(unsigned long __percpu **tos)
+{
+	static const char sym[] = "cpu_current_top_of_stack";
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	unsigned long (*lookup)(const char *name);
+	unsigned long __percpu *p;
+	unsigned long fn, addr;
+	bool current_task_top;
+	int ret;
+
+	ret = register_kprobe(&kp);
+	if (ret) {
+		pr_err("cannot find %s: no kallsyms_lookup_name through kprobes (%d)\n",
+		       sym, ret);
+		return ret;
+	}
+	fn = (unsigned long)kp.addr;
+	unregister_kprobe(&kp);
+	/* A kprobe sits after the ENDBR, where an indirect call must land. */
+	if (is_endbr(*(u32 *)(fn - ENDBR_INSN_SIZE))) {
+		fn -= ENDBR_INSN_SIZE;
+	} else if (cpu_feature_enabled(X86_FEATURE_IBT)) {
+		pr_err("cannot find %s: IBT forbids calling kallsyms_lookup_name\n",
+		       sym);
+		return -EOPNOTSUPP;
+	}
+	lookup = (void *)fn;
+	addr = lookup(sym);
+	if (!addr) {
+		pr_err("cannot find %s in kallsyms (CONFIG_KALLSYMS_ALL off?)\n",
+		       sym);
+		return -ENOENT;
+	}
+	/* Check that it is what its name says before anyone writes to it. */
+	p = (unsigned long __force __percpu *)addr;
+	preempt_disable();
+	current_task_top = this_cpu_read(*p) == task_top_of_stack(current);
+	preempt_enable();
+	if (!current_task_top) {
+		pr_err("%s does not hold the current task's top of stack\n",
+		       sym);
+		return -ENOENT;
+	}
+	*tos = p;
+	return 0;
+}
+#endif
 
 /* class_create() lost its owner argument in 6.4. */
 #if HVSEC_KERNEL_AT_LEAST(6, 4)
@@ -119,4 +235,5 @@ static __always_inline bool __hvsec_cmpxchg16b(void *ptr, void *oldp,
 })
 #endif
 
+#endif /* !__ASSEMBLY__ */
 #endif /* _HVSEC_COMPAT_H */

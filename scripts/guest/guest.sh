@@ -1,12 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers for jobs running inside the hvsec test host. Sourced by /init.
 
-# The driver modules staged for this kernel, in load order (ring3_exec is
-# not built for kernels older than 6.2).
-HVSEC_MODULES=""
-for _m in tpm12_drtm vtd_reassign ring3_exec; do
-	[ -f "/hvsec/modules/$_m.ko" ] && HVSEC_MODULES="$HVSEC_MODULES $_m"
-done
+# The driver modules, in load order.
+HVSEC_MODULES="tpm12_drtm vtd_reassign ring3_exec"
 
 # hvsec_exit STATUS -- power off with STATUS (0..127) as QEMU's verdict.
 hvsec_exit() {
