@@ -30,7 +30,6 @@
 
 #include <linux/debugfs.h>
 #include <linux/ftrace.h>
-#include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -85,6 +84,7 @@ struct hook_record {
 
 /* intel-iommu internals, resolved at load time. */
 static struct {
+	hvsec_kallsyms_fn lookup;
 	unsigned long attach_dev;
 	int *sm;
 	int *rwbf_quirk;
@@ -533,18 +533,8 @@ DEFINE_SHOW_ATTRIBUTE(history);
 
 static unsigned long hook_lookup(const char *name)
 {
-	static unsigned long (*lookup)(const char *name);
-	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
-	unsigned long addr;
+	unsigned long addr = k.lookup(name);
 
-	if (!lookup) {
-		/* kallsyms_lookup_name is not exported: ask kprobes. */
-		if (register_kprobe(&kp))
-			return 0;
-		lookup = (void *)kp.addr;
-		unregister_kprobe(&kp);
-	}
-	addr = lookup ? lookup(name) : 0;
 	if (!addr)
 		pr_err("unsupported kernel: no symbol %s\n", name);
 	return addr;
@@ -579,6 +569,12 @@ static int hook_resolve(void)
 	if (!intel_iommu_enabled) {
 		pr_err("intel-iommu is not enabled\n");
 		return -ENODEV;
+	}
+	k.lookup = hvsec_kallsyms_lookup_fn();
+	if (IS_ERR(k.lookup)) {
+		pr_err("unsupported kernel: kallsyms_lookup_name is not callable (%ld)\n",
+		       PTR_ERR(k.lookup));
+		return PTR_ERR(k.lookup);
 	}
 	k.attach_dev = (unsigned long)hook_lookup_fn("intel_iommu_attach_device");
 	k.sm = (int *)hook_lookup("intel_iommu_sm");

@@ -89,12 +89,43 @@ static inline bool hvsec_cpu_has_fred(void)
 #endif
 
 /*
+ * kallsyms_lookup_name() is not exported (since 5.7): a kprobe on it tells
+ * its address. With IBT the kprobe sits after the function's ENDBR, while an
+ * indirect call must land on the ENDBR, so step back to it; a function whose
+ * ENDBR was sealed at boot cannot be called indirectly on a CPU enforcing
+ * IBT. Returns the function or an ERR_PTR (-EOPNOTSUPP for the latter).
+ */
+#include <linux/err.h>
+#include <linux/kprobes.h>
+#include <asm/ibt.h>
+
+typedef unsigned long (*hvsec_kallsyms_fn)(const char *name);
+
+static inline hvsec_kallsyms_fn hvsec_kallsyms_lookup_fn(void)
+{
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	unsigned long fn;
+	int ret;
+
+	ret = register_kprobe(&kp);
+	if (ret)
+		return ERR_PTR(ret);
+	fn = (unsigned long)kp.addr;
+	unregister_kprobe(&kp);
+	if (is_endbr(*(u32 *)(fn - ENDBR_INSN_SIZE)))
+		fn -= ENDBR_INSN_SIZE;
+	else if (cpu_feature_enabled(X86_FEATURE_IBT))
+		return ERR_PTR(-EOPNOTSUPP);
+	return (hvsec_kallsyms_fn)fn;
+}
+
+/*
  * The per-CPU top of the current task's stack, where Linux's entry code from
  * user mode (NMI, #MC, sync_regs()) builds its pt_regs: since 6.2 it is
  * pcpu_hot.top_of_stack, exported. Before, it is cpu_current_top_of_stack,
  * declared in <asm/processor.h> but not exported: its per-CPU address comes
  * from kallsyms (per-CPU symbols are listed with CONFIG_KALLSYMS_ALL), through
- * kallsyms_lookup_name(), itself not exported and found with a kprobe.
+ * hvsec_kallsyms_lookup_fn().
  *
  * hvsec_top_of_stack_find(&tos) points tos at that per-CPU variable (use
  * this_cpu_read(*tos) and this_cpu_write(*tos, val)) and returns 0, or logs
@@ -110,40 +141,24 @@ static inline int hvsec_top_of_stack_find(unsigned long __percpu **tos)
 }
 #else
 #include <linux/errno.h>
-#include <linux/kprobes.h>
 #include <linux/percpu.h>
 #include <linux/printk.h>
 #include <linux/sched/task_stack.h>
-#include <asm/ibt.h>
 #include <asm/processor.h>
 
 static inline int hvsec_top_of_stack_find(unsigned long __percpu **tos)
 {
 	static const char sym[] = "cpu_current_top_of_stack";
-	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
-	unsigned long (*lookup)(const char *name);
+	hvsec_kallsyms_fn lookup = hvsec_kallsyms_lookup_fn();
 	unsigned long __percpu *p;
-	unsigned long fn, addr;
 	bool current_task_top;
-	int ret;
+	unsigned long addr;
 
-	ret = register_kprobe(&kp);
-	if (ret) {
-		pr_err("cannot find %s: no kallsyms_lookup_name through kprobes (%d)\n",
-		       sym, ret);
-		return ret;
+	if (IS_ERR(lookup)) {
+		pr_err("cannot find %s: kallsyms_lookup_name not callable (%ld)\n",
+		       sym, PTR_ERR(lookup));
+		return PTR_ERR(lookup);
 	}
-	fn = (unsigned long)kp.addr;
-	unregister_kprobe(&kp);
-	/* A kprobe sits after the ENDBR, where an indirect call must land. */
-	if (is_endbr(*(u32 *)(fn - ENDBR_INSN_SIZE))) {
-		fn -= ENDBR_INSN_SIZE;
-	} else if (cpu_feature_enabled(X86_FEATURE_IBT)) {
-		pr_err("cannot find %s: IBT forbids calling kallsyms_lookup_name\n",
-		       sym);
-		return -EOPNOTSUPP;
-	}
-	lookup = (void *)fn;
 	addr = lookup(sym);
 	if (!addr) {
 		pr_err("cannot find %s in kallsyms (CONFIG_KALLSYMS_ALL off?)\n",
