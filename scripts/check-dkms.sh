@@ -35,6 +35,10 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ "$(id -u)" -eq 0 ] || die "check-dkms: run as root (it installs packages and runs dkms)"
+# /usr/src/hvsec-<version> and dkms's tree are shared by every checkout on
+# the machine: one check-dkms at a time.
+exec 9>/run/lock/hvsec-check-dkms.lock
+flock -w 3600 9 || die "check-dkms: another check-dkms has held the lock for an hour"
 
 version=$(cat "$HVSEC_TOP/VERSION")
 pkg=hvsec/$version
