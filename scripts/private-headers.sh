@@ -3,7 +3,7 @@
 #
 # Make intel-iommu's private headers available for a Debian kernel whose
 # tree is a headers-only package (linux-headers-*), so that the intel-iommu
-# hook (vtd_reassign_iommu) and its edu test module can be built for it.
+# hook (part of vtd_reassign) and its edu test module can be built for it.
 #
 # The headers are taken from Debian's linux-source-X.Y package of exactly the
 # version the kernel was built from (the headers package's source version):

@@ -1,14 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# vtd_reassign_iommu on the test host: QEMU's edu device DMAs across
-# intel-iommu domain switches, stock and with the module; the module
-# unloads and reloads cleanly. Prints TAP 13. Leaves the hvsec driver
-# modules as it found them (it only loads/unloads its own two).
+# vtd_reassign's intel-iommu hook on the test host: QEMU's edu device DMAs
+# across intel-iommu domain switches, stock (vtd_reassign loaded with
+# intel_iommu_hook=0, or not loaded) and with the hook (vtd_reassign's
+# default); vtd_reassign unloads and reloads cleanly. Prints TAP 13. Leaves
+# vtd_reassign loaded, with its default parameters, as the harness loads it.
 
 D=/sys/kernel/debug
 T=$D/vtd_reassign_edutest
-H=$D/vtd_reassign_iommu
+H=$D/vtd_reassign/intel_iommu
 M=/hvsec/modules
 n=0
 fails=0
@@ -24,21 +25,38 @@ run() { echo 1 > $T/run && grep -q '^PASS' $T/result; }
 window() { echo 1 > $T/window && cat $T/result; }
 
 echo "TAP version 13"
-echo "1..12"
+echo "1..13"
 
-# Built only where intel-iommu's private headers are (Linux 6.12).
-why=""
-if [ ! -f $M/vtd_reassign_edutest.ko ] || [ ! -f $M/vtd_reassign_iommu.ko ]; then
-	why="vtd_reassign_iommu is not built for $(uname -r)"
-elif ! grep -q 0x11e8 /sys/bus/pci/devices/*/device 2>/dev/null; then
-	why="no edu device"
+# vtd_reassign MODULE-PARAMETERS -- (re)load vtd_reassign with them.
+vtd_reassign() {
+	if grep -q '^vtd_reassign ' /proc/modules; then
+		rmmod vtd_reassign || return 1
+	fi
+	insmod $M/vtd_reassign.ko "$@"
+}
+
+# The hook is built only where intel-iommu's private headers are (Linux
+# 6.12). Elsewhere, asking for it must fail the load with a message, and the
+# default load must work without it.
+if [ ! -f $M/vtd_reassign_edutest.ko ]; then
+	vtd_reassign intel_iommu_hook=1 2>/dev/null
+	r=$?
+	dmesg | tail -n 5 | grep -q 'intel_iommu_hook=1 but the hook cannot work here' &&
+		[ $r != 0 ] && ! grep -q '^vtd_reassign ' /proc/modules &&
+		vtd_reassign && [ ! -d $H ]
+	check $? "no hook on $(uname -r): intel_iommu_hook=1 is refused, the default loads"
+	for i in 2 3 4 5 6 7 8 9 10 11 12 13; do
+		skip "edu test $i" "the intel-iommu hook is not built for $(uname -r)"
+	done
+	exit $fails
 fi
-if [ -n "$why" ]; then
-	for i in 1 2 3 4 5 6 7 8 9 10 11 12; do skip "edu test $i" "$why"; done
+if ! grep -q 0x11e8 /sys/bus/pci/devices/*/device 2>/dev/null; then
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13; do skip "edu test $i" "no edu device"; done
 	exit 0
 fi
-if ! insmod $M/vtd_reassign_edutest.ko; then
-	for i in 1 2 3 4 5 6 7 8 9 10 11 12; do not_ok "edu test $i: the test module loads"; done
+if ! vtd_reassign intel_iommu_hook=0 || [ -d $H ] ||
+   ! insmod $M/vtd_reassign_edutest.ko; then
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13; do not_ok "edu test $i: setup"; done
 	exit 1
 fi
 
@@ -51,13 +69,13 @@ echo "# stock window: $w, DMAR faults $f0 -> $f1"
 [ "$f1" -gt "$f0" ] && [ "$w" = "window: landed in none" ]
 check $? "stock: DMA inside the switch faults (the hazard)"
 
-if ! insmod $M/vtd_reassign_iommu.ko; then
-	not_ok "vtd_reassign_iommu loads"
-	for i in 4 5 6 7 8 9 10 11 12; do skip "hook test $i" "module not loaded"; done
+if ! vtd_reassign || [ ! -d $H ]; then
+	not_ok "vtd_reassign loads with the hook active"
+	for i in 4 5 6 7 8 9 10 11 12 13; do skip "hook test $i" "hook not active"; done
 	rmmod vtd_reassign_edutest
 	exit 1
 fi
-ok "vtd_reassign_iommu loads"
+ok "vtd_reassign loads with the hook active"
 
 d0=$(hstat direct)
 run; check $? "direct: DMA follows A -> B -> A switches"
@@ -89,9 +107,9 @@ echo "# direct window: $w, DMAR faults $f0 -> $f1"
 	[ "$w" = "window: landed in B" ]; }
 check $? "direct: DMA inside the switch lands in A or B, no fault"
 
-rmmod vtd_reassign_iommu; check $? "vtd_reassign_iommu unloads"
+rmmod vtd_reassign; check $? "vtd_reassign unloads"
 run; check $? "stock again after unload"
-insmod $M/vtd_reassign_iommu.ko && run && [ "$(hstat direct)" -ge 4 ]
+vtd_reassign && run && [ "$(hstat direct)" -ge 4 ]
 check $? "reload: direct again"
 # A fallback, counted: with the identity domain as the group's default, the
 # first attach (identity -> A) takes the stock path, the switches between A
@@ -109,6 +127,12 @@ check $? "fallback: the attach from the identity domain takes the stock path, co
 grep -q '^vtd_reassign_edutest ' /proc/modules && rmmod vtd_reassign_edutest
 echo DMA > "$tf" && insmod $M/vtd_reassign_edutest.ko
 
-rmmod vtd_reassign_iommu && rmmod vtd_reassign_edutest
+# Bad input: an out-of-range parameter is refused, the hook stays as it was.
+rmmod vtd_reassign && ! insmod $M/vtd_reassign.ko intel_iommu_hook=2 2>/dev/null &&
+	dmesg | tail -n 5 | grep -q 'intel_iommu_hook must be -1, 0 or 1' &&
+	! grep -q '^vtd_reassign ' /proc/modules
+check $? "intel_iommu_hook=2 is refused with a message"
+
+rmmod vtd_reassign_edutest && vtd_reassign
 check $? "cleanup"
 [ $fails -eq 0 ]

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vtd_reassign_iommu: make intel-iommu's domain switches direct.
+ * vtd_reassign's intel-iommu hook: make intel-iommu's domain switches direct.
  *
  * Linux 6.12's intel_iommu_attach_device() first blocks the device (clears
  * its context entries and flushes), then maps the new domain: the device's
- * DMA faults in between. While this module is loaded, a switch of an
+ * DMA faults in between. While the hook is active, a switch of an
  * already-attached device from one second-level paging domain to another in
  * legacy mode replaces each context entry (the device's and its DMA aliases')
  * in one step with the vtd_reassign core, invalidates them with the previous
@@ -15,16 +15,17 @@
  * unchanged, and is counted.
  *
  * Hooking: an ftrace ops with IPMODIFY on intel_iommu_attach_device (the
- * mechanism livepatch itself uses). Unlike a livepatch, it lets the module
+ * mechanism livepatch itself uses). Unlike a livepatch, it lets the hook
  * call the original function for every case it does not handle: the stock
  * path needs static helpers the compiler inlined (dmar_domain_attach_device),
  * which a replacement function could only re-implement by copying them.
  *
- * Built against the kernel's full source tree for intel-iommu's private
- * header (or the copy scripts/private-headers.sh makes for a distribution
- * kernel); the running kernel is checked at load time (release of the series
- * it was built for, every symbol used resolvable) and the module refuses to
- * load otherwise.
+ * Part of vtd_reassign.ko where intel-iommu's private header is available
+ * (the kernel's full source tree, or the copy scripts/private-headers.sh
+ * makes for a distribution kernel). vtd_hook_init() checks the running
+ * kernel (release of the series it was built for, every symbol used
+ * resolvable) and refuses otherwise; the module parameter intel_iommu_hook
+ * (main.c) says whether that refusal fails the module's load.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -39,6 +40,7 @@
 #include <asm/ibt.h>
 #include "iommu.h"
 #include <hvsec/vtd_reassign.h>
+#include "hook.h"
 
 #define CREATE_TRACE_POINTS
 #include "vtd_reassign_trace.h"
@@ -599,7 +601,13 @@ static int hook_resolve(void)
 	return 0;
 }
 
-static int __init hook_init(void)
+/**
+ * vtd_hook_init() - hook intel-iommu's attach if this kernel is supported
+ * @parent: debugfs directory for the hook's files
+ *
+ * Return: 0 with the hook active, or a negative errno (logged in one line).
+ */
+int vtd_hook_init(struct dentry *parent)
 {
 	int ret;
 
@@ -621,14 +629,17 @@ static int __init hook_init(void)
 		ftrace_free_filter(&hook_ops);
 		return ret;
 	}
-	hook.dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	hook.dir = debugfs_create_dir("intel_iommu", parent);
 	debugfs_create_file("stats", 0444, hook.dir, NULL, &stats_fops);
 	debugfs_create_file("history", 0444, hook.dir, NULL, &history_fops);
 	pr_info("intel-iommu domain switches are now direct (legacy mode)\n");
 	return 0;
 }
 
-static void __exit hook_exit(void)
+/**
+ * vtd_hook_exit() - unhook, after vtd_hook_init() succeeded
+ */
+void vtd_hook_exit(void)
 {
 	unsigned int i;
 
@@ -647,9 +658,3 @@ static void __exit hook_exit(void)
 	}
 	pr_info("stock intel-iommu domain switches restored\n");
 }
-
-module_init(hook_init);
-module_exit(hook_exit);
-MODULE_DESCRIPTION("Direct intel-iommu domain switches through vtd_reassign");
-MODULE_AUTHOR("hvsec developers");
-MODULE_LICENSE("GPL");

@@ -2,8 +2,10 @@
 /*
  * vtd_reassign: re-assign PCI devices between VT-d domains in one step.
  *
- * This first stage finds the DMA remapping units from the ACPI DMAR table
- * and shows their registers and context entries in debugfs.
+ * Finds the DMA remapping units from the ACPI DMAR table and shows their
+ * registers and context entries in debugfs; the one-step replacement is in
+ * core.c, and the hook that makes intel-iommu's own domain switches use it
+ * in hook.c (intel_iommu_hook below).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -15,6 +17,7 @@
 #include <linux/seq_file.h>
 #include <kunit/visibility.h>
 #include <hvsec/vtd_reassign.h>
+#include "hook.h"
 
 #define VTD_REG_VER		0x00
 #define VTD_REG_CAP		0x08
@@ -35,7 +38,13 @@ static struct {
 	struct vtd_unit units[VTD_MAX_UNITS];
 	unsigned int nr_units;
 	struct dentry *dir;
+	bool hooked;
 } vtd;
+
+static int intel_iommu_hook = -1;
+module_param(intel_iommu_hook, int, 0444);
+MODULE_PARM_DESC(intel_iommu_hook,
+		 "Make intel-iommu's domain switches direct: -1 where supported (default), 1 always (refuse to load where not), 0 never");
 
 /**
  * vtd_ctx_format() - describe a context entry in one line
@@ -159,28 +168,55 @@ static int vtd_find_units(void)
 	return vtd.nr_units ? 0 : -ENODEV;
 }
 
+static void vtd_units_put(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < vtd.nr_units; i++)
+		iounmap(vtd.units[i].regs);
+}
+
 static int __init vtd_reassign_init(void)
 {
-	int ret = vtd_find_units();
+	int ret;
 
+	if (intel_iommu_hook < -1 || intel_iommu_hook > 1) {
+		pr_err("intel_iommu_hook must be -1, 0 or 1, not %d\n",
+		       intel_iommu_hook);
+		return -EINVAL;
+	}
+	ret = vtd_find_units();
 	if (ret) {
 		pr_err("no VT-d unit in the ACPI DMAR table\n");
+		vtd_units_put();
 		return ret;
 	}
 	vtd.dir = debugfs_create_dir("vtd_reassign", NULL);
 	debugfs_create_file("units", 0444, vtd.dir, NULL, &units_fops);
 	debugfs_create_file("contexts", 0444, vtd.dir, NULL, &contexts_fops);
 	pr_info("%u VT-d unit(s) found\n", vtd.nr_units);
+	if (intel_iommu_hook) {
+		ret = vtd_hook_init(vtd.dir);
+		if (ret && intel_iommu_hook == 1) {
+			pr_err("intel_iommu_hook=1 but the hook cannot work here: not loading (%d)\n",
+			       ret);
+			debugfs_remove_recursive(vtd.dir);
+			vtd_units_put();
+			return ret;
+		}
+		if (ret)
+			pr_info("intel-iommu's domain switches stay stock\n");
+		vtd.hooked = !ret;
+	}
 	return 0;
 }
 
 static void __exit vtd_reassign_exit(void)
 {
-	unsigned int i;
-
+	if (vtd.hooked)
+		vtd_hook_exit();
 	debugfs_remove_recursive(vtd.dir);
-	for (i = 0; i < vtd.nr_units; i++)
-		iounmap(vtd.units[i].regs);
+	vtd_units_put();
 }
 
 module_init(vtd_reassign_init);

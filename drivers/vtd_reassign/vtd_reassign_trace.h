@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Tracepoint of vtd_reassign_iommu: one event per intel-iommu domain switch.
+ * Tracepoint of vtd_reassign's intel-iommu hook: one event per domain switch.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM vtd_reassign

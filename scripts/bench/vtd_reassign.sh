@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Benchmark (guest, sourced in a subshell with the modules loaded): edu
 # domain switches A <-> B with DMA traffic, stock intel-iommu and with
-# vtd_reassign_iommu, interleaved in rounds in the same boot so that host
+# vtd_reassign's intel-iommu hook (vtd_reassign loaded with
+# intel_iommu_hook=0, then with its default), interleaved in rounds in the same boot so that host
 # load affects both alike. The switches are timed without probes; each
 # round then counts invalidation rounds and descriptors over 100 more switches
 # with a kprobe on qi_submit_sync (edu_test.c).
@@ -17,14 +18,20 @@ if ! insmod $M/vtd_reassign_edutest.ko 2>/dev/null; then
 fi
 field() { echo "$1" | sed -n "s/.*$2=\([0-9]*\).*/\1/p"; }
 per() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-grep -q '^vtd_reassign_iommu ' /proc/modules && rmmod vtd_reassign_iommu
+# vtd_reassign MODULE-PARAMETERS -- (re)load vtd_reassign with them.
+vtd_reassign() {
+	if grep -q '^vtd_reassign ' /proc/modules; then
+		rmmod vtd_reassign || return 1
+	fi
+	insmod $M/vtd_reassign.ko "$@"
+}
 
 n=$((N / R))
 s_ns=0 s_cnt=0 d_cnt=0 s_rnd=0 d_rnd=0 s_inv=0 s_dma=0 s_flt=0 d_ns=0 d_inv=0 d_dma=0 d_flt=0 bad=""
 r=0
 while [ $r -lt "$R" ]; do
 	r=$((r + 1))
-	if echo "$n" > $T/bench; then
+	if vtd_reassign intel_iommu_hook=0 && echo "$n" > $T/bench; then
 		x=$(cat $T/result)
 		s_ns=$((s_ns + $(field "$x" mean_ns) * n))
 		s_cnt=$((s_cnt + $(field "$x" counted)))
@@ -35,7 +42,8 @@ while [ $r -lt "$R" ]; do
 	else
 		bad="stock round $r"
 	fi
-	if insmod $M/vtd_reassign_iommu.ko && echo "$n" > $T/bench; then
+	if vtd_reassign && [ -d /sys/kernel/debug/vtd_reassign/intel_iommu ] &&
+	   echo "$n" > $T/bench; then
 		x=$(cat $T/result)
 		d_ns=$((d_ns + $(field "$x" mean_ns) * n))
 		d_cnt=$((d_cnt + $(field "$x" counted)))
@@ -46,7 +54,6 @@ while [ $r -lt "$R" ]; do
 	else
 		bad="module round $r"
 	fi
-	grep -q '^vtd_reassign_iommu ' /proc/modules && rmmod vtd_reassign_iommu
 done
 cx=$(sed -n 's/^cmpxchg16b_ns=//p' $T/cx16 2>/dev/null)
 rmmod vtd_reassign_edutest
