@@ -489,7 +489,7 @@ static void notrace hook_ftrace(unsigned long ip, unsigned long parent_ip,
 
 static struct ftrace_ops hook_ops = {
 	.func = hook_ftrace,
-	.flags = FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_RECURSION,
+	.flags = FTRACE_OPS_FL_IPMODIFY,
 };
 
 static int stats_show(struct seq_file *m, void *v)
