@@ -22,6 +22,8 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
 #include <hvsec/compat.h>
 /* iommu_group_replace_domain(): exported, declared in a private header. */
 #include "iommu-priv.h"
@@ -350,10 +352,14 @@ static const struct file_operations window_fops = {
 	.write = window_write,
 };
 
-/* @n switches A <-> B of @t; the time they took is added to @ns. */
+/*
+ * @n switches A <-> B of @t; the time they took is added to @ns, and each
+ * one's time is stored in @each if not NULL.
+ */
 static int edu_switches(struct edu_ab *t, unsigned int n, unsigned int *dmas,
-			u64 *ns)
+			u64 *ns, u64 *each)
 {
+	u64 d;
 	unsigned int i;
 	u64 t0;
 	int ret;
@@ -365,7 +371,10 @@ static int edu_switches(struct edu_ab *t, unsigned int n, unsigned int *dmas,
 		}
 		t0 = ktime_get_ns();
 		ret = iommu_group_replace_domain(t->group, i & 1 ? t->a : t->b);
-		*ns += ktime_get_ns() - t0;
+		d = ktime_get_ns() - t0;
+		*ns += d;
+		if (each)
+			each[i] = d;
 		if (failed(!ret, "replace", &ret))
 			return ret;
 		cond_resched();
@@ -378,18 +387,29 @@ static int edu_switches(struct edu_ab *t, unsigned int n, unsigned int *dmas,
  * IOVA_DST is started if the device is idle, so DMAs land across switches.
  * Then BENCH_COUNTED more with the invalidation probe armed, which counts.
  */
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static int edu_bench(unsigned int n)
 {
 	unsigned int dmas = 0, rounds0, invs0, faults0;
-	u64 total_ns = 0, counted_ns = 0;
+	u64 total_ns = 0, counted_ns = 0, *each;
 	struct edu_ab t;
 	int ret;
 
+	/* Per-switch times, for a median that interrupts and host noise spare. */
+	each = kvmalloc_array(n, sizeof(*each), GFP_KERNEL);
+	if (!each)
+		return -ENOMEM;
 	ret = edu_ab_get(&t, 0);
 	if (ret)
 		goto out;
 	faults0 = atomic_read(&bench_faults);
-	ret = edu_switches(&t, n, &dmas, &total_ns);
+	ret = edu_switches(&t, n, &dmas, &total_ns, each);
 	if (ret)
 		goto out;
 	rounds0 = atomic_read(&bench_rounds);
@@ -400,20 +420,22 @@ static int edu_bench(unsigned int n)
 			 "cannot arm the invalidation probe: %d", ret);
 		goto out;
 	}
-	ret = edu_switches(&t, BENCH_COUNTED, &dmas, &counted_ns);
+	ret = edu_switches(&t, BENCH_COUNTED, &dmas, &counted_ns, NULL);
 	disable_kprobe(&bench_kps[0]);
 	if (ret)
 		goto out;
 	if (failed(!edu_dma_wait(), "DMA timed out", &ret))
 		goto out;
+	sort(each, n, sizeof(*each), cmp_u64, NULL);
 	snprintf(edu.result, sizeof(edu.result),
-		 "switches=%u mean_ns=%llu counted=%u rounds=%u invs=%u dmas=%u fault_irqs=%u",
-		 n, total_ns / n, BENCH_COUNTED,
+		 "switches=%u mean_ns=%llu median_ns=%llu counted=%u rounds=%u invs=%u dmas=%u fault_irqs=%u",
+		 n, total_ns / n, each[n / 2], BENCH_COUNTED,
 		 atomic_read(&bench_rounds) - rounds0,
 		 atomic_read(&bench_invs) - invs0, dmas,
 		 atomic_read(&bench_faults) - faults0);
 out:
 	edu_ab_put(&t);
+	kvfree(each);
 	return ret;
 }
 
