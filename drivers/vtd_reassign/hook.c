@@ -282,7 +282,7 @@ static void hook_build(struct hook_switch *s, struct vtd_ctx_entry *e)
  */
 static int hook_flush(struct hook_switch *s, u16 did, u16 other_did)
 {
-	struct qi_desc desc[VTD_MAX_ALIASES + 3] = {};
+	struct qi_desc desc[VTD_MAX_ALIASES + 3];
 	struct intel_iommu *iommu = s->iommu;
 	bool cm = cap_caching_mode(iommu->cap);
 	unsigned int i, n = 0;
@@ -302,10 +302,14 @@ static int hook_flush(struct hook_switch *s, u16 did, u16 other_did)
 		s->rounds += s->n + 1 + cm;
 		return 0;
 	}
-	for (i = 0; i < s->n; i++)
-		desc[n++].qw0 = QI_CC_FM(0) | QI_CC_SID(s->e[i].rid) |
-				QI_CC_DID(did) |
-				QI_CC_GRAN(DMA_CCMD_DEVICE_INVL) | QI_CC_TYPE;
+	for (i = 0; i < s->n; i++, n++) {
+		desc[n].qw0 = QI_CC_FM(0) | QI_CC_SID(s->e[i].rid) |
+			      QI_CC_DID(did) |
+			      QI_CC_GRAN(DMA_CCMD_DEVICE_INVL) | QI_CC_TYPE;
+		desc[n].qw1 = 0;
+		desc[n].qw2 = 0;
+		desc[n].qw3 = 0;
+	}
 	qi_desc_iotlb(iommu, did, 0, 0, DMA_TLB_DSI_FLUSH, &desc[n++]);
 	if (cm)
 		qi_desc_iotlb(iommu, other_did, 0, 0, DMA_TLB_DSI_FLUSH,
@@ -455,8 +459,11 @@ static int hook_direct(struct iommu_domain *domain, struct device *dev,
 static int hook_attach_dev(struct iommu_domain *domain, struct device *dev)
 {
 	enum hook_path path = hook_classify(to_dmar_domain(domain), dev);
-	struct hook_switch s = {};
+	/* Only the header is read before being written: the rest stays. */
+	struct hook_switch s;
 	int ret = 0;
+
+	memset(&s, 0, offsetof(struct hook_switch, e));
 
 	if (path == HOOK_DIRECT)
 		ret = hook_direct(domain, dev, &path, &s);
