@@ -36,24 +36,19 @@ rc=$?
 
 # The stock-kernel run (see above); skipped with a note when not possible.
 stock_bench() {
-	local rel priv tmp stage
+	local rel tmp stage
 	rel=$(cd /boot && ls vmlinuz-6.12.*+deb12-amd64 2>/dev/null | sed 's/^vmlinuz-//' | sort -V | tail -n 1)
-	priv=/usr/src/hvsec-kernel-private/$rel
-	if [ -z "$rel" ] || [ ! -d "/lib/modules/$rel/build" ] || [ ! -d "$priv" ]; then
+	if [ -z "$rel" ] || [ ! -d "/lib/modules/$rel/build" ] ||
+	   [ ! -d "/usr/src/hvsec-kernel-private/$rel" ]; then
 		echo "BENCH|vtd_reassign@stock|domain switches|-|skipped: run make check-dkms first" > "$out/stock.log"
 		return 0
 	fi
 	tmp=$(mktemp -d /tmp/hvsec-bench.XXXXXX)
-	tar -C "$HVSEC_TOP" -cf - --exclude-vcs --exclude-from="$HVSEC_TOP/.gitignore" \
-		VERSION Kbuild Makefile drivers include kunit | tar -C "$tmp" -xf -
-	if ! make -s -C "$tmp" KDIR="/lib/modules/$rel/build" HVSEC_PRIVATE_SRC="$priv" \
-		modules > "$out/stock-build.log" 2>&1; then
+	if ! hvsec_build_modules "$rel" "$tmp/ko" "$out/stock-build.log"; then
 		rm -rf "$tmp"
 		echo "BENCH|vtd_reassign@stock|domain switches|-|FAILED: build (see $out/stock-build.log)" > "$out/stock.log"
 		return 1
 	fi
-	mkdir -p "$tmp/ko"
-	cp "$tmp"/drivers/*/*.ko "$tmp/ko/"
 	stage=$("$HVSEC_TOP/scripts/stage-guest.sh" --modules "$tmp/ko" --kernel-release "$rel" \
 		--out "$out/stage-stock") || { rm -rf "$tmp"; return 1; }
 	rm -rf "$tmp"

@@ -153,9 +153,8 @@ r=${releases[0]}
 phase "make install/uninstall $r"
 st=ok
 tmp=$(mktemp -d /tmp/hvsec-install.XXXXXX)
-mkdir -p "$tmp/src" "$tmp/root"
-tar -C "$HVSEC_TOP" -cf - --exclude-vcs --exclude-from="$HVSEC_TOP/.gitignore" \
-	dkms.conf VERSION Kbuild Makefile drivers include kunit | tar -C "$tmp/src" -xf -
+mkdir -p "$tmp/root"
+hvsec_copy_tree "$tmp/src"
 kdir=/lib/modules/$r/build
 if ! make -s -C "$tmp/src" KDIR="$kdir" modules >"$tmp/build.log" 2>&1 ||
    ! make -s -C "$tmp/src" KDIR="$kdir" INSTALL_MOD_PATH="$tmp/root" install >>"$tmp/build.log" 2>&1; then
@@ -181,21 +180,17 @@ for r in "${releases[@]}"; do
 	phase "test modules $r"
 	st=ok
 	tmp=$(mktemp -d /tmp/hvsec-testmods.XXXXXX)
-	tar -C "$HVSEC_TOP" -cf - --exclude-vcs --exclude-from="$HVSEC_TOP/.gitignore" \
-		VERSION Kbuild Makefile drivers include kunit | tar -C "$tmp" -xf -
-	priv=/usr/src/hvsec-kernel-private/$r
 	rm -rf "$out/testmods-$r"
 	mkdir -p "$out/testmods-$r"
-	if make -s -C "$tmp" KDIR="/lib/modules/$r/build" \
-		$([ -d "$priv" ] && echo "HVSEC_PRIVATE_SRC=$priv") modules >"$tmp/build.log" 2>&1; then
-		for ko in "$tmp"/drivers/*/*.ko; do
+	if hvsec_build_modules "$r" "$tmp" "$out/testmods-$r.log"; then
+		for ko in "$tmp"/*.ko; do
 			m=${ko##*/}
 			[ -n "$(find "/var/lib/dkms/$pkg/$r/$(uname -m)/module" -name "$m*")" ] ||
 				cp "$ko" "$out/testmods-$r/"
 		done
 		log "test modules for $r: $(ls "$out/testmods-$r" | tr '\n' ' ')"
 	else
-		cat "$tmp/build.log" >&2
+		cat "$out/testmods-$r.log" >&2
 		st="FAILED (test modules)"
 	fi
 	rm -rf "$tmp"

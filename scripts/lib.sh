@@ -59,6 +59,34 @@ hvsec_driver_modules() {
 		tr ' ' '\n' | sed -n 's/\.o$//p'
 }
 
+# hvsec_copy_tree DEST -- copy the kbuild tree (what DKMS gets: no tools,
+# tests or build outputs) to DEST.
+hvsec_copy_tree() {
+	mkdir -p "$1"
+	tar -C "$HVSEC_TOP" -cf - --exclude-vcs --exclude-from="$HVSEC_TOP/.gitignore" \
+		dkms.conf VERSION Kbuild Makefile drivers include kunit | tar -C "$1" -xf -
+}
+
+# hvsec_build_modules RELEASE DEST LOG -- build every module, the test
+# modules included, in a scratch copy against an installed kernel's headers
+# (with intel-iommu's private headers when scripts/private-headers.sh made
+# them) and copy the .ko files to DEST. The build output goes to LOG.
+hvsec_build_modules() {
+	local rel=$1 dest=$2 log=$3 tmp priv=/usr/src/hvsec-kernel-private/$1 rc=0
+	local opts=()
+	[ -d "$priv" ] && opts+=("HVSEC_PRIVATE_SRC=$priv")
+	tmp=$(mktemp -d /tmp/hvsec-build.XXXXXX)
+	hvsec_copy_tree "$tmp"
+	if make -s -C "$tmp" KDIR="/lib/modules/$rel/build" "${opts[@]}" modules > "$log" 2>&1; then
+		mkdir -p "$dest"
+		cp "$tmp"/drivers/*/*.ko "$dest/"
+	else
+		rc=1
+	fi
+	rm -rf "$tmp"
+	return $rc
+}
+
 # Modules of a stock kernel that the test host needs when they are not built
 # in (Debian: msr for /dev/cpu/N/msr, VFIO for device assignment tests).
 HVSEC_GUEST_KMODS=(msr vfio-pci vfio_iommu_type1)
