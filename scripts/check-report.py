@@ -21,7 +21,7 @@ SPLATS = re.compile(
     r'inconsistent lock state|suspicious RCU usage|'
     r'kmemleak: .*new suspected memory leaks|Call Trace:|'
     r'UBSAN|list_add corruption|list_del corruption|'
-    r'double fault|stack-protector|hung_task|soft lockup|'
+    r'double fault|stack-protector|hung_task|soft lockup|hard LOCKUP|'
     r'rcu: INFO|unreferenced object)')
 
 

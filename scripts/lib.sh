@@ -38,6 +38,7 @@ apt_update_once() {
 }
 
 KBUILD_PKGS=(linux-source-6.12 build-essential flex bison bc libelf-dev libssl-dev
+	     gcc-12-plugin-dev
 	     dwarves cpio kmod xz-utils python3 rsync)
 HOST_PKGS=(qemu-system-x86 swtpm swtpm-tools busybox-static cpio gzip)
 LINT_PKGS=(sparse perl)
