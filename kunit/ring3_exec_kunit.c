@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for ring3_exec: SYSCALL MSR handling, calls and services,
- * fault containment, many and concurrent calls, NMIs at CPL3.
+ * fault containment, many and concurrent calls, NMIs at CPL3, budgets,
+ * unregistration under a running call, entry state.
  */
 #include <kunit/test.h>
 #include <kunit/visibility.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
+#include <linux/kprobes.h>
 #include <linux/kthread.h>
+#include <linux/sort.h>
 #include <linux/module.h>
 #include <hvsec/compat.h>
 #include <linux/preempt.h>
@@ -17,6 +20,7 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <asm/apic.h>
+#include <asm/cpufeature.h>
 #include <asm/desc.h>
 #include <asm/msr.h>
 #include <asm/nmi.h>
@@ -116,20 +120,30 @@ static u64 svc_nested(void *priv, const u64 a[6])
 	return 0;
 }
 
-static struct r3x_helper *reg_helper(struct kunit *test, const char *name,
-				     const u8 *start, const u8 *end,
-				     const r3x_service_fn *svc, unsigned int nsvc,
-				     void *priv)
+static struct r3x_helper *reg_helper_budget(struct kunit *test, const char *name,
+					    const u8 *start, const u8 *end,
+					    const r3x_service_fn *svc,
+					    unsigned int nsvc, void *priv,
+					    unsigned int budget_us)
 {
 	struct r3x_helper_desc d = {
 		.name = name, .code_start = start, .code_end = end,
 		.data_pages = 1, .stack_pages = 1,
 		.services = svc, .nr_services = nsvc, .priv = priv,
+		.budget_us = budget_us,
 	};
 	struct r3x_helper *h = r3x_register(&d);
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, h);
 	return h;
+}
+
+static struct r3x_helper *reg_helper(struct kunit *test, const char *name,
+				     const u8 *start, const u8 *end,
+				     const r3x_service_fn *svc, unsigned int nsvc,
+				     void *priv)
+{
+	return reg_helper_budget(test, name, start, end, svc, nsvc, priv, 0);
 }
 
 /* ---- suite ring3_exec_msrs ---- */
@@ -358,93 +372,12 @@ static void register_limits(struct kunit *test)
 	vfree(buf);
 }
 
-struct kt_span {
-	struct r3x_helper *h;
-	struct completion done;
-	int started, finishing, ret;
-	u64 res;
-};
-
-static u64 svc_span_start(void *priv, const u64 a[6])
-{
-	struct kt_span *sp = priv;
-
-	WRITE_ONCE(sp->started, 1);
-	return 0;
-}
-
-static u64 svc_span_end(void *priv, const u64 a[6])
-{
-	struct kt_span *sp = priv;
-
-	WRITE_ONCE(sp->finishing, 1);
-	return 0;
-}
-
-static int kt_span_fn(void *arg)
-{
-	struct kt_span *sp = arg;
-	u64 args[6] = { 10000000 };
-
-	sp->ret = r3x_call(sp->h, args, &sp->res, NULL);
-	complete(&sp->done);
-	return 0;
-}
-
-/* r3x_unregister() returns only after a call running on another CPU ended. */
-static void unregister_waits_for_call(struct kunit *test)
-{
-	static const r3x_service_fn svc[] = { svc_span_start, svc_span_end };
-	struct kt_span sp = {};
-	struct task_struct *t;
-	unsigned int cpu;
-	ktime_t t0;
-
-	if (num_online_cpus() < 2)
-		kunit_skip(test, "needs two CPUs");
-	init_completion(&sp.done);
-	sp.h = reg_helper(test, "kt_span", r3x_kt_span_start, r3x_kt_span_end,
-			  svc, 2, &sp);
-	/* Stay off the helper's CPU: the busy-wait below must not starve it. */
-	migrate_disable();
-	cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
-	t = kthread_create_on_cpu(kt_span_fn, &sp, cpu, "r3x_span/%u");
-	if (IS_ERR(t)) {
-		migrate_enable();
-		r3x_unregister(sp.h);
-		KUNIT_FAIL(test, "kthread_create_on_cpu failed");
-		return;
-	}
-	wake_up_process(t);
-	/* Busy-wait (bounded): a sleep may outlast the helper under TCG. */
-	t0 = ktime_get();
-	while (!READ_ONCE(sp.started) && ktime_ms_delta(ktime_get(), t0) < 10000)
-		cpu_relax();
-	if (!READ_ONCE(sp.started)) {
-		/* Never unregister under a call that may still begin. */
-		wait_for_completion_timeout(&sp.done, 60 * HZ);
-		migrate_enable();
-		r3x_unregister(sp.h);
-		KUNIT_FAIL(test, "the call did not start within 10 s");
-		return;
-	}
-	/* If the call had already ended the test would prove nothing. */
-	KUNIT_EXPECT_EQ(test, READ_ONCE(sp.finishing), 0);
-	r3x_unregister(sp.h);
-	migrate_enable();
-	KUNIT_EXPECT_EQ(test, READ_ONCE(sp.finishing), 1);
-	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&sp.done, 60 * HZ), 0UL);
-	KUNIT_EXPECT_EQ(test, sp.ret, 0);
-	KUNIT_EXPECT_EQ(test, sp.res, 10000000ULL);
-}
-
 static struct kunit_case ring3_exec_call_cases[] = {
 	KUNIT_CASE(call_sum),
 	KUNIT_CASE(call_service_many),
 	KUNIT_CASE(call_service_unknown),
 	KUNIT_CASE(call_reentry_refused),
 	KUNIT_CASE(register_limits),
-	KUNIT_CASE(unregister_waits_for_call),
 	{}
 };
 
@@ -727,29 +660,27 @@ static int kt_nmi_handler(unsigned int type, struct pt_regs *regs)
 {
 	unsigned long sp = (unsigned long)regs;
 	unsigned long stk = (unsigned long)task_stack_page(current);
+	u64 v;
 
 	if (!atomic_read(&kt_nmi_armed))
 		return NMI_DONE;
 	atomic_inc(&kt_nmi_total);
 	if (smp_processor_id() != kt_nmi_cpu)
-		atomic_inc(&kt_nmi_bad);
-	if (user_mode(regs)) {
-		u64 v;
-
+		return NMI_DONE;
+	/* An NMI at CPL3 reaches Linux as one at CPL0, never as user mode. */
+	if (user_mode(regs))
 		atomic_inc(&kt_nmi_user);
-		/*
-		 * Our IDT is live here: a #PF at CPL0 (on a vmalloc guard
-		 * page) must reach the kernel's handler and its exception
-		 * fixup through our stub.
-		 */
-		if (copy_from_kernel_nofault(&v, kt_guard, sizeof(v)) == -EFAULT)
-			atomic_inc(&kt_nmi_fixup);
-		else
-			atomic_inc(&kt_nmi_bad);
-		/* The frame must not be on the caller's (this task's) stack. */
-		if (sp >= stk && sp < stk + THREAD_SIZE)
-			atomic_inc(&kt_nmi_bad);
-	}
+	/*
+	 * Our IDT may be live here: a #PF at CPL0 (on a vmalloc guard page)
+	 * must reach the kernel's handler and its exception fixup.
+	 */
+	if (copy_from_kernel_nofault(&v, kt_guard, sizeof(v)) == -EFAULT)
+		atomic_inc(&kt_nmi_fixup);
+	else
+		atomic_inc(&kt_nmi_bad);
+	/* The frame must not be on the caller's (this task's) stack. */
+	if (sp >= stk && sp < stk + THREAD_SIZE)
+		atomic_inc(&kt_nmi_bad);
 	return NMI_HANDLED;
 }
 
@@ -795,6 +726,7 @@ static void nmi_while_spinning(struct kunit *test)
 {
 	struct task_struct *t;
 	struct kt_spin s = {};
+	struct r3x_stats st0, st1;
 	unsigned int sent = 0;
 	void *kt_vm;
 	int ret;
@@ -821,6 +753,7 @@ static void nmi_while_spinning(struct kunit *test)
 		migrate_enable();
 	}
 	KUNIT_ASSERT_EQ(test, ret, 0);
+	r3x_stats_sum(&st0);
 	atomic_set(&kt_nmi_armed, 1);
 	t = kthread_create_on_cpu(kt_spin_fn, &s, kt_nmi_cpu, "r3x_spin/%u");
 	if (IS_ERR(t)) {
@@ -840,12 +773,14 @@ static void nmi_while_spinning(struct kunit *test)
 	}
 	ret = wait_for_completion_timeout(&s.done, 120 * HZ);
 	atomic_set(&kt_nmi_armed, 0);
+	r3x_stats_sum(&st1);
 	unregister_nmi_handler(NMI_LOCAL, "r3x_kunit");
 	vfree(kt_vm);
 	migrate_enable();
 	KUNIT_ASSERT_GT(test, ret, 0);
-	kunit_info(test, "NMIs sent %u, handled %d, at CPL3 %d\n", sent,
-		   atomic_read(&kt_nmi_total), atomic_read(&kt_nmi_user));
+	kunit_info(test, "NMIs sent %u, handled %d, at CPL3 %llu, seen as user mode %d\n",
+		   sent, atomic_read(&kt_nmi_total), st1.nmis - st0.nmis,
+		   atomic_read(&kt_nmi_user));
 	KUNIT_EXPECT_EQ(test, s.ret, 0);
 	KUNIT_EXPECT_EQ(test, s.gs_seen, 0ULL);
 	KUNIT_EXPECT_EQ(test, s.gs_after, s.gs_before);
@@ -853,8 +788,9 @@ static void nmi_while_spinning(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s.canary_bad, 0UL);
 	KUNIT_EXPECT_EQ(test, s.ptregs_bad, 0UL);
 	KUNIT_EXPECT_EQ(test, atomic_read(&kt_nmi_bad), 0);
-	KUNIT_EXPECT_GT(test, atomic_read(&kt_nmi_user), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&kt_nmi_fixup), atomic_read(&kt_nmi_user));
+	KUNIT_EXPECT_EQ(test, atomic_read(&kt_nmi_user), 0);
+	KUNIT_EXPECT_GT(test, st1.nmis - st0.nmis, 0ULL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&kt_nmi_fixup), atomic_read(&kt_nmi_total));
 }
 
 static struct kunit_case ring3_exec_stress_cases[] = {
@@ -869,8 +805,323 @@ static struct kunit_suite ring3_exec_stress_suite = {
 	.test_cases = ring3_exec_stress_cases,
 };
 
+/* ---- suite ring3_exec_contain: time, unregistration, entry state ---- */
+
+/* The module's default budget (parameter budget_us), as the tests load it. */
+#define KT_BUDGET_MS	10
+/* What a slow TCG host may add to an end that is due: generous, reported. */
+#define KT_SLACK_MS	200
+
+static const unsigned int loop_kinds[] = {
+	R3X_LOOP_JMP, R3X_LOOP_PAUSE, R3X_LOOP_SERVICE,
+};
+
+static void loop_kind_desc(const unsigned int *k, char *desc)
+{
+	static const char * const names[] = { "jmp", "pause", "service" };
+
+	strscpy(desc, names[*k], KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(loop_kind, loop_kinds, loop_kind_desc);
+
+/* A never-ending helper called with IRQs on ends with the timeout vector. */
+static void timeout_irqs_on(struct kunit *test)
+{
+	const unsigned int *kind = test->param_value;
+	u64 args[6] = { *kind }, res = 0;
+	struct r3x_fault f = {};
+	ktime_t t0 = ktime_get();
+	s64 ms;
+	int ret;
+
+	ret = r3x_call(r3x_builtin("loop"), args, &res, &f);
+	ms = ktime_ms_delta(ktime_get(), t0);
+	kunit_info(test, "ended after %lld ms (budget %d ms)\n", ms, KT_BUDGET_MS);
+	KUNIT_EXPECT_EQ(test, ret, -ETIME);
+	KUNIT_EXPECT_EQ(test, f.vector, (u64)R3X_VEC_TIMEOUT);
+	KUNIT_EXPECT_GE(test, f.rip, (u64)R3X_UVA_CODE);
+	KUNIT_EXPECT_LT(test, f.rip, (u64)R3X_UVA_CODE + PAGE_SIZE);
+	KUNIT_EXPECT_GE(test, ms, (s64)KT_BUDGET_MS - 1);
+	KUNIT_EXPECT_LT(test, ms, (s64)KT_BUDGET_MS + KT_SLACK_MS);
+	/* and the CPU is fine: a normal call right after */
+	args[0] = 2;
+	KUNIT_EXPECT_EQ(test, r3x_call(r3x_builtin("sum"), args, &res, NULL), 0);
+	KUNIT_EXPECT_EQ(test, res, 2ULL);
+}
+
+/* A call running on another CPU; started once its service 1 ran. */
+struct kt_busy {
+	struct r3x_helper *h;
+	struct completion done;
+	int started, irqs_off, ret;
+	u64 arg0;
+	struct r3x_fault f;
+	s64 ms;
+};
+
+static u64 svc_busy_start(void *priv, const u64 a[6])
+{
+	WRITE_ONCE(((struct kt_busy *)priv)->started, 1);
+	return 0;
+}
+
+static int kt_busy_fn(void *arg)
+{
+	struct kt_busy *b = arg;
+	u64 args[6] = { b->arg0 }, res;
+	unsigned long flags = 0;
+	ktime_t t0 = ktime_get();
+
+	if (b->irqs_off)
+		local_irq_save(flags);
+	b->ret = r3x_call(b->h, args, &res, &b->f);
+	if (b->irqs_off)
+		local_irq_restore(flags);
+	b->ms = ktime_ms_delta(ktime_get(), t0);
+	complete(&b->done);
+	return 0;
+}
+
+/* Start @b on a CPU other than this one; the caller did migrate_disable(). */
+static unsigned int kt_busy_start(struct kunit *test, struct kt_busy *b,
+				  bool wait_started)
+{
+	unsigned int cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
+	struct task_struct *t;
+	ktime_t t0;
+
+	init_completion(&b->done);
+	t = kthread_create_on_cpu(kt_busy_fn, b, cpu, "r3x_busy/%u");
+	if (IS_ERR(t)) {
+		KUNIT_FAIL(test, "kthread_create_on_cpu failed");
+		return nr_cpu_ids;
+	}
+	wake_up_process(t);
+	t0 = ktime_get();
+	while (wait_started && !READ_ONCE(b->started) &&
+	       ktime_ms_delta(ktime_get(), t0) < 10000)
+		cpu_relax();
+	return cpu;
+}
+
+/* A caller with IRQs off is still ended by its budget (the watchdog's NMI). */
+static void timeout_irqs_off(struct kunit *test)
+{
+	const unsigned int *kind = test->param_value;
+	struct r3x_stats st0, st1;
+	struct kt_busy b = { .h = r3x_builtin("loop"), .irqs_off = 1,
+			     .arg0 = *kind };
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	r3x_stats_sum(&st0);
+	migrate_disable();
+	if (kt_busy_start(test, &b, false) >= nr_cpu_ids) {
+		migrate_enable();
+		return;
+	}
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&b.done, 30 * HZ), 0UL);
+	migrate_enable();
+	r3x_stats_sum(&st1);
+	kunit_info(test, "ended after %lld ms (budget %d ms), %llu kicks\n",
+		   b.ms, KT_BUDGET_MS, st1.kicks - st0.kicks);
+	KUNIT_EXPECT_EQ(test, b.ret, -ETIME);
+	KUNIT_EXPECT_EQ(test, b.f.vector, (u64)R3X_VEC_TIMEOUT);
+	KUNIT_EXPECT_LT(test, b.ms, (s64)KT_BUDGET_MS + KT_SLACK_MS);
+	/* A helper that keeps calling services is stopped in the service path. */
+	if (*kind != R3X_LOOP_SERVICE)
+		KUNIT_EXPECT_GT(test, st1.kicks - st0.kicks, 0ULL);
+}
+
+static void kt_noop(void *info)
+{
+}
+
+static int cmp_s64(const void *a, const void *b)
+{
+	s64 x = *(const s64 *)a, y = *(const s64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * While a helper spins on another CPU (IRQs on there), an IPI to that CPU
+ * completes at once; then r3x_unregister() ends the call and returns.
+ */
+static void busy_cpu_responsive_then_unregister(struct kunit *test)
+{
+	static const r3x_service_fn svc[] = { svc_busy_start, svc_busy_start };
+	struct kt_busy b = { .arg0 = 1ULL << 50 };
+	s64 us[21], unreg_ms;
+	unsigned int cpu, i;
+	ktime_t t0;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	b.h = reg_helper_budget(test, "kt_busy", r3x_kt_span_start,
+				r3x_kt_span_end, svc, 2, &b, 60 * USEC_PER_SEC);
+	migrate_disable();
+	cpu = kt_busy_start(test, &b, true);
+	if (cpu >= nr_cpu_ids || !READ_ONCE(b.started)) {
+		migrate_enable();
+		KUNIT_FAIL(test, "the call did not start");
+		return;	/* the helper is leaked rather than freed under a call */
+	}
+	for (i = 0; i < ARRAY_SIZE(us); i++) {
+		t0 = ktime_get();
+		smp_call_function_single(cpu, kt_noop, NULL, 1);
+		us[i] = ktime_us_delta(ktime_get(), t0);
+	}
+	KUNIT_EXPECT_FALSE(test, completion_done(&b.done));
+	t0 = ktime_get();
+	r3x_unregister(b.h);
+	unreg_ms = ktime_ms_delta(ktime_get(), t0);
+	migrate_enable();
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&b.done, 30 * HZ), 0UL);
+	sort(us, ARRAY_SIZE(us), sizeof(us[0]), cmp_s64, NULL);
+	kunit_info(test, "IPI to the busy CPU: median %lld us, max %lld us; unregister %lld ms\n",
+		   us[ARRAY_SIZE(us) / 2], us[ARRAY_SIZE(us) - 1], unreg_ms);
+	KUNIT_EXPECT_LT(test, us[ARRAY_SIZE(us) / 2], 10000LL);
+	KUNIT_EXPECT_LT(test, us[ARRAY_SIZE(us) - 1], 1000000LL);
+	KUNIT_EXPECT_EQ(test, b.ret, -ENOENT);
+	KUNIT_EXPECT_EQ(test, b.f.vector, (u64)R3X_VEC_UNREGISTERED);
+	KUNIT_EXPECT_LT(test, unreg_ms, 5000LL);
+}
+
+/* The same with the caller's IRQs off: unregister ends it through an NMI. */
+static void unregister_ends_irqs_off_call(struct kunit *test)
+{
+	static const r3x_service_fn svc[] = { svc_busy_start, svc_busy_start };
+	struct kt_busy b = { .arg0 = 1ULL << 50, .irqs_off = 1 };
+	unsigned int cpu;
+	s64 unreg_ms;
+	ktime_t t0;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	b.h = reg_helper_budget(test, "kt_busy_irqoff", r3x_kt_span_start,
+				r3x_kt_span_end, svc, 2, &b, 60 * USEC_PER_SEC);
+	migrate_disable();
+	cpu = kt_busy_start(test, &b, true);
+	if (cpu >= nr_cpu_ids || !READ_ONCE(b.started)) {
+		migrate_enable();
+		KUNIT_FAIL(test, "the call did not start");
+		return;
+	}
+	t0 = ktime_get();
+	r3x_unregister(b.h);
+	unreg_ms = ktime_ms_delta(ktime_get(), t0);
+	migrate_enable();
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&b.done, 30 * HZ), 0UL);
+	kunit_info(test, "unregister returned after %lld ms\n", unreg_ms);
+	KUNIT_EXPECT_EQ(test, b.ret, -ENOENT);
+	KUNIT_EXPECT_EQ(test, b.f.vector, (u64)R3X_VEC_UNREGISTERED);
+	KUNIT_EXPECT_LT(test, unreg_ms, 5000LL);
+}
+
+static u64 svc_irq_on(void *priv, const u64 a[6])
+{
+	local_irq_enable();
+	return 0;
+}
+
+/* A service that enables IRQs ends the call; IRQs are off again after it. */
+static void service_enabling_irqs(struct kunit *test)
+{
+	static const r3x_service_fn svc[] = { svc_irq_on };
+	struct r3x_helper *h = reg_helper(test, "kt_irq_on", r3x_kt_svc_start,
+					  r3x_kt_svc_end, svc, 1, NULL);
+	u64 args[6] = { 3, 0 }, res = 0;
+	struct r3x_fault f = {};
+	unsigned long flags;
+	int ret;
+
+	local_irq_save(flags);
+	ret = r3x_call(h, args, &res, &f);
+	KUNIT_EXPECT_TRUE(test, irqs_disabled());
+	local_irq_restore(flags);
+	KUNIT_EXPECT_EQ(test, ret, -EFAULT);
+	KUNIT_EXPECT_EQ(test, f.vector, (u64)R3X_VEC_SERVICE_IRQ);
+	KUNIT_EXPECT_EQ(test, f.error_code, 1ULL);
+	/* with IRQs on too */
+	KUNIT_EXPECT_EQ(test, r3x_call(h, args, &res, &f), -EFAULT);
+	KUNIT_EXPECT_EQ(test, f.vector, (u64)R3X_VEC_SERVICE_IRQ);
+	r3x_unregister(h);
+}
+
+/* The transition code cannot be kprobed. */
+static void transitions_not_kprobed(struct kunit *test)
+{
+	static const char * const syms[] = {
+		"r3x_enter_asm", "r3x_syscall_entry", "r3x_cstar_entry",
+		"r3x_syscall_c",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(syms); i++) {
+		struct kprobe kp = { .symbol_name = syms[i] };
+		int ret = register_kprobe(&kp);
+
+		if (!ret)
+			unregister_kprobe(&kp);
+		KUNIT_EXPECT_NE_MSG(test, ret, 0, "kprobe on %s accepted", syms[i]);
+	}
+}
+
+static u64 probe(struct kunit *test, unsigned int what, int *ret)
+{
+	u64 args[6] = { what }, res = ~0ULL;
+
+	*ret = r3x_call(r3x_builtin("probe"), args, &res, NULL);
+	return res;
+}
+
+/*
+ * At entry the helper sees nothing of its caller or of the previous
+ * helper: its own stack, zero FS/GS bases, the FPU init state.
+ */
+static void entry_state_clean(struct kunit *test)
+{
+	u64 args[6] = { R3X_PR_DIRTY }, res;
+	int ret;
+
+	KUNIT_EXPECT_EQ(test, probe(test, R3X_PR_RSP, &ret), (u64)R3X_UVA_STACK_TOP);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, probe(test, R3X_PR_FSBASE, &ret), 0ULL);
+	KUNIT_EXPECT_EQ(test, probe(test, R3X_PR_GSBASE, &ret), 0ULL);
+	/* A previous helper leaves its vector and control registers dirty. */
+	ret = r3x_call(r3x_builtin("probe"), args, &res, NULL);
+	if (boot_cpu_has(X86_FEATURE_AVX))
+		KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, probe(test, R3X_PR_XMM0, &ret), 0ULL);
+	KUNIT_EXPECT_EQ(test, probe(test, R3X_PR_MXCSR, &ret), 0x1f80ULL);
+	KUNIT_EXPECT_EQ(test, probe(test, R3X_PR_FCW, &ret), 0x37fULL);
+	if (boot_cpu_has(X86_FEATURE_AVX)) {
+		KUNIT_EXPECT_EQ(test, probe(test, R3X_PR_YMM0_HI, &ret), 0ULL);
+		KUNIT_EXPECT_EQ(test, ret, 0);
+	}
+}
+
+static struct kunit_case ring3_exec_contain_cases[] = {
+	KUNIT_CASE_PARAM(timeout_irqs_on, loop_kind_gen_params),
+	KUNIT_CASE_PARAM(timeout_irqs_off, loop_kind_gen_params),
+	KUNIT_CASE_SLOW(busy_cpu_responsive_then_unregister),
+	KUNIT_CASE_SLOW(unregister_ends_irqs_off_call),
+	KUNIT_CASE(service_enabling_irqs),
+	KUNIT_CASE(transitions_not_kprobed),
+	KUNIT_CASE(entry_state_clean),
+	{}
+};
+
+static struct kunit_suite ring3_exec_contain_suite = {
+	.name = "ring3_exec_contain",
+	.test_cases = ring3_exec_contain_cases,
+};
+
 kunit_test_suites(&ring3_exec_msrs_suite, &ring3_exec_call_suite,
-		  &ring3_exec_faults_suite, &ring3_exec_stress_suite);
+		  &ring3_exec_faults_suite, &ring3_exec_stress_suite,
+		  &ring3_exec_contain_suite);
 
 MODULE_DESCRIPTION("KUnit tests for ring3_exec");
 MODULE_LICENSE("GPL");

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ring3_exec built-in helpers (null, sum, spin, fault) and the debugfs
+ * ring3_exec built-in helpers (null, sum, spin, fault, probe, loop) and the debugfs
  * "call" file that runs them from user space.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -104,6 +104,8 @@ R3X_DEFINE_HELPER(r3x_h_fault,
 		  "\tcmpl $22, %edi\n\tje 122f\n"
 		  "\tcmpl $23, %edi\n\tje 123f\n"
 		  "\tcmpl $24, %edi\n\tje 124f\n"
+		  "\tcmpl $25, %edi\n\tje 125f\n"
+		  "\tcmpl $26, %edi\n\tje 126f\n"
 		  "\tjmp 99f\n"
 		  "100:\tud2\n\tjmp 99f\n"
 		  "101:\tmovq 0, %rax\n\tjmp 99f\n"
@@ -163,24 +165,81 @@ R3X_DEFINE_HELPER(r3x_h_fault,
 		  "\tud2\n"
 		  "\t.code64\n"
 		  "\tjmp 99f\n"
+		  "125:\tmovb $0x80, %al\n\toutb %al, $0x80\n\tjmp 99f\n"
+		  "126:\tmovl $7, %eax\n\tmovl %eax, %ds\n\tjmp 99f\n"
 		  "99:\tmovl $" S(R3X_NO_FAULT) ", %edi\n\txorl %eax, %eax\n\tsyscall\n\tud2");
+
+/*
+ * Reports what it found at entry (arg0: R3X_PR_*), before touching any
+ * register but the one it reports through.
+ */
+R3X_DEFINE_HELPER(r3x_h_probe,
+		  "\tmovq %rsp, %r12\n"
+		  "\tmovl $" S(R3X_UVA_STACK_TOP) ", %esp\n"
+		  "\tcmpl $0, %edi\n\tje 100f\n"
+		  "\tcmpl $1, %edi\n\tje 101f\n"
+		  "\tcmpl $2, %edi\n\tje 102f\n"
+		  "\tcmpl $3, %edi\n\tje 103f\n"
+		  "\tcmpl $4, %edi\n\tje 104f\n"
+		  "\tcmpl $5, %edi\n\tje 105f\n"
+		  "\tcmpl $6, %edi\n\tje 106f\n"
+		  "\tcmpl $7, %edi\n\tje 107f\n"
+		  "\tcmpl $8, %edi\n\tje 108f\n"
+		  "\tmovq $-1, %rdi\n\tjmp 99f\n"
+		  "100:\tmovq %r12, %rdi\n\tjmp 99f\n"
+		  "101:\trdfsbase %rdi\n\tjmp 99f\n"
+		  "102:\trdgsbase %rdi\n\tjmp 99f\n"
+		  "103:\tmovq %xmm0, %rdi\n\tjmp 99f\n"
+		  "104:\tvextractf128 $1, %ymm0, %xmm1\n\tmovq %xmm1, %rdi\n\tjmp 99f\n"
+		  "105:\tsubq $8, %rsp\n\tstmxcsr (%rsp)\n\tmovl (%rsp), %edi\n\tjmp 99f\n"
+		  "106:\tsubq $8, %rsp\n\tfnstcw (%rsp)\n\tmovzwl (%rsp), %edi\n\tjmp 99f\n"
+		  "107:\tmovl $" S(R3X_UVA_DATA) ", %eax\n\tmovq %rsi, (%rax)\n"
+		  "\tmovq (%rax), %rdi\n\tjmp 99f\n"
+		  "108:\tmovq $-1, %rax\n\tmovq %rax, %xmm0\n"
+		  "\tvinsertf128 $1, %xmm0, %ymm0, %ymm0\n"
+		  "\tsubq $8, %rsp\n\tmovl $0x9fc0, (%rsp)\n\tldmxcsr (%rsp)\n"
+		  "\tmovw $0x27f, (%rsp)\n\tfldcw (%rsp)\n"
+		  "\txorl %edi, %edi\n"
+		  "99:\txorl %eax, %eax\n\tsyscall\n\tud2");
+
+/* Never exits (arg0: R3X_LOOP_*): only its budget ends it. */
+R3X_DEFINE_HELPER(r3x_h_loop,
+		  "\tcmpl $1, %edi\n\tje 2f\n"
+		  "\tcmpl $2, %edi\n\tje 3f\n"
+		  "1:\tjmp 1b\n"
+		  "2:\tpause\n\tjmp 2b\n"
+		  "3:\tmovl $1, %eax\n\tsyscall\n\tjmp 3b");
+
+static u64 r3x_svc_nop(void *priv, const u64 args[6])
+{
+	return 0;
+}
+
+static const r3x_service_fn r3x_loop_services[] = { r3x_svc_nop };
 
 static const struct {
 	const char *name;
 	const u8 *start, *end;
 	unsigned int data_pages;
+	unsigned int budget_us;
+	const r3x_service_fn *services;
+	unsigned int nr_services;
 } r3x_builtin_desc[] = {
-	{ "null", r3x_h_null_start, r3x_h_null_end, 0 },
-	{ "sum", r3x_h_sum_start, r3x_h_sum_end, 0 },
-	{ "spin", r3x_h_spin_start, r3x_h_spin_end, 0 },
+	{ "null", r3x_h_null_start, r3x_h_null_end },
+	{ "sum", r3x_h_sum_start, r3x_h_sum_end },
+	/* Bounded by its iteration count (at most 10^7 from debugfs). */
+	{ "spin", r3x_h_spin_start, r3x_h_spin_end, 0, 10 * USEC_PER_SEC },
 	{ "fault", r3x_h_fault_start, r3x_h_fault_end, 1 },
+	{ "probe", r3x_h_probe_start, r3x_h_probe_end, 1 },
+	{ "loop", r3x_h_loop_start, r3x_h_loop_end, 0, 0, r3x_loop_services,
+	  ARRAY_SIZE(r3x_loop_services) },
 };
 
 static struct r3x_helper *r3x_builtins[ARRAY_SIZE(r3x_builtin_desc)];
 
 /**
  * r3x_builtin() - a built-in helper by name
- * @name: "null", "sum", "spin" or "fault"
+ * @name: "null", "sum", "spin", "fault", "probe" or "loop"
  *
  * Return: the helper or NULL.
  */
@@ -206,6 +265,9 @@ int r3x_builtin_init(void)
 			.code_end = r3x_builtin_desc[i].end,
 			.data_pages = r3x_builtin_desc[i].data_pages,
 			.stack_pages = 1,
+			.budget_us = r3x_builtin_desc[i].budget_us,
+			.services = r3x_builtin_desc[i].services,
+			.nr_services = r3x_builtin_desc[i].nr_services,
 		};
 		struct r3x_helper *h = r3x_register(&d);
 

@@ -1,28 +1,110 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ring3_exec transitions: SYSRET into a helper, SYSCALL and exceptions out.
+ * ring3_exec transitions: SYSRET or IRET into a helper; SYSCALL, exceptions,
+ * interrupts, NMIs and machine checks out.
  *
  * Entry saves the callee-saved registers and the stack pointer in the
- * per-CPU struct r3x_cpu and SYSRETs; every way out reloads that stack
+ * per-CPU struct r3x_cpu and enters CPL3; every way out saves the helper's
+ * registers in the running call's struct r3x_gprs, reloads that stack
  * pointer and returns to r3x_enter_asm()'s caller (longjmp style). At CPL3
  * the GS base is a user value and MSR_KERNEL_GS_BASE holds the kernel's, so
- * each way in from CPL3 starts with SWAPGS before any per-CPU access, and
- * switches to a known kernel stack before touching memory through RSP.
+ * each way in from CPL3 starts with SWAPGS before any per-CPU access.
+ *
+ * An NMI or #MC taken at CPL3 is handed to Linux's own entry as if it had
+ * arrived at CPL0 at r3x_nmi_done/r3x_mce_done: the IST frame is rewritten
+ * in place, so Linux never runs its return-to-user path for the helper.
+ *
+ * Everything here is in .noinstr.text: no kprobe, no tracing.
  */
 #include <linux/linkage.h>
 #include <linux/objtool.h>
+#include <asm/asm-offsets.h>
+#include <asm/alternative.h>
+#include <asm/cpufeatures.h>
 #include <asm/percpu.h>
+#include <asm/processor-flags.h>
+#include <asm/segment.h>
+#include <asm/trapnr.h>
 #include <asm/unwind_hints.h>
 #include <asm/nospec-branch.h>
 #include <asm/smap.h>
 #include <hvsec/compat.h>
+#include <hvsec/ring3_exec.h>
 #include "r3x.h"
 
 #define CPUV(off)	PER_CPU_VAR(r3x_cpu + (off))
 
-	.text
+/* Save the helper's GPRs (not RSP/RIP/RFLAGS) in *CPUV(R3X_REGS); RAX is pushed. */
+.macro R3X_SAVE_GPRS
+	pushq	%rax
+	movq	CPUV(R3X_REGS), %rax
+	movq	%rbx, R3X_G_RBX(%rax)
+	movq	%rcx, R3X_G_RCX(%rax)
+	movq	%rdx, R3X_G_RDX(%rax)
+	movq	%rsi, R3X_G_RSI(%rax)
+	movq	%rdi, R3X_G_RDI(%rax)
+	movq	%rbp, R3X_G_RBP(%rax)
+	movq	%r8, R3X_G_R8(%rax)
+	movq	%r9, R3X_G_R9(%rax)
+	movq	%r10, R3X_G_R10(%rax)
+	movq	%r11, R3X_G_R11(%rax)
+	movq	%r12, R3X_G_R12(%rax)
+	movq	%r13, R3X_G_R13(%rax)
+	movq	%r14, R3X_G_R14(%rax)
+	movq	%r15, R3X_G_R15(%rax)
+	popq	R3X_G_RAX(%rax)
+.endm
 
-/* long r3x_enter_asm(const struct r3x_entry *e): IRQs off, our CR3/IDT. */
+/* No helper value stays in a register the kernel may speculate on. */
+.macro R3X_CLEAR_GPRS
+	xorl	%ebx, %ebx
+	xorl	%ecx, %ecx
+	xorl	%edx, %edx
+	xorl	%esi, %esi
+	xorl	%edi, %edi
+	xorl	%ebp, %ebp
+	xorl	%r8d, %r8d
+	xorl	%r9d, %r9d
+	xorl	%r10d, %r10d
+	xorl	%r11d, %r11d
+	xorl	%r12d, %r12d
+	xorl	%r13d, %r13d
+	xorl	%r14d, %r14d
+	xorl	%r15d, %r15d
+.endm
+
+/* Load every GPR but RAX from *RAX. */
+.macro R3X_LOAD_GPRS
+	movq	R3X_G_RBX(%rax), %rbx
+	movq	R3X_G_RCX(%rax), %rcx
+	movq	R3X_G_RDX(%rax), %rdx
+	movq	R3X_G_RSI(%rax), %rsi
+	movq	R3X_G_RDI(%rax), %rdi
+	movq	R3X_G_RBP(%rax), %rbp
+	movq	R3X_G_R8(%rax), %r8
+	movq	R3X_G_R9(%rax), %r9
+	movq	R3X_G_R10(%rax), %r10
+	movq	R3X_G_R11(%rax), %r11
+	movq	R3X_G_R12(%rax), %r12
+	movq	R3X_G_R13(%rax), %r13
+	movq	R3X_G_R14(%rax), %r14
+	movq	R3X_G_R15(%rax), %r15
+.endm
+
+/* SWAPGS after an entry from CPL3, with the kernel's speculation fence. */
+.macro R3X_SWAPGS_FROM_USER
+	swapgs
+	ALTERNATIVE "", "lfence", X86_FEATURE_FENCE_SWAPGS_USER
+.endm
+
+	.section .noinstr.text, "ax"
+
+/*
+ * long r3x_enter_asm(int mode): IRQs off; our CR3, IDT and MSRs loaded.
+ * R3X_ENTER_SYSRET starts the helper (RIP, RFLAGS, RSP and the argument
+ * registers from *CPUV(R3X_REGS), every other register zero);
+ * R3X_ENTER_IRET resumes it with every register it had.
+ */
 SYM_CODE_START(r3x_enter_asm)
 	UNWIND_HINT_FUNC
 	ANNOTATE_NOENDBR
@@ -33,32 +115,59 @@ SYM_CODE_START(r3x_enter_asm)
 	movq	%r14, CPUV(R3X_KR14)
 	movq	%r15, CPUV(R3X_KR15)
 	movq	%rsp, CPUV(R3X_KSP)
-	movq	R3X_E_RIP(%rdi), %rcx
-	movq	R3X_E_A1(%rdi), %rsi
-	movq	R3X_E_A2(%rdi), %rdx
-	movq	R3X_E_A3(%rdi), %r10
-	movq	R3X_E_A4(%rdi), %r8
-	movq	R3X_E_A5(%rdi), %r9
-	movq	R3X_E_A0(%rdi), %rdi
-	xorl	%eax, %eax
+	movq	CPUV(R3X_REGS), %rax
+	testl	%edi, %edi
+	jnz	.Lenter_iret
+	movq	R3X_G_RIP(%rax), %rcx
+	movq	R3X_G_RFLAGS(%rax), %r11
+	movq	R3X_G_RSI(%rax), %rsi
+	movq	R3X_G_RDX(%rax), %rdx
+	movq	R3X_G_R10(%rax), %r10
+	movq	R3X_G_R8(%rax), %r8
+	movq	R3X_G_R9(%rax), %r9
+	movq	R3X_G_RDI(%rax), %rdi
 	xorl	%ebx, %ebx
 	xorl	%ebp, %ebp
 	xorl	%r12d, %r12d
 	xorl	%r13d, %r13d
 	xorl	%r14d, %r14d
 	xorl	%r15d, %r15d
-	/* RFLAGS at CPL3: IF=0, IOPL=0, AC=0, TF=0. */
-	movl	$2, %r11d
+	/*
+	 * From here to SYSRET only IST events can arrive (IF=0, no
+	 * breakpoints armed): the helper's stack pointer is safe to load.
+	 */
+	movq	R3X_G_RSP(%rax), %rsp
+	xorl	%eax, %eax
+	CLEAR_CPU_BUFFERS
 	swapgs
 	sysretq
+.Lenter_iret:
+	pushq	$__USER_DS
+	pushq	R3X_G_RSP(%rax)
+	pushq	R3X_G_RFLAGS(%rax)
+	pushq	$__USER_CS
+	pushq	R3X_G_RIP(%rax)
+	UNWIND_HINT_IRET_REGS
+	R3X_LOAD_GPRS
+	movq	R3X_G_RAX(%rax), %rax
+	CLEAR_CPU_BUFFERS
+	swapgs
+	iretq
 SYM_CODE_END(r3x_enter_asm)
 
-/* Back to r3x_enter_asm()'s caller with %eax as its result. */
+/*
+ * Back to r3x_enter_asm()'s caller with %r12d as its result, on the kernel
+ * stack, after the kernel's return-predictor and branch-history scrubbing
+ * for an entry from user mode.
+ */
 SYM_CODE_START_LOCAL(r3x_return_to_caller)
 	HVSEC_UNWIND_HINT_END_OF_STACK
 	ANNOTATE_NOENDBR
 	movq	CPUV(R3X_KSP), %rsp
 	UNWIND_HINT_FUNC
+	UNTRAIN_RET
+	CLEAR_BRANCH_HISTORY
+	movl	%r12d, %eax
 	movq	CPUV(R3X_KRBX), %rbx
 	movq	CPUV(R3X_KRBP), %rbp
 	movq	CPUV(R3X_KR12), %r12
@@ -73,47 +182,34 @@ SYM_CODE_START(r3x_syscall_entry)
 	HVSEC_UNWIND_HINT_END_OF_STACK
 	ENDBR
 	swapgs
-	movq	%rsp, CPUV(R3X_USP)
+	movq	%rsp, CPUV(R3X_SCRATCH)
 	movq	CPUV(R3X_KSP), %rsp
 	UNWIND_HINT_FUNC
-	pushq	CPUV(R3X_USP)
-	pushq	%r11
-	pushq	%rcx
-	pushq	%rax
-	pushq	%rdi
-	pushq	%rsi
-	pushq	%rdx
-	pushq	%r10
-	pushq	%r8
-	pushq	%r9
-	pushq	%rbx
-	pushq	%rbp
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	R3X_SAVE_GPRS
+	movq	%rcx, R3X_G_RIP(%rax)
+	movq	%r11, R3X_G_RFLAGS(%rax)
+	movq	CPUV(R3X_SCRATCH), %rcx
+	movq	%rcx, R3X_G_RSP(%rax)
+	R3X_CLEAR_GPRS
+	UNTRAIN_RET
+	CLEAR_BRANCH_HISTORY
 	cld
-	movq	%rsp, %rdi
+	movq	CPUV(R3X_REGS), %rdi
 	call	r3x_syscall_c
 	testl	%eax, %eax
-	jnz	r3x_return_to_caller
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%rbp
-	popq	%rbx
-	popq	%r9
-	popq	%r8
-	popq	%r10
-	popq	%rdx
-	popq	%rsi
-	popq	%rdi
-	popq	%rax
-	popq	%rcx
-	popq	%r11
-	movq	(%rsp), %rsp
+	jz	1f
+	movl	%eax, %r12d
+	jmp	r3x_return_to_caller
+1:
+	/* A service returned: back to the helper, RCX/R11 as SYSRET uses them. */
+	movq	CPUV(R3X_REGS), %rax
+	R3X_LOAD_GPRS
+	movq	R3X_G_RIP(%rax), %rcx
+	movq	R3X_G_RFLAGS(%rax), %r11
+	movq	R3X_G_RSP(%rax), %rsp
+	movq	R3X_G_RAX(%rax), %rax
 	HVSEC_UNWIND_HINT_END_OF_STACK
+	CLEAR_CPU_BUFFERS
 	swapgs
 	sysretq
 SYM_CODE_END(r3x_syscall_entry)
@@ -123,50 +219,114 @@ SYM_CODE_START(r3x_cstar_entry)
 	HVSEC_UNWIND_HINT_END_OF_STACK
 	ENDBR
 	swapgs
-	movq	$0x101, CPUV(R3X_FVEC)
-	movq	$0, CPUV(R3X_FERR)
-	movq	%rcx, CPUV(R3X_FRIP)
-	movq	$0, CPUV(R3X_FCS)
-	movq	%r11, CPUV(R3X_FFLAGS)
-	movq	%rsp, CPUV(R3X_FRSP)
-	movq	$0, CPUV(R3X_FCR2)
-	movl	$R3X_EXIT_FAULT, %eax
+	movq	%rsp, CPUV(R3X_SCRATCH)
+	movq	CPUV(R3X_KSP), %rsp
+	UNWIND_HINT_FUNC
+	R3X_SAVE_GPRS
+	movq	%rcx, R3X_G_RIP(%rax)
+	movq	%r11, R3X_G_RFLAGS(%rax)
+	movq	CPUV(R3X_SCRATCH), %rcx
+	movq	%rcx, R3X_G_RSP(%rax)
+	R3X_CLEAR_GPRS
+	movq	$R3X_VEC_COMPAT_SYSCALL, CPUV(R3X_VEC)
+	movq	$0, CPUV(R3X_ERR)
+	movq	$0, CPUV(R3X_CS)
+	movl	$R3X_EXIT_EVENT, %r12d
 	jmp	r3x_return_to_caller
 SYM_CODE_END(r3x_cstar_entry)
 
 /*
- * Exception from the helper. Stack (TSS.sp0 or the #DB IST stack): vector,
- * error code, then the hardware frame. The helper's registers are dropped.
+ * Save what an event at CPL3 interrupted. Stack (TSS.sp0 or an IST stack):
+ * vector, error code, then the hardware frame.
  */
-SYM_CODE_START_LOCAL(r3x_fault_common)
-	UNWIND_HINT_IRET_REGS offset=16
-	swapgs
+.macro R3X_SAVE_EVENT
+	R3X_SWAPGS_FROM_USER
 	cld
 	ASM_CLAC
-	movq	%cr2, %rax
-	movq	%rax, CPUV(R3X_FCR2)
-	movq	0(%rsp), %rax
-	movq	%rax, CPUV(R3X_FVEC)
-	movq	8(%rsp), %rax
-	movq	%rax, CPUV(R3X_FERR)
-	movq	16(%rsp), %rax
-	movq	%rax, CPUV(R3X_FRIP)
-	movq	24(%rsp), %rax
-	movq	%rax, CPUV(R3X_FCS)
-	movq	32(%rsp), %rax
-	movq	%rax, CPUV(R3X_FFLAGS)
-	movq	40(%rsp), %rax
-	movq	%rax, CPUV(R3X_FRSP)
-	movl	$R3X_EXIT_FAULT, %eax
+	R3X_SAVE_GPRS
+	movq	0(%rsp), %rcx
+	movq	%rcx, CPUV(R3X_VEC)
+	movq	8(%rsp), %rcx
+	movq	%rcx, CPUV(R3X_ERR)
+	movq	16(%rsp), %rcx
+	movq	%rcx, R3X_G_RIP(%rax)
+	movq	24(%rsp), %rcx
+	movq	%rcx, CPUV(R3X_CS)
+	movq	32(%rsp), %rcx
+	movq	%rcx, R3X_G_RFLAGS(%rax)
+	movq	40(%rsp), %rcx
+	movq	%rcx, R3X_G_RSP(%rax)
+	movq	%cr2, %rcx
+	movq	%rcx, CPUV(R3X_CR2)
+	R3X_CLEAR_GPRS
+.endm
+
+/* An exception or interrupt from the helper: leave it. */
+SYM_CODE_START_LOCAL(r3x_event_common)
+	UNWIND_HINT_IRET_REGS offset=16
+	R3X_SAVE_EVENT
+	movl	$R3X_EXIT_EVENT, %r12d
 	jmp	r3x_return_to_caller
-SYM_CODE_END(r3x_fault_common)
+SYM_CODE_END(r3x_event_common)
 
 /*
- * One stub per exception vector. From CPL0 (an NMI handler or our own
- * transition code faulting while our IDT is loaded) the event is handed,
- * frame untouched, to the kernel's own handler for that vector.
+ * An NMI or #MC from the helper, on its IST stack: after saving the helper,
+ * turn the hardware frame into the one the CPU would have pushed for the
+ * same event at CPL0 at \done, with the caller's stack, and enter Linux's
+ * gate for that vector. Linux returns with IRET to \done, which also ends
+ * NMI blocking.
  */
-.macro R3X_STUB vec err
+.macro R3X_IST_HANDOVER vec done
+	R3X_SAVE_EVENT
+	addq	$16, %rsp
+	UNWIND_HINT_IRET_REGS
+	leaq	\done(%rip), %rcx
+	movq	%rcx, 0(%rsp)
+	movq	$__KERNEL_CS, 8(%rsp)
+	movq	$X86_EFLAGS_FIXED, 16(%rsp)
+	movq	CPUV(R3X_KSP), %rcx
+	movq	%rcx, 24(%rsp)
+	movq	$__KERNEL_DS, 32(%rsp)
+	/* Linux's NMI entry keeps its "NMI executing" flag just below. */
+	movq	$0, -8(%rsp)
+	movq	$0, -16(%rsp)
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	ANNOTATE_RETPOLINE_SAFE
+	jmp	*(r3x_kernel_gates + \vec * 8)(%rip)
+.endm
+
+SYM_CODE_START_LOCAL(r3x_nmi_user)
+	UNWIND_HINT_IRET_REGS offset=16
+	R3X_IST_HANDOVER X86_TRAP_NMI r3x_nmi_done
+SYM_CODE_END(r3x_nmi_user)
+
+SYM_CODE_START_LOCAL(r3x_mce_user)
+	UNWIND_HINT_IRET_REGS offset=16
+	R3X_IST_HANDOVER X86_TRAP_MC r3x_mce_done
+SYM_CODE_END(r3x_mce_user)
+
+/* Where Linux's NMI/#MC handler returns, at CPL0 on the caller's stack. */
+SYM_CODE_START_LOCAL(r3x_nmi_done)
+	UNWIND_HINT_FUNC
+	ANNOTATE_NOENDBR
+	movl	$R3X_EXIT_EVENT, %r12d
+	jmp	r3x_return_to_caller
+SYM_CODE_END(r3x_nmi_done)
+
+SYM_CODE_START_LOCAL(r3x_mce_done)
+	UNWIND_HINT_FUNC
+	ANNOTATE_NOENDBR
+	movl	$R3X_EXIT_EVENT, %r12d
+	jmp	r3x_return_to_caller
+SYM_CODE_END(r3x_mce_done)
+
+/*
+ * One stub per IDT vector. From CPL0 (an NMI handler, a service, or our own
+ * transition code while our IDT is loaded) the event goes, frame untouched,
+ * to the kernel's own gate for that vector.
+ */
+.macro R3X_STUB vec err target
 SYM_CODE_START_LOCAL(r3x_stub_\vec)
 	UNWIND_HINT_IRET_REGS offset=\err*8
 	ENDBR
@@ -179,17 +339,38 @@ SYM_CODE_START_LOCAL(r3x_stub_\vec)
 	pushq	$-1
 	.endif
 	pushq	$\vec
-	jmp	r3x_fault_common
+	jmp	\target
 SYM_CODE_END(r3x_stub_\vec)
 .endm
 
-/* Vectors with an error code: 8, 10-14, 17, 21, 29, 30. */
-.irp v, 0, 1, 2, 3, 4, 5, 6, 7, 9, 15, 16, 18, 19, 20, 22, 23, 24, 25, 26, 27, 28, 31
-	R3X_STUB \v 0
+/* Exceptions; vectors with an error code: 8, 10-14, 17, 21, 29, 30. */
+.irp v, 0, 1, 3, 4, 5, 6, 7, 9, 15, 16, 19, 20, 22, 23, 24, 25, 26, 27, 28, 31
+	R3X_STUB \v 0 r3x_event_common
 .endr
 .irp v, 8, 10, 11, 12, 13, 14, 17, 21, 29, 30
-	R3X_STUB \v 1
+	R3X_STUB \v 1 r3x_event_common
 .endr
+	R3X_STUB 2 0 r3x_nmi_user
+	R3X_STUB 18 0 r3x_mce_user
+
+/* Interrupt vectors 32..255: the same, one 32-byte stub each. */
+	.balign 32
+SYM_CODE_START_LOCAL(r3x_irq_stubs)
+	vector = 32
+	.rept 224
+	UNWIND_HINT_IRET_REGS
+	ENDBR
+	testb	$3, 8(%rsp)
+	jnz	1f
+	ANNOTATE_RETPOLINE_SAFE
+	jmp	*(r3x_kernel_gates + vector * 8)(%rip)
+1:	pushq	$-1
+	pushq	$vector
+	jmp	r3x_event_common
+	.balign 32, 0xcc
+	vector = vector + 1
+	.endr
+SYM_CODE_END(r3x_irq_stubs)
 
 	.section .rodata
 	.balign 8
@@ -200,4 +381,29 @@ SYM_DATA_START(r3x_stub_table)
 .irp v, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
 	.quad	r3x_stub_\v
 .endr
+	vector = 0
+	.rept 224
+	.quad	r3x_irq_stubs + vector * 32
+	vector = vector + 1
+	.endr
 SYM_DATA_END(r3x_stub_table)
+
+	.text
+/*
+ * void r3x_handover_irq(unsigned long entry): run Linux's handler for an
+ * interrupt that arrived at CPL3, as if it had arrived here at CPL0 with
+ * IRQs off (the frame an interrupt gate pushes, then a call of the entry).
+ */
+SYM_FUNC_START(r3x_handover_irq)
+	pushq	%rbp
+	movq	%rsp, %rbp
+	andq	$-16, %rsp
+	pushq	$__KERNEL_DS
+	pushq	%rbp
+	pushfq
+	pushq	$__KERNEL_CS
+	CALL_NOSPEC rdi
+	movq	%rbp, %rsp
+	popq	%rbp
+	RET
+SYM_FUNC_END(r3x_handover_irq)

@@ -14,15 +14,16 @@
  *   R3X_UVA_STACK_TOP  top of the stack pages (read/write, no execute)
  *
  * Helper ABI: on entry RDI, RSI, RDX, R10, R8, R9 hold the six arguments,
- * every other register is zero except RCX/R11 (SYSRET) and RSP, which is
- * NOT a helper address: the helper must load its own stack pointer (e.g.
- * "mov $R3X_UVA_STACK_TOP, %esp") before touching the stack. It leaves with
- * SYSCALL: RAX = R3X_SVC_EXIT and RDI = result ends the call; RAX = n
- * (1 <= n <= nr_services) runs the owner's service n with RDI, RSI, RDX,
- * R10, R8, R9 as arguments and returns to the helper with the service's
- * value in RAX (RCX and R11 clobbered, every other register preserved).
- * Anything else (exception, INT n, privileged instruction, unknown service)
- * ends the call with -EFAULT and a struct r3x_fault.
+ * RSP is R3X_UVA_STACK_TOP, RCX/R11 are what SYSRET used, every other
+ * register is zero, the FS and GS bases are zero and the x87/SSE/AVX state
+ * is the init state. It leaves with SYSCALL: RAX = R3X_SVC_EXIT and RDI =
+ * result ends the call; RAX = n (1 <= n <= nr_services) runs the owner's
+ * service n with RDI, RSI, RDX, R10, R8, R9 as arguments and returns to the
+ * helper with the service's value in RAX (RCX and R11 clobbered, every other
+ * register preserved). Anything else (exception, INT n, privileged
+ * instruction, unknown service) ends the call with -EFAULT and a struct
+ * r3x_fault. Interrupts may pause the helper at any point (it resumes with
+ * every register intact); a call that outlives its budget ends with -ETIME.
  */
 #ifndef _HVSEC_RING3_EXEC_H
 #define _HVSEC_RING3_EXEC_H
@@ -36,6 +37,15 @@
 #define R3X_SVC_EXIT		0
 /* IDT vector whose gate is DPL3 and not present: INT n on it raises #NP. */
 #define R3X_NP_VECTOR		0x7e
+
+/* Faults that are not CPU exception vectors. */
+#define R3X_VEC_BAD_SERVICE	0x100	/* SYSCALL with an unknown RAX */
+#define R3X_VEC_COMPAT_SYSCALL	0x101	/* SYSCALL from a 32-bit segment */
+#define R3X_VEC_BAD_RETURN	0x102	/* non-canonical return RIP */
+#define R3X_VEC_SERVICE_BUDGET	0x103	/* too many service calls */
+#define R3X_VEC_TIMEOUT		0x104	/* budget spent (-ETIME) */
+#define R3X_VEC_UNREGISTERED	0x105	/* helper unregistered (-ENOENT) */
+#define R3X_VEC_SERVICE_IRQ	0x106	/* a service enabled interrupts */
 
 #ifndef __ASSEMBLY__
 
@@ -57,12 +67,6 @@
 	    ".popsection\n");						\
 	extern const u8 name##_start[], name##_end[]
 
-/* Faults that are not CPU exception vectors. */
-#define R3X_VEC_BAD_SERVICE	0x100	/* SYSCALL with an unknown RAX */
-#define R3X_VEC_COMPAT_SYSCALL	0x101	/* SYSCALL from a 32-bit segment */
-#define R3X_VEC_BAD_RETURN	0x102	/* non-canonical return RIP */
-#define R3X_VEC_SERVICE_BUDGET	0x103	/* too many service calls */
-
 /* What a contained fault looked like. */
 struct r3x_fault {
 	u64 vector;
@@ -76,7 +80,11 @@ struct r3x_fault {
 
 struct r3x_helper;
 
-/* A service: runs at CPL0 with IRQs off; must not sleep or use the FPU. */
+/*
+ * A service: runs at CPL0 with IRQs off, on the caller's stack; it must not
+ * sleep, enable interrupts (the call then ends with R3X_VEC_SERVICE_IRQ) or
+ * use the FPU.
+ */
 typedef u64 (*r3x_service_fn)(void *priv, const u64 args[6]);
 
 struct r3x_helper_desc {
@@ -88,6 +96,7 @@ struct r3x_helper_desc {
 	const r3x_service_fn *services;	/* service n is services[n - 1] */
 	unsigned int nr_services;
 	void *priv;			/* passed to the services */
+	unsigned int budget_us;		/* per call; 0: module parameter budget_us */
 };
 
 struct r3x_helper *r3x_register(const struct r3x_helper_desc *desc);
@@ -110,6 +119,14 @@ int r3x_cpu_supported(void);
 /* Test hooks (EXPORT_SYMBOL_IF_KUNIT). */
 struct r3x_helper *r3x_builtin(const char *name);
 void r3x_get_counters(u64 *calls, u64 *faults, u64 *msr_mismatch);
+
+/* Counters of the whole module (per CPU, summed by r3x_stats_sum()). */
+struct r3x_stats {
+	u64 calls, faults, timeouts, killed, slices, irqs, nmis, mces;
+	u64 yields, kicks, msr_checks, msr_mismatch;
+};
+
+void r3x_stats_sum(struct r3x_stats *sum);
 
 /* Kinds understood by the built-in "fault" helper (argument 0). */
 #define R3X_FK_UD		0
@@ -137,7 +154,25 @@ void r3x_get_counters(u64 *calls, u64 *faults, u64 *msr_mismatch);
 #define R3X_FK_KWRITE	22
 #define R3X_FK_KEXEC	23
 #define R3X_FK_COMPAT	24
-#define R3X_FK_NR	25
+#define R3X_FK_OUTB	25	/* outb to port 0x80 */
+#define R3X_FK_LDT	26	/* load selector 0x7 (LDT entry 0) into DS */
+#define R3X_FK_NR	27
+
+/* What the built-in "probe" helper returns (argument 0). */
+#define R3X_PR_RSP	0	/* RSP at entry */
+#define R3X_PR_FSBASE	1
+#define R3X_PR_GSBASE	2
+#define R3X_PR_XMM0	3	/* low 64 bits */
+#define R3X_PR_YMM0_HI	4	/* bits 128..191 of YMM0 (AVX) */
+#define R3X_PR_MXCSR	5
+#define R3X_PR_FCW	6
+#define R3X_PR_DATA_WRITE 7	/* writes arg1 to R3X_UVA_DATA, returns it */
+#define R3X_PR_DIRTY	8	/* leaves XMM0/YMM0/MXCSR dirty, returns 0 */
+
+/* What the built-in "loop" helper does forever (argument 0). */
+#define R3X_LOOP_JMP	0	/* 1: jmp 1b */
+#define R3X_LOOP_PAUSE	1	/* pause in a loop */
+#define R3X_LOOP_SERVICE 2	/* calls service 1 in a loop */
 /* Result of the "fault" helper when the instruction did not fault. */
 #define R3X_NO_FAULT		0xdead
 
