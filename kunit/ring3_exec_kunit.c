@@ -25,6 +25,7 @@
 #include <asm/msr.h>
 #include <asm/nmi.h>
 #include <asm/ptrace.h>
+#include <asm/trap_pf.h>
 #include <asm/segment.h>
 #include <hvsec/ring3_exec.h>
 
@@ -143,7 +144,9 @@ static struct r3x_helper *reg_helper(struct kunit *test, const char *name,
 				     const r3x_service_fn *svc, unsigned int nsvc,
 				     void *priv)
 {
-	return reg_helper_budget(test, name, start, end, svc, nsvc, priv, 0);
+	/* Not a test of budgets: room for a slow, loaded host. */
+	return reg_helper_budget(test, name, start, end, svc, nsvc, priv,
+				 5 * USEC_PER_SEC);
 }
 
 /* ---- suite ring3_exec_msrs ---- */
@@ -483,8 +486,11 @@ static void fault_contained(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f2 - faults, 1ULL);
 	if (f.vector != c->vec)
 		KUNIT_EXPECT_EQ(test, f.vector, c->alt_vec);
+	/* With PTI the helper's page table does not map the kernel at all. */
 	if (c->err >= 0 && f.vector == c->vec)
-		KUNIT_EXPECT_EQ(test, f.error_code, (u64)c->err);
+		KUNIT_EXPECT_EQ(test, f.error_code, (u64)c->err &
+				~(c->kaddr && boot_cpu_has(X86_FEATURE_PTI) ?
+				  (u64)X86_PF_PROT : 0));
 	if (c->idt_vec)
 		KUNIT_EXPECT_TRUE_MSG(test, idt_error_code(f.error_code, c->idt_vec),
 				      "error code %#llx", f.error_code);
@@ -1103,6 +1109,71 @@ static void entry_state_clean(struct kunit *test)
 	}
 }
 
+struct kt_walk {
+	struct r3x_helper *h;
+	void *heap;
+	u64 idt_user, lstar_user, stack_user, task_user, heap_user, text_user;
+	u64 heap_kernel, text_kernel;
+};
+
+/*
+ * Runs while the helper's page table is live (our IDT and LSTAR loaded):
+ * looks up in the table the helper runs on what it maps of the kernel.
+ */
+static u64 svc_walk(void *priv, const u64 a[6])
+{
+	struct kt_walk *w = priv;
+	struct desc_ptr idt;
+	u64 lstar;
+
+	store_idt(&idt);
+	rdmsrl(MSR_LSTAR, lstar);
+	w->idt_user = r3x_lookup(w->h, idt.address, true);
+	w->lstar_user = r3x_lookup(w->h, lstar, true);
+	w->stack_user = r3x_lookup(w->h, current_stack_pointer, true);
+	w->task_user = r3x_lookup(w->h, (unsigned long)current, true);
+	w->heap_user = r3x_lookup(w->h, (unsigned long)w->heap, true);
+	w->text_user = r3x_lookup(w->h, (unsigned long)kfree, true);
+	w->heap_kernel = r3x_lookup(w->h, (unsigned long)w->heap, false);
+	w->text_kernel = r3x_lookup(w->h, (unsigned long)kfree, false);
+	return 0;
+}
+
+/*
+ * With PTI the helper runs on a page table that maps nothing of the direct
+ * map, kernel or module text, the caller's stack or task: only what PTI's
+ * user page table maps plus our IDT and transition code.
+ */
+static void pti_user_table_minimal(struct kunit *test)
+{
+	static const r3x_service_fn svc[] = { svc_walk };
+	struct kt_walk w = {};
+	u64 args[6] = { 1, 0 }, res;
+
+	if (!boot_cpu_has(X86_FEATURE_PTI))
+		kunit_skip(test, "PTI is off");
+	w.heap = kunit_kzalloc(test, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w.heap);
+	w.h = reg_helper(test, "kt_walk", r3x_kt_svc_start, r3x_kt_svc_end,
+			 svc, 1, &w);
+	KUNIT_EXPECT_EQ(test, r3x_call(w.h, args, &res, NULL), 0);
+	KUNIT_EXPECT_NE(test, w.idt_user, 0ULL);
+	KUNIT_EXPECT_EQ(test, w.idt_user & _PAGE_RW, 0ULL);
+	KUNIT_EXPECT_NE(test, w.lstar_user, 0ULL);
+	KUNIT_EXPECT_EQ(test, w.lstar_user & (_PAGE_RW | _PAGE_USER), 0ULL);
+	KUNIT_EXPECT_EQ(test, w.stack_user, 0ULL);
+	KUNIT_EXPECT_EQ(test, w.task_user, 0ULL);
+	KUNIT_EXPECT_EQ(test, w.heap_user, 0ULL);
+	KUNIT_EXPECT_EQ(test, w.text_user, 0ULL);
+	KUNIT_EXPECT_EQ(test, r3x_lookup(w.h, (unsigned long)&kt_kernel_data, true), 0ULL);
+	KUNIT_EXPECT_EQ(test, r3x_lookup(w.h, (unsigned long)pti_user_table_minimal, true), 0ULL);
+	KUNIT_EXPECT_NE(test, r3x_lookup(w.h, R3X_UVA_CODE, true), 0ULL);
+	/* the kernel half, used only at CPL0, maps them */
+	KUNIT_EXPECT_NE(test, w.heap_kernel, 0ULL);
+	KUNIT_EXPECT_NE(test, w.text_kernel, 0ULL);
+	r3x_unregister(w.h);
+}
+
 static struct kunit_case ring3_exec_contain_cases[] = {
 	KUNIT_CASE_PARAM(timeout_irqs_on, loop_kind_gen_params),
 	KUNIT_CASE_PARAM(timeout_irqs_off, loop_kind_gen_params),
@@ -1111,6 +1182,7 @@ static struct kunit_case ring3_exec_contain_cases[] = {
 	KUNIT_CASE(service_enabling_irqs),
 	KUNIT_CASE(transitions_not_kprobed),
 	KUNIT_CASE(entry_state_clean),
+	KUNIT_CASE(pti_user_table_minimal),
 	{}
 };
 

@@ -225,12 +225,17 @@ static const struct {
 	const r3x_service_fn *services;
 	unsigned int nr_services;
 } r3x_builtin_desc[] = {
-	{ "null", r3x_h_null_start, r3x_h_null_end },
-	{ "sum", r3x_h_sum_start, r3x_h_sum_end },
-	/* Bounded by its iteration count (at most 10^7 from debugfs). */
+	/*
+	 * These end within microseconds: their budget is only a safety net,
+	 * wide enough for a loaded (or emulated) host. "spin" is bounded by
+	 * its iteration count (at most 10^7 from debugfs); "loop" never ends
+	 * and gets the module's default budget.
+	 */
+	{ "null", r3x_h_null_start, r3x_h_null_end, 0, USEC_PER_SEC },
+	{ "sum", r3x_h_sum_start, r3x_h_sum_end, 0, USEC_PER_SEC },
 	{ "spin", r3x_h_spin_start, r3x_h_spin_end, 0, 10 * USEC_PER_SEC },
-	{ "fault", r3x_h_fault_start, r3x_h_fault_end, 1 },
-	{ "probe", r3x_h_probe_start, r3x_h_probe_end, 1 },
+	{ "fault", r3x_h_fault_start, r3x_h_fault_end, 1, USEC_PER_SEC },
+	{ "probe", r3x_h_probe_start, r3x_h_probe_end, 1, USEC_PER_SEC },
 	{ "loop", r3x_h_loop_start, r3x_h_loop_end, 0, 0, r3x_loop_services,
 	  ARRAY_SIZE(r3x_loop_services) },
 };

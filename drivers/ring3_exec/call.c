@@ -64,6 +64,8 @@ static_assert(offsetof(struct r3x_cpu, vec) == R3X_VEC);
 static_assert(offsetof(struct r3x_cpu, err) == R3X_ERR);
 static_assert(offsetof(struct r3x_cpu, cs) == R3X_CS);
 static_assert(offsetof(struct r3x_cpu, cr2) == R3X_CR2);
+static_assert(offsetof(struct r3x_cpu, ucr3) == R3X_UCR3);
+static_assert(R3X_CR3_USER_BITS == (BIT(PAGE_SHIFT) | BIT(X86_CR3_PTI_PCID_USER_BIT)));
 static_assert(offsetof(struct r3x_gprs, rax) == R3X_G_RAX);
 static_assert(offsetof(struct r3x_gprs, rdi) == R3X_G_RDI);
 static_assert(offsetof(struct r3x_gprs, r8) == R3X_G_R8);
@@ -85,8 +87,10 @@ static_assert(sizeof(struct r3x_gprs) == R3X_G_SIZE);
 			 X86_EFLAGS_ZF | X86_EFLAGS_SF | X86_EFLAGS_TF | \
 			 X86_EFLAGS_DF | X86_EFLAGS_OF | X86_EFLAGS_AC | \
 			 X86_EFLAGS_RF | X86_EFLAGS_ID)
-/* PTI: the user half of a PGD pair and the user PCID bit. */
-#define R3X_CR3_USER	(BIT_ULL(PAGE_SHIFT) | BIT_ULL(X86_CR3_PTI_PCID_USER_BIT))
+/* PTI: the user half of a PGD pair and, with PCID, the user PCID bit. */
+#define R3X_CR3_USER	(BIT_ULL(PAGE_SHIFT) |					\
+			 (static_cpu_has(X86_FEATURE_PCID) ?			\
+			  BIT_ULL(X86_CR3_PTI_PCID_USER_BIT) : 0))
 #define R3X_MAX_SERVICES	BIT(20)
 /* Highest return RIP that is canonical with 4- and 5-level paging. */
 #define R3X_URIP_LIMIT	((1UL << 47) - PAGE_SIZE)
@@ -137,6 +141,10 @@ MODULE_PARM_DESC(budget_us, "default budget of a call in microseconds (100..1000
 static unsigned int r3x_watchdog_us = 1000;
 module_param_cb(watchdog_us, &r3x_watchdog_ops, &r3x_watchdog_us, 0444);
 MODULE_PARM_DESC(watchdog_us, "period of the budget watchdog in microseconds (100..100000)");
+
+static bool r3x_verify_msrs = IS_ENABLED(CONFIG_KUNIT);
+module_param_named(verify_msrs, r3x_verify_msrs, bool, 0644);
+MODULE_PARM_DESC(verify_msrs, "read the SYSCALL MSRs back after every slice (stats: msr_mismatch)");
 
 static bool r3x_ibpb;
 module_param_named(ibpb, r3x_ibpb, bool, 0644);
@@ -206,7 +214,7 @@ struct r3x_saved {
 	u64 cr3;
 	struct desc_ptr idt;
 	struct r3x_syscall_msrs msrs;
-	u64 cstar, sysenter_cs, efer, kgs, fs_base, ucet;
+	u64 cstar, sysenter_cs, kgs, fs_base, ucet;
 	unsigned long dr7;
 	u32 pkru;
 	u16 ds, es, fs, gs, ldt, io_bitmap_base;
@@ -237,10 +245,14 @@ static void r3x_switch_in(struct r3x_saved *s, struct r3x_helper *h)
 	s->cr3 = __native_read_cr3();
 	store_idt(&s->idt);
 	r3x_msrs_save(&s->msrs);
-	rdmsrl(MSR_CSTAR, s->cstar);
-	if (boot_cpu_has(X86_FEATURE_SEP))
+	/*
+	 * Only where a compat SYSCALL (AMD) or SYSENTER (Intel) from 64-bit
+	 * CPL3 can enter the kernel does its MSR need our value.
+	 */
+	if (boot_cpu_has(X86_FEATURE_SYSCALL32))
+		rdmsrl(MSR_CSTAR, s->cstar);
+	if (boot_cpu_has(X86_FEATURE_SYSENTER32))
 		rdmsrl(MSR_IA32_SYSENTER_CS, s->sysenter_cs);
-	rdmsrl(MSR_EFER, s->efer);
 	rdmsrl(MSR_KERNEL_GS_BASE, s->kgs);
 	s->fs_base = r3x_read_fs_base();
 	savesegment(ds, s->ds);
@@ -255,12 +267,11 @@ static void r3x_switch_in(struct r3x_saved *s, struct r3x_helper *h)
 		wrmsrl(MSR_STAR, R3X_STAR);
 	if (s->msrs.sfmask != R3X_SFMASK)
 		wrmsrl(MSR_SYSCALL_MASK, R3X_SFMASK);
-	wrmsrl(MSR_CSTAR, (unsigned long)r3x_cstar_entry);
+	if (boot_cpu_has(X86_FEATURE_SYSCALL32))
+		wrmsrl(MSR_CSTAR, (unsigned long)r3x_cstar_entry);
 	/* SYSENTER from the helper raises #GP instead of entering Linux. */
-	if (boot_cpu_has(X86_FEATURE_SEP))
+	if (boot_cpu_has(X86_FEATURE_SYSENTER32))
 		wrmsrl(MSR_IA32_SYSENTER_CS, 0);
-	if (!(s->efer & EFER_SCE))
-		wrmsrl(MSR_EFER, s->efer | EFER_SCE);
 	/* After SWAPGS at CPL3: GS base 0 (a user value), kernel's in KGS. */
 	wrmsrl(MSR_KERNEL_GS_BASE, 0);
 	/* Nothing of the caller's user state: no TLS, LDT, ports, CET, DRs. */
@@ -293,13 +304,16 @@ static void r3x_switch_in(struct r3x_saved *s, struct r3x_helper *h)
 	}
 	native_load_idt(&r3x_idt_desc);
 	/*
-	 * PCID 0 (and 0x800, the PCID PTI's NMI return path switches to) are
-	 * never used by Linux with the no-flush bit: flush both on entry so
-	 * no translation of a previous helper survives.
+	 * The helper's PCIDs, 0 (kernel half) and 0x800 (PTI's user half),
+	 * are never loaded by Linux: every write of ours flushes them, so no
+	 * translation of a previous helper survives. With PTI, entry.S loads
+	 * the user half itself, last thing before CPL3; without PTI the
+	 * kernel half is what the helper runs on.
 	 */
-	if (static_cpu_has(X86_FEATURE_PTI) && static_cpu_has(X86_FEATURE_PCID))
-		native_write_cr3(h->cr3 | R3X_CR3_USER);
-	native_write_cr3(h->cr3);
+	if (static_cpu_has(X86_FEATURE_PTI))
+		this_cpu_write(r3x_cpu.ucr3, h->cr3 | R3X_CR3_USER);
+	else
+		native_write_cr3(h->cr3);
 }
 
 static void r3x_switch_out(const struct r3x_saved *s, struct r3x_syscall_msrs *after,
@@ -345,12 +359,11 @@ static void r3x_switch_out(const struct r3x_saved *s, struct r3x_syscall_msrs *a
 		wrmsrl(MSR_STAR, s->msrs.star);
 	if (s->msrs.sfmask != R3X_SFMASK)
 		wrmsrl(MSR_SYSCALL_MASK, s->msrs.sfmask);
-	wrmsrl(MSR_CSTAR, s->cstar);
-	if (boot_cpu_has(X86_FEATURE_SEP))
+	if (boot_cpu_has(X86_FEATURE_SYSCALL32))
+		wrmsrl(MSR_CSTAR, s->cstar);
+	if (boot_cpu_has(X86_FEATURE_SYSENTER32))
 		wrmsrl(MSR_IA32_SYSENTER_CS, s->sysenter_cs);
-	if (!(s->efer & EFER_SCE))
-		wrmsrl(MSR_EFER, s->efer);
-	if (IS_ENABLED(CONFIG_KUNIT) || IS_ENABLED(CONFIG_DEBUG_KERNEL))
+	if (r3x_verify_msrs)
 		r3x_msrs_save(after);
 	else
 		*after = s->msrs;
@@ -476,13 +489,16 @@ static bool r3x_slice(struct r3x_cpu *c, struct r3x_run *run)
 	rc = r3x_enter_asm(run->mode);
 	r3x_switch_out(&s, &after, c->irq_leak);
 	c->irq_leak = false;
+	/* Only a helper at CPL3 needs the watchdog or an unregister's NMI. */
+	WRITE_ONCE(c->deadline, 0);
+	WRITE_ONCE(c->helper, NULL);
 	R3X_COUNT(slices);
 	R3X_COUNT(msr_checks);
 	if (memcmp(&after, &s.msrs, sizeof(after)))
 		R3X_COUNT(msr_mismatch);
 
 	if (rc != R3X_EXIT_EVENT)
-		goto out;	/* exit, or a fault r3x_syscall_c() decided */
+		return false;	/* exit, or a fault r3x_syscall_c() decided */
 	vec = c->vec;
 	run->mode = R3X_ENTER_IRET;
 	run->regs.rflags = (run->regs.rflags & R3X_UFLAGS) | X86_EFLAGS_FIXED |
@@ -508,6 +524,7 @@ static bool r3x_slice(struct r3x_cpu *c, struct r3x_run *run)
 	r3x_end(run, -EFAULT, vec, c->err);
 	run->fault.cs = c->cs;
 	run->fault.cr2 = vec == X86_TRAP_PF ? c->cr2 : 0;
+	return false;
 out:
 	WRITE_ONCE(c->deadline, 0);
 	WRITE_ONCE(c->helper, NULL);
@@ -779,8 +796,15 @@ EXPORT_SYMBOL_IF_KUNIT(r3x_stats_sum);
 
 int r3x_call_init(void)
 {
+	u64 efer;
 	int ret;
 
+	/* Linux sets EFER.SCE once for good (VMX/SVM restore it on exit). */
+	rdmsrl(MSR_EFER, efer);
+	if (!(efer & EFER_SCE)) {
+		pr_err("EFER.SCE is clear: SYSCALL is off\n");
+		return -EOPNOTSUPP;
+	}
 	r3x_fpu_setup();
 	ret = register_nmi_handler(NMI_LOCAL, r3x_nmi, 0, "ring3_exec");
 	if (ret)

@@ -14,10 +14,17 @@
  * arrived at CPL0 at r3x_nmi_done/r3x_mce_done: the IST frame is rewritten
  * in place, so Linux never runs its return-to-user path for the helper.
  *
+ * With PTI the helper runs on the user half of its PGD pair, which maps of
+ * the kernel what PTI's user page table maps plus the pages between
+ * r3x_entry_start and r3x_entry_end, our IDT and r3x_kernel_gates (mm.c):
+ * every way in switches to the kernel half before touching anything else,
+ * and the way out switches to the user half last, on the CPU's entry stack.
+ *
  * Everything here is in .noinstr.text: no kprobe, no tracing.
  */
 #include <linux/linkage.h>
 #include <linux/objtool.h>
+#include <linux/stringify.h>
 #include <asm/asm-offsets.h>
 #include <asm/alternative.h>
 #include <asm/cpufeatures.h>
@@ -27,6 +34,7 @@
 #include <asm/trapnr.h>
 #include <asm/unwind_hints.h>
 #include <asm/nospec-branch.h>
+#include <asm/page_types.h>
 #include <asm/smap.h>
 #include <hvsec/compat.h>
 #include <hvsec/ring3_exec.h>
@@ -97,7 +105,19 @@
 	ALTERNATIVE "", "lfence", X86_FEATURE_FENCE_SWAPGS_USER
 .endm
 
+/* PTI: from the user half of the helper's PGD pair to its kernel half. */
+.macro R3X_TO_KERNEL_CR3 scratch
+	ALTERNATIVE "jmp .Lend_\@", "", X86_FEATURE_PTI
+	movq	%cr3, \scratch
+	andq	$(~R3X_CR3_USER_BITS), \scratch
+	movq	\scratch, %cr3
+.Lend_\@:
+.endm
+
 	.section .noinstr.text, "ax"
+	.balign PAGE_SIZE
+	.globl	r3x_entry_start
+r3x_entry_start:
 
 /*
  * long r3x_enter_asm(int mode): IRQs off; our CR3, IDT and MSRs loaded.
@@ -115,45 +135,50 @@ SYM_CODE_START(r3x_enter_asm)
 	movq	%r14, CPUV(R3X_KR14)
 	movq	%r15, CPUV(R3X_KR15)
 	movq	%rsp, CPUV(R3X_KSP)
+	jmp	r3x_to_user
+SYM_CODE_END(r3x_enter_asm)
+
+/*
+ * Enter the helper with the registers in *CPUV(R3X_REGS); %edi: SYSRET
+ * (RCX and R11 become RIP and RFLAGS) or IRET (every register). This runs
+ * on the CPU's entry stack (TSS.sp0, mapped in the helper's page table),
+ * where RAX and RSP wait while the other registers are loaded; from the
+ * CR3 switch to CPL3 only IST events can arrive (IF=0, no breakpoints).
+ */
+SYM_CODE_START_LOCAL(r3x_to_user)
+	UNWIND_HINT_FUNC
+	ANNOTATE_NOENDBR
 	movq	CPUV(R3X_REGS), %rax
+	movq	PER_CPU_VAR(cpu_tss_rw + TSS_sp0), %rsp
+	HVSEC_UNWIND_HINT_END_OF_STACK
 	testl	%edi, %edi
-	jnz	.Lenter_iret
+	jnz	.Lto_user_iret
+	pushq	R3X_G_RSP(%rax)
+	pushq	R3X_G_RAX(%rax)
+	R3X_LOAD_GPRS
 	movq	R3X_G_RIP(%rax), %rcx
 	movq	R3X_G_RFLAGS(%rax), %r11
-	movq	R3X_G_RSI(%rax), %rsi
-	movq	R3X_G_RDX(%rax), %rdx
-	movq	R3X_G_R10(%rax), %r10
-	movq	R3X_G_R8(%rax), %r8
-	movq	R3X_G_R9(%rax), %r9
-	movq	R3X_G_RDI(%rax), %rdi
-	xorl	%ebx, %ebx
-	xorl	%ebp, %ebp
-	xorl	%r12d, %r12d
-	xorl	%r13d, %r13d
-	xorl	%r14d, %r14d
-	xorl	%r15d, %r15d
-	/*
-	 * From here to SYSRET only IST events can arrive (IF=0, no
-	 * breakpoints armed): the helper's stack pointer is safe to load.
-	 */
-	movq	R3X_G_RSP(%rax), %rsp
-	xorl	%eax, %eax
+	ALTERNATIVE "", __stringify(movq CPUV(R3X_UCR3), %rax; movq %rax, %cr3), X86_FEATURE_PTI
+	popq	%rax
+	popq	%rsp
 	CLEAR_CPU_BUFFERS
 	swapgs
 	sysretq
-.Lenter_iret:
+.Lto_user_iret:
 	pushq	$__USER_DS
 	pushq	R3X_G_RSP(%rax)
 	pushq	R3X_G_RFLAGS(%rax)
 	pushq	$__USER_CS
 	pushq	R3X_G_RIP(%rax)
-	UNWIND_HINT_IRET_REGS
+	pushq	R3X_G_RAX(%rax)
 	R3X_LOAD_GPRS
-	movq	R3X_G_RAX(%rax), %rax
+	ALTERNATIVE "", __stringify(movq CPUV(R3X_UCR3), %rax; movq %rax, %cr3), X86_FEATURE_PTI
+	popq	%rax
+	UNWIND_HINT_IRET_REGS
 	CLEAR_CPU_BUFFERS
 	swapgs
 	iretq
-SYM_CODE_END(r3x_enter_asm)
+SYM_CODE_END(r3x_to_user)
 
 /*
  * Back to r3x_enter_asm()'s caller with %r12d as its result, on the kernel
@@ -178,11 +203,25 @@ SYM_CODE_START_LOCAL(r3x_return_to_caller)
 SYM_CODE_END(r3x_return_to_caller)
 
 /* MSR_LSTAR during a call: the helper's SYSCALL (exit or service). */
+/*
+ * SYSCALL from CPL3: RSP is the helper's. With PTI the kernel half of the
+ * page table comes first, through the per-CPU TSS (which PTI maps) as
+ * Linux's own SYSCALL entry does.
+ */
+.macro R3X_SYSCALL_PROLOGUE
+	swapgs
+	ALTERNATIVE "jmp .Lend_\@", "", X86_FEATURE_PTI
+	movq	%rsp, PER_CPU_VAR(cpu_tss_rw + TSS_sp2)
+	R3X_TO_KERNEL_CR3 %rsp
+	movq	PER_CPU_VAR(cpu_tss_rw + TSS_sp2), %rsp
+.Lend_\@:
+	movq	%rsp, CPUV(R3X_SCRATCH)
+.endm
+
 SYM_CODE_START(r3x_syscall_entry)
 	HVSEC_UNWIND_HINT_END_OF_STACK
 	ENDBR
-	swapgs
-	movq	%rsp, CPUV(R3X_SCRATCH)
+	R3X_SYSCALL_PROLOGUE
 	movq	CPUV(R3X_KSP), %rsp
 	UNWIND_HINT_FUNC
 	R3X_SAVE_GPRS
@@ -202,24 +241,15 @@ SYM_CODE_START(r3x_syscall_entry)
 	jmp	r3x_return_to_caller
 1:
 	/* A service returned: back to the helper, RCX/R11 as SYSRET uses them. */
-	movq	CPUV(R3X_REGS), %rax
-	R3X_LOAD_GPRS
-	movq	R3X_G_RIP(%rax), %rcx
-	movq	R3X_G_RFLAGS(%rax), %r11
-	movq	R3X_G_RSP(%rax), %rsp
-	movq	R3X_G_RAX(%rax), %rax
-	HVSEC_UNWIND_HINT_END_OF_STACK
-	CLEAR_CPU_BUFFERS
-	swapgs
-	sysretq
+	xorl	%edi, %edi
+	jmp	r3x_to_user
 SYM_CODE_END(r3x_syscall_entry)
 
 /* MSR_CSTAR during a call: SYSCALL from a 32-bit code segment. */
 SYM_CODE_START(r3x_cstar_entry)
 	HVSEC_UNWIND_HINT_END_OF_STACK
 	ENDBR
-	swapgs
-	movq	%rsp, CPUV(R3X_SCRATCH)
+	R3X_SYSCALL_PROLOGUE
 	movq	CPUV(R3X_KSP), %rsp
 	UNWIND_HINT_FUNC
 	R3X_SAVE_GPRS
@@ -241,6 +271,9 @@ SYM_CODE_END(r3x_cstar_entry)
  */
 .macro R3X_SAVE_EVENT
 	R3X_SWAPGS_FROM_USER
+	pushq	%rax
+	R3X_TO_KERNEL_CR3 %rax
+	popq	%rax
 	cld
 	ASM_CLAC
 	R3X_SAVE_GPRS
@@ -371,6 +404,8 @@ SYM_CODE_START_LOCAL(r3x_irq_stubs)
 	vector = vector + 1
 	.endr
 SYM_CODE_END(r3x_irq_stubs)
+	.globl	r3x_entry_end
+r3x_entry_end:
 
 	.section .rodata
 	.balign 8

@@ -7,7 +7,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/gfp.h>
 #include <linux/kernel.h>
 #include <asm/desc.h>
 #include <asm/trapnr.h>
@@ -15,9 +14,14 @@
 #include "r3x.h"
 
 struct desc_ptr r3x_idt_desc;
-/* The kernel's gate of each vector, for the stubs' CPL0 path. */
-unsigned long r3x_kernel_gates[256];
-static gate_desc *r3x_idt;
+/*
+ * The kernel's gate of each vector, for the stubs' CPL0 path, and our IDT:
+ * each in a page of its own, since with PTI the helper's page table maps
+ * them (read-only) and nothing else of this module's data.
+ */
+unsigned long r3x_kernel_gates[256] __aligned(PAGE_SIZE);
+gate_desc r3x_idt_page[IDT_ENTRIES] __aligned(PAGE_SIZE);
+static gate_desc *r3x_idt = r3x_idt_page;
 
 int r3x_idt_init(void)
 {
@@ -27,9 +31,6 @@ int r3x_idt_init(void)
 
 	store_idt(&kdesc);
 	k = (const gate_desc *)kdesc.address;
-	r3x_idt = (gate_desc *)get_zeroed_page(GFP_KERNEL);
-	if (!r3x_idt)
-		return -ENOMEM;
 	for (v = 0; v < IDT_ENTRIES; v++) {
 		unsigned long a = r3x_stub_table[v];
 		gate_desc *g = &r3x_idt[v];
@@ -66,10 +67,4 @@ int r3x_idt_init(void)
 	r3x_idt_desc.address = (unsigned long)r3x_idt;
 	r3x_idt_desc.size = IDT_ENTRIES * sizeof(gate_desc) - 1;
 	return 0;
-}
-
-void r3x_idt_exit(void)
-{
-	free_page((unsigned long)r3x_idt);
-	r3x_idt = NULL;
 }

@@ -233,7 +233,7 @@ static int __init ring3_exec_init(void)
 		return ret;
 	ret = r3x_call_init();
 	if (ret)
-		goto err_idt;
+		return ret;
 	r3x_ready = true;
 	ret = r3x_builtin_init();
 	if (ret)
@@ -243,8 +243,6 @@ static int __init ring3_exec_init(void)
 err_call:
 	r3x_ready = false;
 	r3x_call_exit();
-err_idt:
-	r3x_idt_exit();
 	return ret;
 }
 
@@ -253,7 +251,6 @@ static void __exit ring3_exec_exit(void)
 	r3x_debugfs_exit();
 	r3x_builtin_exit();
 	r3x_call_exit();
-	r3x_idt_exit();
 }
 
 module_init(ring3_exec_init);

@@ -4,6 +4,13 @@
  * only the helper's code, data and stack pages, and whose kernel half is
  * the kernel's own (init_mm), never a process's: no LDT remap or other
  * per-process kernel-half mapping of whoever registered the helper.
+ *
+ * Without PTI both 4 KiB halves of the pair are the same and the helper
+ * runs on it. With PTI the helper runs on the second half, which maps of
+ * the kernel only what PTI's user page table maps (cpu_entry_area, entry
+ * text, the per-CPU TSS) plus, read-only, our IDT, the kernel gate table
+ * and the transition code of entry.S, through private page-table pages:
+ * nothing of the direct map, of kernel or module text and data.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -13,7 +20,9 @@
 #include <linux/mm.h>
 #include <linux/mm_types.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 #include <asm/pgtable.h>
+#include <kunit/visibility.h>
 #include <hvsec/compat.h>
 #include <hvsec/ring3_exec.h>
 #include "r3x.h"
@@ -54,24 +63,141 @@ void r3x_free_mm(struct r3x_helper *h)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(h->tables); i++)
-		if (h->tables[i])
-			free_page(h->tables[i]);
+	for (i = 0; i < h->nr_tables; i++)
+		free_page(h->tables[i]);
+	h->nr_tables = 0;
 	if (h->pgd)
 		free_pages(h->pgd, 1);
 }
 
+static u64 *r3x_new_table(struct r3x_helper *h, const u64 *copy)
+{
+	unsigned long t;
+
+	if (h->nr_tables == ARRAY_SIZE(h->tables))
+		return NULL;
+	t = get_zeroed_page(GFP_KERNEL);
+	if (!t)
+		return NULL;
+	if (copy)
+		memcpy((void *)t, copy, PAGE_SIZE);
+	h->tables[h->nr_tables++] = t;
+	return (u64 *)t;
+}
+
+static bool r3x_own_table(const struct r3x_helper *h, const u64 *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < h->nr_tables; i++)
+		if (h->tables[i] == (unsigned long)t)
+			return true;
+	return false;
+}
+
+/*
+ * Map the kernel page at @va (supervisor, read-only, executable if @exec)
+ * in the page table whose top level is @top, at the same address. Tables
+ * on the way that are shared with the kernel's PTI user page table are
+ * replaced by private copies first, so the kernel's stay untouched.
+ */
+static int r3x_map_kernel_page(struct r3x_helper *h, u64 *top, unsigned long va,
+			       bool exec)
+{
+	int levels = pgtable_l5_enabled() ? 5 : 4, lvl;
+	u64 *t = top, pa;
+
+	if (is_vmalloc_or_module_addr((void *)va))
+		pa = page_to_phys(vmalloc_to_page((void *)va));
+	else
+		pa = __pa(va);
+	for (lvl = levels; lvl > 1; lvl--) {
+		unsigned int idx = (va >> (PAGE_SHIFT + 9 * (lvl - 1))) & 511;
+		u64 e = t[idx], *next;
+
+		if ((e & (_PAGE_PRESENT | _PAGE_PSE)) == (_PAGE_PRESENT | _PAGE_PSE)) {
+			pr_err("register: %#lx is in a large page of the user page table\n", va);
+			return -EOPNOTSUPP;
+		}
+		if (!(e & _PAGE_PRESENT)) {
+			next = r3x_new_table(h, NULL);
+			if (!next)
+				return -ENOMEM;
+			t[idx] = __sme_set(__pa(next)) | _KERNPG_TABLE;
+		} else {
+			next = __va(__sme_clr(e) & PTE_PFN_MASK);
+			if (!r3x_own_table(h, next)) {
+				next = r3x_new_table(h, next);
+				if (!next)
+					return -ENOMEM;
+				t[idx] = (e & ~PTE_PFN_MASK) | __sme_set(__pa(next));
+			}
+		}
+		t = next;
+	}
+	t[(va >> PAGE_SHIFT) & 511] = __sme_set(pa) | _PAGE_PRESENT | _PAGE_ACCESSED |
+		(exec ? 0 : (__supported_pte_mask & _PAGE_NX));
+	return 0;
+}
+
+/* With PTI: the kernel half of the second PGD page, what the helper runs on. */
+static int r3x_build_user_table(struct r3x_helper *h, u64 *user)
+{
+	unsigned long va;
+	int ret;
+
+	memcpy(user + PTRS_PER_PGD / 2,
+	       r3x_kernel_pgd + PTRS_PER_PGD + PTRS_PER_PGD / 2,
+	       PTRS_PER_PGD / 2 * sizeof(u64));
+	for (va = (unsigned long)r3x_entry_start & PAGE_MASK;
+	     va < (unsigned long)r3x_entry_end; va += PAGE_SIZE) {
+		ret = r3x_map_kernel_page(h, user, va, true);
+		if (ret)
+			return ret;
+	}
+	ret = r3x_map_kernel_page(h, user, (unsigned long)r3x_idt_page, false);
+	if (!ret)
+		ret = r3x_map_kernel_page(h, user, (unsigned long)r3x_kernel_gates, false);
+	return ret;
+}
+
+/**
+ * r3x_lookup() - the leaf entry mapping @va in a helper's page table
+ * @h: helper
+ * @va: address
+ * @user_table: the table the helper runs on under PTI (else the kernel's)
+ *
+ * Return: the PTE (or large-page PMD/PUD) value, 0 if @va is not mapped.
+ */
+u64 r3x_lookup(struct r3x_helper *h, unsigned long va, bool user_table)
+{
+	int levels = pgtable_l5_enabled() ? 5 : 4, lvl;
+	const u64 *t = (const u64 *)h->pgd + (user_table ? PTRS_PER_PGD : 0);
+
+	for (lvl = levels; lvl >= 1; lvl--) {
+		u64 e = t[(va >> (PAGE_SHIFT + 9 * (lvl - 1))) & 511];
+
+		if (!(e & _PAGE_PRESENT))
+			return 0;
+		if (lvl == 1 || (lvl <= 3 && (e & _PAGE_PSE)))
+			return e;
+		t = __va(__sme_clr(e) & PTE_PFN_MASK);
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(r3x_lookup);
+
 /*
  * Build the PGD pair: the kernel half copied from init_mm's PGD (its
  * top-level entries are preallocated at boot), the user half mapping only
- * the helper's pages. Both 4 KiB halves are identical, so whichever one
- * PTI's entry code selects (CR3 bit 12) maps the same.
+ * the helper's pages; the second 4 KiB page the same, but with PTI its
+ * kernel half is PTI's user one plus the transitions.
  */
 int r3x_build_mm(struct r3x_helper *h)
 {
 	int levels = pgtable_l5_enabled() ? 5 : 4;
 	u64 *t, *top;
-	unsigned int i, n = 0;
+	unsigned int i;
 	int lvl;
 
 	h->pgd = __get_free_pages(GFP_KERNEL | __GFP_ZERO, 1);
@@ -85,12 +211,13 @@ int r3x_build_mm(struct r3x_helper *h)
 	for (lvl = levels; lvl > 1; lvl--) {
 		unsigned int idx = (R3X_UVA_CODE >> (PAGE_SHIFT + 9 * (lvl - 1))) & 511;
 
-		h->tables[n] = get_zeroed_page(GFP_KERNEL);
-		if (!h->tables[n])
+		u64 *next = r3x_new_table(h, NULL);
+
+		if (!next)
 			return -ENOMEM;
-		t[idx] = __sme_set(__pa(h->tables[n])) | _PAGE_PRESENT |
+		t[idx] = __sme_set(__pa(next)) | _PAGE_PRESENT |
 			 _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY;
-		t = (u64 *)h->tables[n++];
+		t = next;
 	}
 	BUILD_BUG_ON((R3X_UVA_CODE >> PMD_SHIFT) != ((R3X_UVA_STACK_TOP - 1) >> PMD_SHIFT));
 	for (i = 0; i < h->nr_code; i++)
@@ -102,5 +229,7 @@ int r3x_build_mm(struct r3x_helper *h)
 			r3x_leaf(h->stack[i], true);
 	memcpy(top + PTRS_PER_PGD, top, PAGE_SIZE);
 	h->cr3 = __sme_pa(top);
+	if (static_cpu_has(X86_FEATURE_PTI))
+		return r3x_build_user_table(h, top + PTRS_PER_PGD);
 	return 0;
 }

@@ -19,6 +19,10 @@
 #define R3X_ERR		80
 #define R3X_CS		88
 #define R3X_CR2		96
+#define R3X_UCR3	104
+
+/* PTI: CR3 bits of the user half of a PGD pair (and its PCID). */
+#define R3X_CR3_USER_BITS	0x1800
 
 /* Offsets in struct r3x_gprs: the helper's registers. */
 #define R3X_G_RAX	0
@@ -73,6 +77,7 @@ struct r3x_cpu {
 	u64 scratch;
 	struct r3x_gprs *regs;		/* of the call running here */
 	u64 vec, err, cs, cr2;
+	u64 ucr3;			/* PTI: the CR3 the helper runs on */
 	/* C only */
 	struct r3x_run *run;
 	struct r3x_helper *helper;	/* compared, never followed, remotely */
@@ -92,7 +97,8 @@ struct r3x_helper {
 	struct page *data;
 	unsigned int nr_code, nr_stack, nr_data, data_order;
 	unsigned long pgd;		/* order-1 PGD pair */
-	unsigned long tables[4];	/* p4d (5-level), pud, pmd, pte */
+	unsigned long tables[16];	/* private page-table pages */
+	unsigned int nr_tables;
 	u64 cr3;
 	u64 budget_ns;
 	void *fpu;			/* XSAVE image of a yielded call */
@@ -137,8 +143,11 @@ DECLARE_PER_CPU(struct r3x_stats, r3x_stats);
 /* idt.c */
 extern struct desc_ptr r3x_idt_desc;
 extern unsigned long r3x_kernel_gates[256];
+extern struct gate_struct r3x_idt_page[256];
 int r3x_idt_init(void);
-void r3x_idt_exit(void);
+
+/* entry.S: the transition code the helper's PTI page table maps */
+extern const char r3x_entry_start[], r3x_entry_end[];
 
 /* mm.c */
 int r3x_mm_init(void);

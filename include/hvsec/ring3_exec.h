@@ -127,6 +127,7 @@ struct r3x_stats {
 };
 
 void r3x_stats_sum(struct r3x_stats *sum);
+u64 r3x_lookup(struct r3x_helper *h, unsigned long va, bool user_table);
 
 /* Kinds understood by the built-in "fault" helper (argument 0). */
 #define R3X_FK_UD		0
