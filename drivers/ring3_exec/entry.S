@@ -24,7 +24,6 @@
  */
 #include <linux/linkage.h>
 #include <linux/objtool.h>
-#include <linux/stringify.h>
 #include <asm/asm-offsets.h>
 #include <asm/alternative.h>
 #include <asm/cpufeatures.h>
@@ -114,6 +113,14 @@
 .Lend_\@:
 .endm
 
+/* PTI: to the user half the helper runs on (RAX clobbered). */
+.macro R3X_TO_USER_CR3
+	ALTERNATIVE "jmp .Lend_\@", "", X86_FEATURE_PTI
+	movq	CPUV(R3X_UCR3), %rax
+	movq	%rax, %cr3
+.Lend_\@:
+.endm
+
 	.section .noinstr.text, "ax"
 	.balign PAGE_SIZE
 	.globl	r3x_entry_start
@@ -158,7 +165,7 @@ SYM_CODE_START_LOCAL(r3x_to_user)
 	R3X_LOAD_GPRS
 	movq	R3X_G_RIP(%rax), %rcx
 	movq	R3X_G_RFLAGS(%rax), %r11
-	ALTERNATIVE "", __stringify(movq CPUV(R3X_UCR3), %rax; movq %rax, %cr3), X86_FEATURE_PTI
+	R3X_TO_USER_CR3
 	popq	%rax
 	popq	%rsp
 	CLEAR_CPU_BUFFERS
@@ -172,7 +179,7 @@ SYM_CODE_START_LOCAL(r3x_to_user)
 	pushq	R3X_G_RIP(%rax)
 	pushq	R3X_G_RAX(%rax)
 	R3X_LOAD_GPRS
-	ALTERNATIVE "", __stringify(movq CPUV(R3X_UCR3), %rax; movq %rax, %cr3), X86_FEATURE_PTI
+	R3X_TO_USER_CR3
 	popq	%rax
 	UNWIND_HINT_IRET_REGS
 	CLEAR_CPU_BUFFERS

@@ -20,7 +20,6 @@
 #include <linux/mm.h>
 #include <linux/mm_types.h>
 #include <linux/string.h>
-#include <linux/vmalloc.h>
 #include <asm/pgtable.h>
 #include <kunit/visibility.h>
 #include <hvsec/compat.h>
@@ -107,10 +106,7 @@ static int r3x_map_kernel_page(struct r3x_helper *h, u64 *top, unsigned long va,
 	int levels = pgtable_l5_enabled() ? 5 : 4, lvl;
 	u64 *t = top, pa;
 
-	if (is_vmalloc_or_module_addr((void *)va))
-		pa = page_to_phys(vmalloc_to_page((void *)va));
-	else
-		pa = __pa(va);
+	pa = slow_virt_to_phys((void *)va);	/* module or direct map */
 	for (lvl = levels; lvl > 1; lvl--) {
 		unsigned int idx = (va >> (PAGE_SHIFT + 9 * (lvl - 1))) & 511;
 		u64 e = t[idx], *next;

@@ -115,7 +115,7 @@ struct r3x_helper {
 	bool yielded;
 	unsigned int owner_cpu;
 	struct mutex call_mutex;	/* queues the callers that may sleep */
-	atomic64_t calls, faults, timeouts, slices;
+	atomic64_t calls, faults, timeouts;
 };
 
 /* One call, on the caller's stack. */
