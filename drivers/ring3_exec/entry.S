@@ -213,7 +213,8 @@ SYM_CODE_END(r3x_return_to_caller)
 /*
  * SYSCALL from CPL3: RSP is the helper's. With PTI the kernel half of the
  * page table comes first, through the per-CPU TSS (which PTI maps) as
- * Linux's own SYSCALL entry does.
+ * Linux's own SYSCALL entry does; then the helper's registers are saved
+ * (RIP from RCX, RFLAGS from R11) and cleared, on the caller's stack.
  */
 .macro R3X_SYSCALL_PROLOGUE
 	swapgs
@@ -223,12 +224,6 @@ SYM_CODE_END(r3x_return_to_caller)
 	movq	PER_CPU_VAR(cpu_tss_rw + TSS_sp2), %rsp
 .Lend_\@:
 	movq	%rsp, CPUV(R3X_SCRATCH)
-.endm
-
-SYM_CODE_START(r3x_syscall_entry)
-	HVSEC_UNWIND_HINT_END_OF_STACK
-	ENDBR
-	R3X_SYSCALL_PROLOGUE
 	movq	CPUV(R3X_KSP), %rsp
 	UNWIND_HINT_FUNC
 	R3X_SAVE_GPRS
@@ -237,6 +232,12 @@ SYM_CODE_START(r3x_syscall_entry)
 	movq	CPUV(R3X_SCRATCH), %rcx
 	movq	%rcx, R3X_G_RSP(%rax)
 	R3X_CLEAR_GPRS
+.endm
+
+SYM_CODE_START(r3x_syscall_entry)
+	HVSEC_UNWIND_HINT_END_OF_STACK
+	ENDBR
+	R3X_SYSCALL_PROLOGUE
 	UNTRAIN_RET
 	CLEAR_BRANCH_HISTORY
 	cld
@@ -257,14 +258,6 @@ SYM_CODE_START(r3x_cstar_entry)
 	HVSEC_UNWIND_HINT_END_OF_STACK
 	ENDBR
 	R3X_SYSCALL_PROLOGUE
-	movq	CPUV(R3X_KSP), %rsp
-	UNWIND_HINT_FUNC
-	R3X_SAVE_GPRS
-	movq	%rcx, R3X_G_RIP(%rax)
-	movq	%r11, R3X_G_RFLAGS(%rax)
-	movq	CPUV(R3X_SCRATCH), %rcx
-	movq	%rcx, R3X_G_RSP(%rax)
-	R3X_CLEAR_GPRS
 	movq	$R3X_VEC_COMPAT_SYSCALL, CPUV(R3X_VEC)
 	movq	$0, CPUV(R3X_ERR)
 	movq	$0, CPUV(R3X_CS)
