@@ -952,78 +952,86 @@ static int cmp_s64(const void *a, const void *b)
 }
 
 /*
+ * Register a helper that calls service 1, then spins (for ever, in
+ * practice), start it on the other CPU (IRQs off there if @irqs_off) and
+ * wait until it runs. Returns that CPU with migration disabled, or
+ * nr_cpu_ids after a failure (the helper is leaked rather than freed under
+ * a call that may still begin).
+ */
+static unsigned int kt_busy_run(struct kunit *test, struct kt_busy *b,
+				bool irqs_off)
+{
+	static const r3x_service_fn svc[] = { svc_busy_start, svc_busy_start };
+	unsigned int cpu;
+
+	b->arg0 = 1ULL << 50;
+	b->irqs_off = irqs_off;
+	b->h = reg_helper_budget(test, "kt_busy", r3x_kt_span_start,
+				 r3x_kt_span_end, svc, 2, b, 60 * USEC_PER_SEC);
+	migrate_disable();
+	cpu = kt_busy_start(test, b, true);
+	if (cpu < nr_cpu_ids && READ_ONCE(b->started))
+		return cpu;
+	migrate_enable();
+	KUNIT_FAIL(test, "the call did not start");
+	return nr_cpu_ids;
+}
+
+/* r3x_unregister() under the running call of kt_busy_run() ends it. */
+static void kt_busy_unregister(struct kunit *test, struct kt_busy *b)
+{
+	ktime_t t0 = ktime_get();
+	s64 ms;
+
+	r3x_unregister(b->h);
+	ms = ktime_ms_delta(ktime_get(), t0);
+	migrate_enable();
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&b->done, 30 * HZ), 0UL);
+	kunit_info(test, "unregister returned after %lld ms\n", ms);
+	KUNIT_EXPECT_EQ(test, b->ret, -ENOENT);
+	KUNIT_EXPECT_EQ(test, b->f.vector, (u64)R3X_VEC_UNREGISTERED);
+	KUNIT_EXPECT_LT(test, ms, 5000LL);
+}
+
+/*
  * While a helper spins on another CPU (IRQs on there), an IPI to that CPU
  * completes at once; then r3x_unregister() ends the call and returns.
  */
 static void busy_cpu_responsive_then_unregister(struct kunit *test)
 {
-	static const r3x_service_fn svc[] = { svc_busy_start, svc_busy_start };
-	struct kt_busy b = { .arg0 = 1ULL << 50 };
-	s64 us[21], unreg_ms;
+	struct kt_busy b = {};
 	unsigned int cpu, i;
+	s64 us[21];
 	ktime_t t0;
 
 	if (num_online_cpus() < 2)
 		kunit_skip(test, "needs two CPUs");
-	b.h = reg_helper_budget(test, "kt_busy", r3x_kt_span_start,
-				r3x_kt_span_end, svc, 2, &b, 60 * USEC_PER_SEC);
-	migrate_disable();
-	cpu = kt_busy_start(test, &b, true);
-	if (cpu >= nr_cpu_ids || !READ_ONCE(b.started)) {
-		migrate_enable();
-		KUNIT_FAIL(test, "the call did not start");
-		return;	/* the helper is leaked rather than freed under a call */
-	}
+	cpu = kt_busy_run(test, &b, false);
+	if (cpu >= nr_cpu_ids)
+		return;
 	for (i = 0; i < ARRAY_SIZE(us); i++) {
 		t0 = ktime_get();
 		smp_call_function_single(cpu, kt_noop, NULL, 1);
 		us[i] = ktime_us_delta(ktime_get(), t0);
 	}
 	KUNIT_EXPECT_FALSE(test, completion_done(&b.done));
-	t0 = ktime_get();
-	r3x_unregister(b.h);
-	unreg_ms = ktime_ms_delta(ktime_get(), t0);
-	migrate_enable();
-	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&b.done, 30 * HZ), 0UL);
+	kt_busy_unregister(test, &b);
 	sort(us, ARRAY_SIZE(us), sizeof(us[0]), cmp_s64, NULL);
-	kunit_info(test, "IPI to the busy CPU: median %lld us, max %lld us; unregister %lld ms\n",
-		   us[ARRAY_SIZE(us) / 2], us[ARRAY_SIZE(us) - 1], unreg_ms);
+	kunit_info(test, "IPI to the busy CPU: median %lld us, max %lld us\n",
+		   us[ARRAY_SIZE(us) / 2], us[ARRAY_SIZE(us) - 1]);
 	KUNIT_EXPECT_LT(test, us[ARRAY_SIZE(us) / 2], 10000LL);
 	KUNIT_EXPECT_LT(test, us[ARRAY_SIZE(us) - 1], 1000000LL);
-	KUNIT_EXPECT_EQ(test, b.ret, -ENOENT);
-	KUNIT_EXPECT_EQ(test, b.f.vector, (u64)R3X_VEC_UNREGISTERED);
-	KUNIT_EXPECT_LT(test, unreg_ms, 5000LL);
 }
 
 /* The same with the caller's IRQs off: unregister ends it through an NMI. */
 static void unregister_ends_irqs_off_call(struct kunit *test)
 {
-	static const r3x_service_fn svc[] = { svc_busy_start, svc_busy_start };
-	struct kt_busy b = { .arg0 = 1ULL << 50, .irqs_off = 1 };
-	unsigned int cpu;
-	s64 unreg_ms;
-	ktime_t t0;
+	struct kt_busy b = {};
 
 	if (num_online_cpus() < 2)
 		kunit_skip(test, "needs two CPUs");
-	b.h = reg_helper_budget(test, "kt_busy_irqoff", r3x_kt_span_start,
-				r3x_kt_span_end, svc, 2, &b, 60 * USEC_PER_SEC);
-	migrate_disable();
-	cpu = kt_busy_start(test, &b, true);
-	if (cpu >= nr_cpu_ids || !READ_ONCE(b.started)) {
-		migrate_enable();
-		KUNIT_FAIL(test, "the call did not start");
-		return;
-	}
-	t0 = ktime_get();
-	r3x_unregister(b.h);
-	unreg_ms = ktime_ms_delta(ktime_get(), t0);
-	migrate_enable();
-	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&b.done, 30 * HZ), 0UL);
-	kunit_info(test, "unregister returned after %lld ms\n", unreg_ms);
-	KUNIT_EXPECT_EQ(test, b.ret, -ENOENT);
-	KUNIT_EXPECT_EQ(test, b.f.vector, (u64)R3X_VEC_UNREGISTERED);
-	KUNIT_EXPECT_LT(test, unreg_ms, 5000LL);
+	if (kt_busy_run(test, &b, true) < nr_cpu_ids)
+		kt_busy_unregister(test, &b);
 }
 
 static u64 svc_irq_on(void *priv, const u64 a[6])

@@ -19,20 +19,7 @@
 /* Write @cmd to a fresh open of "call"; 0 or -errno; reply in @out. */
 static int call(const char *cmd, char *out, size_t outsz)
 {
-	int fd = open(DIR "call", O_RDWR);
-	ssize_t n;
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, cmd, strlen(cmd)) < 0)
-		ret = -errno;
-	if (out) {
-		n = read(fd, out, outsz - 1);
-		out[n > 0 ? n : 0] = '\0';
-	}
-	close(fd);
-	return ret;
+	return write_read(DIR "call", cmd, out, outsz);
 }
 
 /* Does the kernel run with PTI ("pti" in the CPU flags)? */
