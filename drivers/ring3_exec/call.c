@@ -194,10 +194,8 @@ static void r3x_fpu_setup(void)
 		r3x_xsave_size = ebx;
 		r3x_xsave_mask = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 		/* Dynamic features (AMX) are the tasks' own: leave them out. */
-		if (boot_cpu_has(X86_FEATURE_XFD)) {
-			cpuid_count(0xd, 1, &eax, &ebx, &ecx, &edx);
+		if (boot_cpu_has(X86_FEATURE_XFD))
 			r3x_xsave_mask &= ~GENMASK_ULL(18, 17);
-		}
 	}
 }
 
