@@ -242,6 +242,7 @@ static void msrs_kernel_after_call(struct kunit *test)
 	r3x_msrs_save(&after_fault);
 	preempt_enable();
 	r3x_get_counters(&calls2, &faults2, &mism2);
+	migrate_enable();
 
 	KUNIT_EXPECT_EQ(test, ret, 0);
 	KUNIT_EXPECT_EQ(test, ret2, -EFAULT);
@@ -472,6 +473,7 @@ static void fault_contained(struct kunit *test)
 	r3x_msrs_save(&after);
 	preempt_enable();
 	r3x_get_counters(&c2, &f2, &m2);
+	migrate_enable();
 
 	KUNIT_EXPECT_EQ(test, gs_after, gs);
 	KUNIT_EXPECT_EQ(test, fsb_after, fsb);

@@ -3,13 +3,15 @@
  * ring3_exec_isolation: a helper learns nothing of the process that calls
  * it through debugfs, and that process cannot reach into the helper: not
  * its TLS (FS base), stack pointer, I/O port permissions (ioperm, iopl),
- * LDT or hardware watchpoints. A never-ending helper is ended by its budget.
+ * LDT or hardware watchpoints. A never-ending helper is ended by its budget,
+ * on two CPUs and on one.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <asm/ldt.h>
 #include <linux/hw_breakpoint.h>
@@ -133,6 +135,47 @@ TEST_F(iso, never_ending_helper_times_out)
 	ASSERT_NE(NULL, s);
 	EXPECT_NE(NULL, strstr(s, "timeouts: ")) TH_LOG("%s", s);
 	EXPECT_EQ(NULL, strstr(s, "timeouts: 0\n")) TH_LOG("%s", s);
+}
+
+static int cpu1_online(int on)
+{
+	int fd = open("/sys/devices/system/cpu/cpu1/online", O_WRONLY);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, on ? "1" : "0", 1) != 1)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * On one CPU (the other one taken offline) a never-ending helper called
+ * with IRQs on is still ended by its budget: the tick, not the watchdog of
+ * another CPU, brings it back.
+ */
+TEST_F(iso, never_ending_helper_times_out_on_one_cpu)
+{
+	static const char * const kinds[] = { "loop 0", "loop 1", "loop 2" };
+	struct timespec t0, t1;
+	unsigned int i;
+	long ms;
+
+	if (cpu1_online(0))
+		SKIP(return, "cannot take CPU 1 offline");
+	for (i = 0; i < 3; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		EXPECT_EQ(-ETIME, call(kinds[i], self->out, sizeof(self->out)));
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		TH_LOG("%s on one CPU: %ld ms", kinds[i], ms);
+		EXPECT_NE(NULL, strstr(self->out, "vector=0x104 ")) TH_LOG("%s", self->out);
+		/* budget 10 ms; generous for a slow emulated host */
+		EXPECT_LT(ms, 1000);
+	}
+	ASSERT_EQ(0, cpu1_online(1));
+	EXPECT_EQ(-ETIME, call("loop 1", self->out, sizeof(self->out)));
 }
 
 TEST_HARNESS_MAIN
