@@ -97,9 +97,11 @@ static_assert(sizeof(struct r3x_gprs) == R3X_G_SIZE);
 /* #NP error code of an external interrupt on R3X_NP_VECTOR: EXT | IDT. */
 #define R3X_NP_EXT_ERR	((R3X_NP_VECTOR << 3) | 3)
 
-/* Why a running call must stop (r3x_cpu.stop). */
-#define R3X_STOP_TIMEOUT	1
-#define R3X_STOP_KILL		2
+static bool r3x_swap_cstar(void)
+{
+	return boot_cpu_has(X86_FEATURE_SYSCALL32) ||
+	       boot_cpu_has(X86_FEATURE_HYPERVISOR);
+}
 
 static int r3x_param_set_range(const char *val, const struct kernel_param *kp,
 			       unsigned int min, unsigned int max)
@@ -244,10 +246,13 @@ static void r3x_switch_in(struct r3x_saved *s, struct r3x_helper *h)
 	store_idt(&s->idt);
 	r3x_msrs_save(&s->msrs);
 	/*
-	 * Only where a compat SYSCALL (AMD) or SYSENTER (Intel) from 64-bit
-	 * CPL3 can enter the kernel does its MSR need our value.
+	 * Only where a compat SYSCALL (AMD) or SYSENTER (Intel) from CPL3 can
+	 * enter the kernel does its MSR need our value. Intel CPUs raise #UD
+	 * on a compat SYSCALL, but an emulator may not (QEMU's TCG enters at
+	 * CSTAR, which Linux leaves 0 on Intel): under a hypervisor CSTAR is
+	 * ours too.
 	 */
-	if (boot_cpu_has(X86_FEATURE_SYSCALL32))
+	if (r3x_swap_cstar())
 		rdmsrl(MSR_CSTAR, s->cstar);
 	if (boot_cpu_has(X86_FEATURE_SYSENTER32))
 		rdmsrl(MSR_IA32_SYSENTER_CS, s->sysenter_cs);
@@ -265,7 +270,7 @@ static void r3x_switch_in(struct r3x_saved *s, struct r3x_helper *h)
 		wrmsrl(MSR_STAR, R3X_STAR);
 	if (s->msrs.sfmask != R3X_SFMASK)
 		wrmsrl(MSR_SYSCALL_MASK, R3X_SFMASK);
-	if (boot_cpu_has(X86_FEATURE_SYSCALL32))
+	if (r3x_swap_cstar())
 		wrmsrl(MSR_CSTAR, (unsigned long)r3x_cstar_entry);
 	/* SYSENTER from the helper raises #GP instead of entering Linux. */
 	if (boot_cpu_has(X86_FEATURE_SYSENTER32))
@@ -357,7 +362,7 @@ static void r3x_switch_out(const struct r3x_saved *s, struct r3x_syscall_msrs *a
 		wrmsrl(MSR_STAR, s->msrs.star);
 	if (s->msrs.sfmask != R3X_SFMASK)
 		wrmsrl(MSR_SYSCALL_MASK, s->msrs.sfmask);
-	if (boot_cpu_has(X86_FEATURE_SYSCALL32))
+	if (r3x_swap_cstar())
 		wrmsrl(MSR_CSTAR, s->cstar);
 	if (boot_cpu_has(X86_FEATURE_SYSENTER32))
 		wrmsrl(MSR_IA32_SYSENTER_CS, s->sysenter_cs);
@@ -381,15 +386,24 @@ static void r3x_end(struct r3x_run *run, int ret, u64 vec, u64 err)
 	run->fault.cr2 = 0;
 }
 
-static bool r3x_out_of_budget(struct r3x_cpu *c, struct r3x_run *run)
+/*
+ * The budget counts the time the call spends in its slices (at CPL3, and
+ * in services and the transitions), not the time it has yielded its CPU or
+ * spent handing interrupts to Linux: a preempted caller is not charged for
+ * the tasks that ran meanwhile.
+ */
+static bool r3x_out_of_budget(struct r3x_run *run)
 {
-	u8 stop = READ_ONCE(c->stop);
+	u64 used;
 
-	if (stop == R3X_STOP_KILL || READ_ONCE(run->h->dead)) {
+	if (READ_ONCE(run->h->dead)) {
 		r3x_end(run, -ENOENT, R3X_VEC_UNREGISTERED, 0);
 		return true;
 	}
-	if (stop == R3X_STOP_TIMEOUT || local_clock() > run->deadline) {
+	used = run->used_ns;
+	if (run->slice_start)
+		used += local_clock() - run->slice_start;
+	if (used >= run->budget_ns) {
 		r3x_end(run, -ETIME, R3X_VEC_TIMEOUT, 0);
 		return true;
 	}
@@ -423,7 +437,7 @@ noinstr long r3x_syscall_c(struct r3x_gprs *regs)
 		goto fault;
 	}
 	/* A helper that only calls services is stopped here. */
-	if (r3x_out_of_budget(c, run))
+	if (r3x_out_of_budget(run))
 		goto fault;
 	args[0] = regs->rdi;
 	args[1] = regs->rsi;
@@ -472,12 +486,16 @@ static bool r3x_slice(struct r3x_cpu *c, struct r3x_run *run)
 
 	c->run = run;
 	c->regs = &run->regs;
-	WRITE_ONCE(c->deadline, run->irqs_on ? 0 : run->deadline);
 	WRITE_ONCE(c->helper, h);
 	/* Pairs with r3x_kill_calls(): either it sees us, or we see dead. */
 	smp_mb();
-	if (r3x_out_of_budget(c, run))
+	if (r3x_out_of_budget(run))
 		goto out;
+	run->slice_start = local_clock();
+	/* With IRQs off only the watchdog can end the slice at its deadline. */
+	if (!run->irqs_on)
+		WRITE_ONCE(c->deadline,
+			   run->slice_start + run->budget_ns - run->used_ns);
 	if (r3x_ibpb && c->last != h) {
 		indirect_branch_prediction_barrier();
 		c->last = h;
@@ -490,6 +508,8 @@ static bool r3x_slice(struct r3x_cpu *c, struct r3x_run *run)
 	/* Only a helper at CPL3 needs the watchdog or an unregister's NMI. */
 	WRITE_ONCE(c->deadline, 0);
 	WRITE_ONCE(c->helper, NULL);
+	run->used_ns += local_clock() - run->slice_start;
+	run->slice_start = 0;
 	R3X_COUNT(slices);
 	R3X_COUNT(msr_checks);
 	if (memcmp(&after, &s.msrs, sizeof(after)))
@@ -638,17 +658,16 @@ int r3x_call(struct r3x_helper *h, const u64 args[6], u64 *result,
 			pr_warn_ratelimited("call: helper %s is busy\n", h->name);
 		return ret;
 	}
-	run.deadline = local_clock() + r3x_budget_ns(h);
+	run.budget_ns = r3x_budget_ns(h);
 
 	rcu_read_lock();
 	kernel_fpu_begin();
 	local_irq_save(flags);
 	c = this_cpu_ptr(&r3x_cpu);
 	c->active = true;
-	WRITE_ONCE(c->stop, 0);
 	r3x_fpu_restore(&r3x_fpu_init);
 	while (r3x_slice(c, &run)) {
-		if (r3x_out_of_budget(c, &run))
+		if (r3x_out_of_budget(&run))
 			break;
 		if (!may_sleep || !need_resched())
 			continue;
@@ -667,8 +686,7 @@ int r3x_call(struct r3x_helper *h, const u64 args[6], u64 *result,
 		WRITE_ONCE(h->yielded, false);
 		c = this_cpu_ptr(&r3x_cpu);
 		c->active = true;
-		WRITE_ONCE(c->stop, 0);
-		r3x_fpu_restore(PTR_ALIGN(h->fpu, 64));
+			r3x_fpu_restore(PTR_ALIGN(h->fpu, 64));
 	}
 	/* Nothing the helper left in vector registers leaks out. */
 	r3x_fpu_restore(&r3x_fpu_init);
@@ -707,19 +725,23 @@ EXPORT_SYMBOL_GPL(r3x_call);
 
 /* ---- ending calls: the watchdog and unregistration ---- */
 
-/* Stop the call of @cpu with @why, and interrupt its helper with an NMI. */
-static void r3x_stop_cpu(unsigned int cpu, u8 why)
+/*
+ * Interrupt the helper running on @cpu with an NMI: its slice ends, and the
+ * call's own checks (budget spent, helper dead) decide whether it goes on.
+ * Nothing else is written to @cpu's state, so a kick that arrives late, in
+ * a later call, only ends one slice of that call early.
+ */
+static void r3x_kick_cpu(unsigned int cpu)
 {
 	struct r3x_cpu *c = per_cpu_ptr(&r3x_cpu, cpu);
 
-	WRITE_ONCE(c->stop, why);
 	if (!xchg(&c->kick, true)) {
 		this_cpu_inc(r3x_stats.kicks);
 		apic->send_IPI(cpu, NMI_VECTOR);
 	}
 }
 
-/* Claims the NMIs r3x_stop_cpu() sent. */
+/* Claims the NMIs r3x_kick_cpu() sent. */
 static int r3x_nmi(unsigned int type, struct pt_regs *regs)
 {
 	return this_cpu_xchg(r3x_cpu.kick, false) ? NMI_HANDLED : NMI_DONE;
@@ -738,7 +760,7 @@ void r3x_kill_calls(struct r3x_helper *h)
 	cpus_read_lock();
 	for_each_online_cpu(cpu)
 		if (READ_ONCE(per_cpu_ptr(&r3x_cpu, cpu)->helper) == h)
-			r3x_stop_cpu(cpu, R3X_STOP_KILL);
+			r3x_kick_cpu(cpu);
 	cpus_read_unlock();
 }
 
@@ -755,7 +777,7 @@ static enum hrtimer_restart r3x_watchdog_fn(struct hrtimer *t)
 	if (buddy < nr_cpu_ids && buddy != cpu) {
 		deadline = READ_ONCE(per_cpu_ptr(&r3x_cpu, buddy)->deadline);
 		if (deadline && local_clock() > deadline)
-			r3x_stop_cpu(buddy, R3X_STOP_TIMEOUT);
+			r3x_kick_cpu(buddy);
 	}
 	hrtimer_forward_now(t, ns_to_ktime((u64)r3x_watchdog_us * NSEC_PER_USEC));
 	return HRTIMER_RESTART;

@@ -82,7 +82,6 @@ struct r3x_cpu {
 	struct r3x_run *run;
 	struct r3x_helper *helper;	/* compared, never followed, remotely */
 	u64 deadline;			/* local_clock() ns; read by the watchdog */
-	u8 stop;			/* R3X_STOP_*: set by the watchdog, unregister */
 	bool kick;			/* an NMI of ours is on its way */
 	bool irq_leak;			/* a service let interrupts in */
 	bool active;
@@ -122,7 +121,9 @@ struct r3x_helper {
 struct r3x_run {
 	struct r3x_gprs regs;
 	struct r3x_helper *h;
-	u64 deadline;
+	u64 budget_ns;			/* CPU time the helper may use */
+	u64 used_ns;			/* used in the slices that ended */
+	u64 slice_start;		/* local_clock() at entry; 0 between slices */
 	u64 result;
 	unsigned long nservices;
 	struct r3x_fault fault;
