@@ -11,8 +11,12 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-# HVSEC_CHECK_BOOTS="pti=on" limits a local run to fewer boots.
-read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=on pti=off}"
+# HVSEC_CHECK_BOOTS="pti=on" limits a local run to fewer boots. A boot is
+# its extra kernel command line, optionally followed by "/" and the QEMU CPU
+# model. The pti=on boot presents an Intel CPU: it runs ring3_exec's Intel
+# paths (SYSENTER_CS, no CSTAR) and a survivable machine check at CPL3
+# (selftest ring3_exec_mce); the pti=off boot keeps -cpu max's AMD vendor.
+read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=on/max,la57=off,vendor=GenuineIntel pti=off}"
 GUEST_TIMEOUT=${HVSEC_GUEST_TIMEOUT:-1200}
 
 t0=$(date +%s)
@@ -38,10 +42,12 @@ done
 
 boots=()
 for b in "${BOOTS[@]}"; do
-	dir=$out/${b//[^a-z0-9]/_}
-	echo "check: booting the test host with $b"
+	append=${b%%/*} cpu=()
+	[ "$append" = "$b" ] || cpu=(--cpu "${b#*/}")
+	dir=$out/${append//[^a-z0-9]/_}
+	echo "check: booting the test host with $append${cpu[1]:+ (cpu ${cpu[1]})}"
 	"$HVSEC_TOP/scripts/testhost.sh" --quiet --stage "$stage" --out "$dir" \
-		--timeout "$GUEST_TIMEOUT" --append "$b" \
+		--timeout "$GUEST_TIMEOUT" --append "$append" ${cpu[@]+"${cpu[@]}"} \
 		"$HVSEC_TOP/scripts/guest/check-job.sh"
 	rc=$?
 	[ $rc -eq 0 ] || echo "check: test host ($b) ended with status $rc"

@@ -5,7 +5,9 @@
 # mode), tpm-tis backed by a fresh swtpm in TPM 1.2 mode, the edu PCI device
 # and isa-debug-exit. The guest runs a job script and reports its exit status
 # through isa-debug-exit; the job's output travels on a second serial port so
-# kernel messages never mix into it.
+# kernel messages never mix into it. A job may ask for a machine check: a
+# line "HVSEC-MCE cpu=N bank=B status=0xS mcg=0xG" in its output makes
+# scripts/mce-agent.py inject it through QEMU's monitor (log: mce-agent.log).
 #
 # usage: testhost.sh [options] [JOB]
 #   JOB              guest shell script to run as root after boot (the
@@ -17,6 +19,7 @@
 #   --kernel BZIMAGE kernel image (default: the project's test kernel)
 #   --stage DIR      staged guest files (default: made by stage-guest.sh)
 #   --add SRC=DST    also put host file SRC at DST in the guest (repeatable)
+#   --cpu MODEL      QEMU -cpu model (default: $HVSEC_CPU or max,la57=off)
 #   --kvm            use KVM instead of TCG (see README.md: not the default)
 #   --quiet          do not echo the job's output
 # exit status: the job's status; 124 on timeout; 125 if the guest died
@@ -37,9 +40,10 @@ while [ $# -gt 0 ]; do
 	--kernel) kernel=$2; shift 2 ;;
 	--stage) stage=$2; shift 2 ;;
 	--add) adds+=("$2"); shift 2 ;;
+	--cpu) cpu=$2; shift 2 ;;
 	--kvm) accel=kvm; cpu=host; shift ;;
 	--quiet) quiet=1; shift ;;
-	-h|--help) sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,/^set /p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "testhost: unknown option $1" >&2; exit 126 ;;
 	*) job=$1; shift ;;
 	esac
@@ -55,8 +59,9 @@ if [ -z "$stage" ]; then
 fi
 
 tmp=$(mktemp -d /tmp/hvsec-host.XXXXXX)
-swtpm_pid=""
+swtpm_pid="" agent_pid=""
 cleanup() {
+	[ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
 	[ -n "$swtpm_pid" ] && kill "$swtpm_pid" 2>/dev/null && wait "$swtpm_pid" 2>/dev/null
 	rm -rf "$tmp"
 }
@@ -109,7 +114,11 @@ if [ $quiet -eq 0 ]; then
 	tail -n +1 -F "$outdir/output.log" 2>/dev/null &
 	tail_pid=$!
 fi
+python3 "$HVSEC_TOP/scripts/mce-agent.py" "$tmp/monitor.sock" "$outdir/output.log" \
+	"$outdir/mce-agent.log" &
+agent_pid=$!
 timeout --foreground -k 5 "$timeout" "${qemu[@]}" \
+	-monitor unix:"$tmp/monitor.sock",server=on,wait=off \
 	-serial file:"$outdir/console.log" -serial file:"$outdir/output.log" \
 	-append "$cmdline" </dev/null
 rc=$?
