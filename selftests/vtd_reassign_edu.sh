@@ -24,8 +24,9 @@ stock_total() { awk '/^stock:/ { s += $2 } END { print s + 0 }' $H/stats; }
 run() { echo 1 > $T/run && grep -q '^PASS' $T/result; }
 window() { echo 1 > $T/window && cat $T/result; }
 
+PLAN=19
 echo "TAP version 13"
-echo "1..13"
+echo "1..$PLAN"
 
 # vtd_reassign MODULE-PARAMETERS -- (re)load vtd_reassign with them.
 vtd_reassign() {
@@ -45,18 +46,18 @@ if [ ! -f $M/vtd_reassign_edutest.ko ]; then
 		[ $r != 0 ] && ! grep -q '^vtd_reassign ' /proc/modules &&
 		vtd_reassign && [ ! -d $H ]
 	check $? "no hook on $(uname -r): intel_iommu_hook=1 is refused, the default loads"
-	for i in 2 3 4 5 6 7 8 9 10 11 12 13; do
+	for i in $(seq 2 $PLAN); do
 		skip "edu test $i" "the intel-iommu hook is not built for $(uname -r)"
 	done
 	exit $fails
 fi
 if ! grep -q 0x11e8 /sys/bus/pci/devices/*/device 2>/dev/null; then
-	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13; do skip "edu test $i" "no edu device"; done
+	for i in $(seq $PLAN); do skip "edu test $i" "no edu device"; done
 	exit 0
 fi
 if ! vtd_reassign intel_iommu_hook=0 || [ -d $H ] ||
    ! insmod $M/vtd_reassign_edutest.ko; then
-	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13; do not_ok "edu test $i: setup"; done
+	for i in $(seq $PLAN); do not_ok "edu test $i: setup"; done
 	exit 1
 fi
 
@@ -71,7 +72,7 @@ check $? "stock: DMA inside the switch faults (the hazard)"
 
 if ! vtd_reassign || [ ! -d $H ]; then
 	not_ok "vtd_reassign loads with the hook active"
-	for i in 4 5 6 7 8 9 10 11 12 13; do skip "hook test $i" "hook not active"; done
+	for i in $(seq 4 $PLAN); do skip "hook test $i" "hook not active"; done
 	rmmod vtd_reassign_edutest
 	exit 1
 fi
@@ -106,6 +107,45 @@ echo "# direct window: $w, DMAR faults $f0 -> $f1"
 [ "$f1" = "$f0" ] && { [ "$w" = "window: landed in A" ] ||
 	[ "$w" = "window: landed in B" ]; }
 check $? "direct: DMA inside the switch lands in A or B, no fault"
+
+# Cache-tag order: an unmap on the new domain while the switch is still in
+# progress must reach this unit's IOTLB (the DMA to the unmapped IOVA faults).
+echo 1 > $T/unmap
+r=$?
+echo "# unmap during the switch: $(cat $T/result)"
+check $r "direct: an unmap on the new domain during the switch invalidates this unit"
+
+# Forced failures (intel_iommu/inject): the second direct switch from now
+# (the first attaches A) fails; the device keeps A, the core's re-attach of A
+# returns at once (same-domain), no DMA faults.
+for p in tag flush undo-flush; do
+	s0=$(hstat same-domain) i0=$(hstat injected) p0=$(hstat dids-pinned)
+	f0=$(faults)
+	echo "$p 2" > $H/inject && echo 1 > $T/fail
+	r=$?
+	f1=$(faults)
+	echo "# inject $p: $(cat $T/result); same-domain $s0 -> $(hstat same-domain), pinned DIDs $p0 -> $(hstat dids-pinned), DMAR faults $f0 -> $f1"
+	[ $r = 0 ] && [ "$f1" = "$f0" ] && [ "$(hstat injected)" -gt "$i0" ] &&
+		[ "$(hstat same-domain)" -gt "$s0" ] && [ "$(cat $H/inject)" = none ] &&
+		{ [ $p != undo-flush ] || [ "$(hstat dids-pinned)" -gt "$p0" ]; }
+	check $? "forced failure ($p): the device keeps A, its DMA never faults"
+done
+
+# An entry the undo cannot put back (forced): the new DID stays reserved and
+# the core's re-attach of A takes the stock path, which rewrites the entry;
+# DMA lands in A afterwards (faults are allowed while stock re-attaches).
+s0=$(stock_total) p0=$(hstat dids-pinned)
+echo "undo-store 2" > $H/inject && echo 0 > $T/fail
+r=$?
+echo "# inject undo-store: $(cat $T/result); stock paths $s0 -> $(stock_total), pinned DIDs $p0 -> $(hstat dids-pinned)"
+[ $r = 0 ] && [ "$(stock_total)" -gt "$s0" ] && [ "$(hstat dids-pinned)" -gt "$p0" ]
+check $? "forced failure (undo-store): new DID kept, stock re-attach restores A"
+
+# Bad input: an unknown failure point is refused with one line.
+! echo bogus > $H/inject 2>/dev/null &&
+	dmesg | tail -n 3 | grep -q 'inject: want POINT' &&
+	[ "$(cat $H/inject)" = none ]
+check $? "an unknown failure point is refused with a message"
 
 rmmod vtd_reassign; check $? "vtd_reassign unloads"
 run; check $? "stock again after unload"

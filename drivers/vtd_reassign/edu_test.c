@@ -10,7 +10,8 @@
  * again, and goes back to its default domain. The data must land in A's page,
  * then in B's page, and never again in A's after the switch (stale
  * translations). The write fails with -EIO when a check fails; "result"
- * tells which.
+ * tells which. "fail" and "unmap" prove the failure paths and the cache-tag
+ * order of vtd_reassign's hook (see their functions).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -24,6 +25,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/workqueue.h>
 #include <hvsec/compat.h>
 /* iommu_group_replace_domain(): exported, declared in a private header. */
 #include "iommu-priv.h"
@@ -49,24 +51,36 @@ static struct {
 	void __iomem *bar;
 	struct dentry *dir;
 	char result[160];
-	bool armed;			/* stretch the next switch */
+	int stretch;			/* stretch this many calls */
+	bool stretch_dma;		/* ... starting a DMA in each */
+	atomic_t stretch_dmas;		/* DMAs started by the probe */
 } edu;
 
 static unsigned int window_ms = 400;
 module_param(window_ms, uint, 0644);
 MODULE_PARM_DESC(window_ms, "delay inside a stretched domain switch (ms)");
 
+static void edu_dma_start(void);
+
 /*
  * Stretches a domain switch: prepare_domain_attach_device() runs after the
  * stock path blocked the device (entry cleared) and before the direct path
- * replaces the entry (old domain still mapped).
+ * replaces the entry (old domain still mapped). With @edu.stretch_dma, a DMA
+ * is started (if the device is idle) so that it lands inside the window.
  */
 static int stretch_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	if (READ_ONCE(edu.armed)) {
-		WRITE_ONCE(edu.armed, false);
-		mdelay(min(window_ms, 2000U));
+	int left = READ_ONCE(edu.stretch);
+
+	if (left <= 0)
+		return 0;
+	WRITE_ONCE(edu.stretch, left - 1);
+	if (READ_ONCE(edu.stretch_dma) &&
+	    !(readq(edu.bar + EDU_DMA_CMD) & EDU_CMD_RUN)) {
+		edu_dma_start();
+		atomic_inc(&edu.stretch_dmas);
 	}
+	mdelay(min(window_ms, 2000U));
 	return 0;
 }
 
@@ -97,6 +111,16 @@ static struct kprobe bench_kps[] = {
 	  .flags = KPROBE_FLAG_DISABLED },
 	{ .symbol_name = "dmar_fault", .pre_handler = count_fault },
 };
+
+/*
+ * DMAR fault interrupts. A fault interrupt that arrives while another probe's
+ * handler runs on the same CPU (a stretched switch) skips the handler and is
+ * counted as missed: those are faults too.
+ */
+static unsigned int edu_faults(void)
+{
+	return atomic_read(&bench_faults) + READ_ONCE(bench_kps[1].nmissed);
+}
 
 static struct kprobe stretch_kp = {
 	.symbol_name = "prepare_domain_attach_device",
@@ -302,9 +326,9 @@ static int edu_window(void)
 		goto out;
 	}
 	edu_dma_start();
-	WRITE_ONCE(edu.armed, true);
+	WRITE_ONCE(edu.stretch, 1);
 	ret = iommu_group_replace_domain(t.group, t.b);
-	WRITE_ONCE(edu.armed, false);
+	WRITE_ONCE(edu.stretch, 0);
 	disable_kprobe(&stretch_kp);
 	if (failed(!ret, "replace A -> B", &ret))
 		goto out;
@@ -319,7 +343,175 @@ static int edu_window(void)
 	snprintf(edu.result, sizeof(edu.result), "window: landed in %s",
 		 where);
 out:
-	WRITE_ONCE(edu.armed, false);
+	WRITE_ONCE(edu.stretch, 0);
+	edu_ab_put(&t);
+	return ret;
+}
+
+/*
+ * A switch A -> B that fails on purpose: the caller armed a failure of the
+ * second direct switch from now with vtd_reassign's intel_iommu/inject (the
+ * first is the attach of A). The switch must fail and the device stay in A:
+ * the IOMMU core then re-attaches A. Every call of
+ * prepare_domain_attach_device() on the way (the failing switch, and the
+ * stock path if the re-attach of A takes it) is stretched with a DMA landing
+ * inside: none may fault, and a DMA afterwards must land in A's page.
+ */
+static bool fail_strict;	/* under edu.lock */
+
+static int edu_fail(void)
+{
+	unsigned int f0, faults;
+	struct edu_ab t;
+	int ret, sw;
+
+	ret = edu_ab_get(&t, 0xe5);
+	if (ret)
+		goto out;
+	if (failed(!edu_dma(IOVA_SRC, EDU_BUF, false), "DMA to edu", &ret))
+		goto out;
+	ret = enable_kprobe(&stretch_kp);
+	if (ret) {
+		snprintf(edu.result, sizeof(edu.result),
+			 "cannot arm the stretching probe: %d", ret);
+		goto out;
+	}
+	f0 = edu_faults();
+	atomic_set(&edu.stretch_dmas, 0);
+	WRITE_ONCE(edu.stretch_dma, true);
+	WRITE_ONCE(edu.stretch, fail_strict ? 2 : 0);
+	sw = iommu_group_replace_domain(t.group, t.b);
+	WRITE_ONCE(edu.stretch, 0);
+	WRITE_ONCE(edu.stretch_dma, false);
+	disable_kprobe(&stretch_kp);
+	if (failed(sw, "the switch with a failure armed did not fail", &ret) ||
+	    failed(!edu_dma_wait(), "DMA timed out", &ret) ||
+	    failed(iommu_get_domain_for_dev(t.dev) == t.a,
+		   "the group is not in A after the failed switch", &ret))
+		goto out;
+	memset(page_address(t.src), 0xf6, PAGE_SIZE);
+	if (failed(!edu_copy(), "DMA after the failed switch timed out", &ret))
+		goto out;
+	faults = edu_faults() - f0;
+	snprintf(edu.result, sizeof(edu.result),
+		 "%s: switch=%d stretched-dmas=%u in-A=%d B-untouched=%d fault_irqs=%u",
+		 (faults && fail_strict) || !page_has(t.pa, 0xf6) ||
+		 !page_has(t.pb, 0) ? "FAIL" : "PASS", sw, atomic_read(&edu.stretch_dmas),
+		 page_has(t.pa, 0xf6), page_has(t.pb, 0), faults);
+	if (edu.result[0] == 'F')
+		ret = -EIO;
+out:
+	WRITE_ONCE(edu.stretch, 0);
+	WRITE_ONCE(edu.stretch_dma, false);
+	edu_ab_put(&t);
+	return ret;
+}
+
+/*
+ * An unmap on the new domain while a switch is still in progress: the probe
+ * on cache_tag_unassign_domain() fires in the direct path after the device's
+ * entries hold B and are invalidated, before the switch returns. There it
+ * hands over to a worker on another CPU and waits for it: the worker DMAs
+ * through B (the IOTLB caches B's translation of IOVA_DST), unmaps IOVA_DST
+ * from B (iommu_unmap(), not serialised by the group mutex), clears B's page
+ * (as if freed and reused) and DMAs to IOVA_DST again. That DMA must fault:
+ * reaching the page means the unmap skipped this unit's IOTLB because B's
+ * cache tag was not assigned yet.
+ */
+#define UNMAP_WAIT_MS	8000
+
+static struct {
+	struct work_struct work;
+	struct iommu_domain *b;
+	struct page *pb;
+	bool armed;
+	int cpu;
+	atomic_t done;
+	bool first, stale;
+	int err;
+} um;
+
+static void unmap_work(struct work_struct *w)
+{
+	int ret = edu_dma(EDU_BUF, IOVA_DST, true);
+
+	um.first = !ret && page_has(um.pb, 0x5a);
+	if (!ret && iommu_unmap(um.b, IOVA_DST, PAGE_SIZE) != PAGE_SIZE)
+		ret = -EFAULT;
+	memset(page_address(um.pb), 0, PAGE_SIZE);
+	if (!ret)
+		ret = edu_dma(EDU_BUF, IOVA_DST, true);
+	um.stale = !page_has(um.pb, 0);
+	um.err = ret;
+	atomic_set_release(&um.done, 1);
+}
+
+static int unmap_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	unsigned int cpu, ms;
+
+	if (!READ_ONCE(um.armed))
+		return 0;
+	WRITE_ONCE(um.armed, false);
+	cpu = cpumask_any_but(cpu_online_mask, smp_processor_id());
+	if (cpu >= nr_cpu_ids) {
+		um.err = -EBUSY;
+		atomic_set(&um.done, 1);
+		return 0;
+	}
+	um.cpu = cpu;
+	queue_work_on(cpu, system_highpri_wq, &um.work);
+	for (ms = 0; ms < UNMAP_WAIT_MS && !atomic_read_acquire(&um.done); ms++)
+		mdelay(1);
+	return 0;
+}
+
+static struct kprobe unmap_kp = {
+	.symbol_name = "cache_tag_unassign_domain",
+	.pre_handler = unmap_pre,
+	.flags = KPROBE_FLAG_DISABLED,
+};
+
+static int edu_unmap(void)
+{
+	unsigned int f0, faults;
+	struct edu_ab t;
+	int ret, sw;
+
+	ret = edu_ab_get(&t, 0x5a);
+	if (ret)
+		goto out;
+	if (failed(!edu_dma(IOVA_SRC, EDU_BUF, false), "DMA to edu", &ret))
+		goto out;
+	um.b = t.b;
+	um.pb = t.pb;
+	um.first = false;
+	um.stale = false;
+	um.err = -EINPROGRESS;
+	atomic_set(&um.done, 0);
+	ret = enable_kprobe(&unmap_kp);
+	if (ret) {
+		snprintf(edu.result, sizeof(edu.result),
+			 "cannot arm the unmap probe: %d", ret);
+		goto out;
+	}
+	f0 = edu_faults();
+	WRITE_ONCE(um.armed, true);
+	sw = iommu_group_replace_domain(t.group, t.b);
+	WRITE_ONCE(um.armed, false);
+	disable_kprobe(&unmap_kp);
+	/* The worker may still run if the probe gave up waiting. */
+	flush_work(&um.work);
+	msleep(100);
+	faults = edu_faults() - f0;
+	snprintf(edu.result, sizeof(edu.result),
+		 "%s: switch=%d worker=%d first-in-B=%d unmapped-page-written=%d fault_irqs=%u",
+		 !sw && !um.err && um.first && !um.stale ? "PASS" : "FAIL",
+		 sw, um.err, um.first, um.stale, faults);
+	if (edu.result[0] == 'F')
+		ret = -EIO;
+out:
+	WRITE_ONCE(um.armed, false);
 	edu_ab_put(&t);
 	return ret;
 }
@@ -350,6 +542,44 @@ static ssize_t window_write(struct file *file, const char __user *buf,
 static const struct file_operations window_fops = {
 	.owner = THIS_MODULE,
 	.write = window_write,
+};
+
+/* "1": no DMA may fault; "0": faults allowed (see edu_fail()). */
+static ssize_t fail_write(struct file *file, const char __user *buf,
+			  size_t count, loff_t *ppos)
+{
+	bool strict;
+	int ret = kstrtobool_from_user(buf, count, &strict);
+
+	if (ret)
+		return ret;
+	mutex_lock(&edu.lock);
+	if (!edu.pdev) {
+		mutex_unlock(&edu.lock);
+		return -ENODEV;
+	}
+	fail_strict = strict;
+	ret = edu_fail();
+	if (ret)
+		pr_err("%s\n", edu.result);
+	mutex_unlock(&edu.lock);
+	return ret ?: count;
+}
+
+static const struct file_operations fail_fops = {
+	.owner = THIS_MODULE,
+	.write = fail_write,
+};
+
+static ssize_t unmap_write(struct file *file, const char __user *buf,
+			   size_t count, loff_t *ppos)
+{
+	return edu_run_locked(edu_unmap, count);
+}
+
+static const struct file_operations unmap_fops = {
+	.owner = THIS_MODULE,
+	.write = unmap_write,
 };
 
 /*
@@ -409,7 +639,7 @@ static int edu_bench(unsigned int n)
 	ret = edu_ab_get(&t, 0);
 	if (ret)
 		goto out;
-	faults0 = atomic_read(&bench_faults);
+	faults0 = edu_faults();
 	ret = edu_switches(&t, n, &dmas, &total_ns, each);
 	if (ret)
 		goto out;
@@ -433,7 +663,7 @@ static int edu_bench(unsigned int n)
 		 n, total_ns / n, each[n / 2], BENCH_COUNTED,
 		 atomic_read(&bench_rounds) - rounds0,
 		 atomic_read(&bench_invs) - invs0, dmas,
-		 atomic_read(&bench_faults) - faults0);
+		 edu_faults() - faults0);
 out:
 	edu_ab_put(&t);
 	kvfree(each);
@@ -560,6 +790,7 @@ static int __init edu_init(void)
 	int ret;
 
 	mutex_init(&edu.lock);
+	INIT_WORK(&um.work, unmap_work);
 	edu.dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("run", 0200, edu.dir, NULL, &run_fops);
 	debugfs_create_file("result", 0444, edu.dir, NULL, &result_fops);
@@ -569,6 +800,13 @@ static int __init edu_init(void)
 		goto err_dir;
 	}
 	debugfs_create_file("window", 0200, edu.dir, NULL, &window_fops);
+	debugfs_create_file("fail", 0200, edu.dir, NULL, &fail_fops);
+	ret = register_kprobe(&unmap_kp);
+	if (ret) {
+		pr_err("cannot probe cache_tag_unassign_domain: %d\n", ret);
+		goto err_stretch;
+	}
+	debugfs_create_file("unmap", 0200, edu.dir, NULL, &unmap_fops);
 	for (i = 0; i < ARRAY_SIZE(bench_kps); i++) {
 		ret = register_kprobe(&bench_kps[i]);
 		if (ret) {
@@ -587,6 +825,8 @@ static int __init edu_init(void)
 err_bench:
 	while (i--)
 		unregister_kprobe(&bench_kps[i]);
+	unregister_kprobe(&unmap_kp);
+err_stretch:
 	unregister_kprobe(&stretch_kp);
 err_dir:
 	debugfs_remove_recursive(edu.dir);
@@ -601,6 +841,7 @@ static void __exit edu_exit(void)
 	pci_unregister_driver(&edu_driver);
 	for (i = 0; i < ARRAY_SIZE(bench_kps); i++)
 		unregister_kprobe(&bench_kps[i]);
+	unregister_kprobe(&unmap_kp);
 	unregister_kprobe(&stretch_kp);
 }
 

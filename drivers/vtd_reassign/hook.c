@@ -6,13 +6,15 @@
  * its context entries and flushes), then maps the new domain: the device's
  * DMA faults in between. While the hook is active, a switch of an
  * already-attached device from one second-level paging domain to another in
- * legacy mode replaces each context entry (the device's and its DMA aliases')
- * in one step with the vtd_reassign core, invalidates them with the previous
- * domain id in one queued-invalidation round (a context-cache descriptor per
- * requester id and one domain-selective IOTLB descriptor, where stock issues
- * two rounds per requester id), then does intel-iommu's bookkeeping (domain
- * ids, device lists, cache tags). Everything else runs the stock function,
- * unchanged, and is counted.
+ * legacy mode takes the new domain id and cache tag, replaces each context
+ * entry (the device's and its DMA aliases') in one step with the vtd_reassign
+ * core, invalidates them with the previous domain id in one
+ * queued-invalidation round (a context-cache descriptor per requester id and
+ * one domain-selective IOTLB descriptor, where stock issues two rounds per
+ * requester id), then does the rest of intel-iommu's bookkeeping (old domain
+ * id and cache tag, device lists). A failure undoes it to the old domain; a
+ * re-attach of the domain a device fully has returns at once. Everything else
+ * runs the stock function, unchanged, and is counted.
  *
  * Hooking: an ftrace ops with IPMODIFY on intel_iommu_attach_device (the
  * mechanism livepatch itself uses). Unlike a livepatch, it lets the hook
@@ -57,6 +59,7 @@ enum hook_path {
 	HOOK_FB_DOMAIN,		/* first-level or same domain */
 	HOOK_FB_NO_CX16,
 	HOOK_FB_ALIASES,	/* an alias not in the expected state */
+	HOOK_SAME_DOMAIN,	/* re-attach of the current domain: nothing to do */
 	HOOK_NR_PATHS,
 };
 
@@ -69,6 +72,30 @@ static const char * const hook_path_name[HOOK_NR_PATHS] = {
 	[HOOK_FB_DOMAIN] = "stock:domain-type",
 	[HOOK_FB_NO_CX16] = "stock:no-cmpxchg16b",
 	[HOOK_FB_ALIASES] = "stock:alias-state",
+	[HOOK_SAME_DOMAIN] = "same-domain",
+};
+
+/*
+ * Fault injection (debugfs intel_iommu/inject, "none" by default): writing
+ * "POINT [N]" makes the N-th direct switch from now (default 1) fail at
+ * POINT. A failed invalidation is reported
+ * after it ran, so the hardware stays consistent with what the hook undoes.
+ */
+enum hook_inject {
+	HOOK_INJ_NONE,
+	HOOK_INJ_TAG,		/* the new domain's cache-tag assignment */
+	HOOK_INJ_FLUSH,		/* the switch's invalidation */
+	HOOK_INJ_UNDO_FLUSH,	/* that, and the undo's invalidation */
+	HOOK_INJ_UNDO_STORE,	/* that, and the undo's last store */
+	HOOK_NR_INJECT,
+};
+
+static const char * const hook_inject_name[HOOK_NR_INJECT] = {
+	[HOOK_INJ_NONE] = "none",
+	[HOOK_INJ_TAG] = "tag",
+	[HOOK_INJ_FLUSH] = "flush",
+	[HOOK_INJ_UNDO_FLUSH] = "undo-flush",
+	[HOOK_INJ_UNDO_STORE] = "undo-store",
 };
 
 struct hook_record {
@@ -98,13 +125,13 @@ static struct {
 			    struct intel_iommu *iommu);
 	void (*detach_iommu)(struct dmar_domain *domain,
 			     struct intel_iommu *iommu);
+	void (*update_cap)(struct dmar_domain *domain);
 	struct context_entry *(*ctx_addr)(struct intel_iommu *iommu, u8 bus,
 					  u8 devfn, int alloc);
 	int (*tag_assign)(struct dmar_domain *domain, struct device *dev,
 			  ioasid_t pasid);
 	void (*tag_unassign)(struct dmar_domain *domain, struct device *dev,
 			     ioasid_t pasid);
-	void (*block)(struct device *dev);
 	int (*for_each_alias)(struct pci_dev *pdev,
 			      int (*fn)(struct pci_dev *pdev, u16 alias,
 					void *data), void *data);
@@ -120,6 +147,10 @@ static struct {
 	unsigned int hist_next;
 	unsigned long count[HOOK_NR_PATHS];
 	unsigned long errors;
+	unsigned long injected;
+	unsigned long dids_pinned;
+	enum hook_inject inject;	/* armed failure point ... */
+	unsigned int inject_nth;	/* ... for this direct switch from now */
 	unsigned long invs;
 	unsigned long rounds;
 	struct dentry *dir;
@@ -240,7 +271,10 @@ static enum hook_path hook_classify(struct dmar_domain *nd, struct device *dev)
 	if (info->ats_enabled || info->pri_enabled || info->pasid_enabled ||
 	    info->ats_supported || info->pri_supported)
 		return HOOK_FB_DEV_CAPS;
-	if (old == nd || old->use_first_level || nd->use_first_level ||
+	/* Checked against the entries by hook_attached(). */
+	if (old == nd)
+		return HOOK_SAME_DOMAIN;
+	if (old->use_first_level || nd->use_first_level ||
 	    !(old->domain.type & __IOMMU_DOMAIN_PAGING))
 		return HOOK_FB_DOMAIN;
 	if (!hvsec_system_has_cmpxchg128())
@@ -249,6 +283,7 @@ static enum hook_path hook_classify(struct dmar_domain *nd, struct device *dev)
 }
 
 struct hook_switch {
+	enum hook_inject inject;
 	struct intel_iommu *iommu;
 	struct vtd_iommu *u;
 	struct dmar_domain *nd;
@@ -271,6 +306,44 @@ static void hook_build(struct hook_switch *s, struct vtd_ctx_entry *e)
 	vtd_ctx_set_pgtable(e, virt_to_phys(s->nd->pgd));
 	vtd_ctx_set_aw(e, s->nd->agaw);
 	vtd_ctx_set_did(e, s->new_did);
+}
+
+/*
+ * Whether @e translates through @s->nd with @s->new_did: the fields stock
+ * and the hook write (stock also sets bits the hook leaves clear, such as
+ * fault-processing enable, so the entries are not compared whole).
+ */
+static bool hook_entry_is_new(struct hook_switch *s,
+			      const struct vtd_ctx_entry *e)
+{
+	return vtd_ctx_present(e) && vtd_ctx_tt(e) == VTD_TT_MULTI_LEVEL &&
+	       vtd_ctx_did(e) == s->new_did &&
+	       vtd_ctx_pgtable(e) == virt_to_phys(s->nd->pgd) &&
+	       vtd_ctx_aw(e) == s->nd->agaw;
+}
+
+/* Whether the armed failure hits @point of this switch (and counts it). */
+static bool hook_inject_at(struct hook_switch *s, enum hook_inject point)
+{
+	bool hit;
+
+	switch (point) {
+	case HOOK_INJ_TAG:
+		hit = s->inject == HOOK_INJ_TAG;
+		break;
+	case HOOK_INJ_FLUSH:
+		hit = s->inject >= HOOK_INJ_FLUSH;
+		break;
+	default:
+		hit = s->inject == point;
+		break;
+	}
+	if (hit) {
+		spin_lock_irq(&hook.hist_lock);
+		hook.injected++;
+		spin_unlock_irq(&hook.hist_lock);
+	}
+	return hit;
 }
 
 /*
@@ -320,6 +393,17 @@ static int hook_flush(struct hook_switch *s, u16 did, u16 other_did)
 	return ret;
 }
 
+/* hook_flush(), then the armed failure if it is for @point. */
+static int hook_flush_inj(struct hook_switch *s, u16 did, u16 other_did,
+			  enum hook_inject point)
+{
+	int ret = hook_flush(s, did, other_did);
+
+	if (!ret && hook_inject_at(s, point))
+		ret = -ETIMEDOUT;
+	return ret;
+}
+
 /* One requester id: replace its entry, which must be in the old domain. */
 static int hook_alias(struct pci_dev *pdev, u16 rid, void *data)
 {
@@ -359,40 +443,96 @@ out_unlock:
 	return ret;
 }
 
-/* Puts the replaced entries back, newest first, and invalidates them. */
-static void hook_undo(struct hook_switch *s)
+/*
+ * Puts the replaced entries back, newest first, each only if it still holds
+ * what the switch wrote, and invalidates them with the new DID after
+ * draining the write buffer. Return: 0, or the first error (an entry not
+ * put back, or the invalidation); the caller then keeps the new DID.
+ */
+static int hook_undo(struct hook_switch *s)
 {
 	struct vtd_replace_res res = {};
 	struct vtd_ctx_entry *slot, cur;
 	unsigned int i = s->n;
-	int ret;
+	int ret = 0, r;
 
 	while (i--) {
 		u16 rid = s->e[i].rid;
+		u8 bus = PCI_BUS_NUM(rid), devfn = rid & 0xff;
 
 		hook_build(s, &cur);
 		spin_lock(&s->iommu->lock);
 		spin_lock(&s->u->lock);
-		slot = (struct vtd_ctx_entry *)k.ctx_addr(s->iommu,
-							  PCI_BUS_NUM(rid),
-							  rid & 0xff, 0);
-		if (slot)
-			vtd_ctx_store_locked(s->u, PCI_BUS_NUM(rid), rid & 0xff,
-					     slot, &cur, &s->e[i].old,
-					     VTD_MAP_ERROR_RECOVERY, NULL,
-					     &res);
+		slot = (struct vtd_ctx_entry *)k.ctx_addr(s->iommu, bus, devfn,
+							  0);
+		if (!slot)
+			r = -ENOENT;
+		else if (i == s->n - 1 &&
+			 hook_inject_at(s, HOOK_INJ_UNDO_STORE))
+			r = -EILSEQ;
+		else
+			r = vtd_ctx_store_locked(s->u, bus, devfn, slot, &cur,
+						 &s->e[i].old,
+						 VTD_MAP_ERROR_RECOVERY, NULL,
+						 &res);
 		spin_unlock(&s->u->lock);
 		spin_unlock(&s->iommu->lock);
+		if (r) {
+			pr_err_ratelimited("%04x:%02x:%02x.%u: cannot put the context entry back after a failed switch: %d\n",
+					   s->iommu->segment, bus,
+					   PCI_SLOT(devfn), PCI_FUNC(devfn), r);
+			ret = ret ?: r;
+		}
 	}
-	ret = hook_flush(s, s->new_did, s->old_did);
-	if (ret)
-		pr_err_ratelimited("invalidation failed while undoing a switch: %d\n",
-				   ret);
+	k.flush_wbuf(s->iommu);
+	r = hook_flush_inj(s, s->new_did, s->old_did, HOOK_INJ_UNDO_FLUSH);
+	if (r)
+		pr_err_ratelimited("invalidation failed while undoing a switch: %d; domain id %u stays reserved\n",
+				   r, s->new_did);
+	return ret ?: r;
+}
+
+/*
+ * Drops the switch's reference to the new domain's DID. After a failed
+ * undo the hardware may still cache entries tagged with it: then, if this
+ * was the DID's last user on the unit, the domain lets go of it as
+ * domain_detach_iommu() does but the DID stays allocated for good, never to
+ * be given to another domain (the core's rule for a DID whose invalidation
+ * did not complete).
+ */
+static void hook_put_new_did(struct hook_switch *s, bool pin)
+{
+	struct intel_iommu *iommu = s->iommu;
+	struct iommu_domain_info *di;
+	bool pinned = false;
+
+	if (!pin) {
+		k.detach_iommu(s->nd, iommu);
+		return;
+	}
+	spin_lock(&iommu->lock);
+	di = xa_load(&s->nd->iommu_array, iommu->seq_id);
+	if (di && --di->refcnt == 0) {
+		xa_erase(&s->nd->iommu_array, iommu->seq_id);
+		s->nd->nid = NUMA_NO_NODE;
+		k.update_cap(s->nd);
+		kfree(di);
+		pinned = true;
+	}
+	spin_unlock(&iommu->lock);
+	if (pinned) {
+		spin_lock_irq(&hook.hist_lock);
+		hook.dids_pinned++;
+		spin_unlock_irq(&hook.hist_lock);
+	}
 }
 
 /*
  * The direct switch. Returns 0 with *@path changed to a fallback when the
- * device's entries are not all as expected (nothing changed then).
+ * device's entries are not all as expected (nothing changed then). On an
+ * error the device keeps its old domain and cache tags, and its entries as
+ * far as the undo could put them back (the IOMMU core's re-attach of the
+ * old domain then finds out: hook_attached()).
  */
 static int hook_direct(struct iommu_domain *domain, struct device *dev,
 		       enum hook_path *path, struct hook_switch *s)
@@ -400,7 +540,7 @@ static int hook_direct(struct iommu_domain *domain, struct device *dev,
 	struct device_domain_info *info = dev_iommu_priv_get(dev);
 	struct dmar_domain *old = info->domain;
 	unsigned long flags;
-	int ret;
+	int ret, undo;
 
 	s->iommu = info->iommu;
 	s->nd = to_dmar_domain(domain);
@@ -417,18 +557,33 @@ static int hook_direct(struct iommu_domain *domain, struct device *dev,
 		return ret;
 	s->new_did = domain_id_iommu(s->nd, s->iommu);
 
+	/*
+	 * The new domain's cache tag before the hardware can use its DID:
+	 * from here on, unmaps on the new domain invalidate this unit too.
+	 */
+	ret = hook_inject_at(s, HOOK_INJ_TAG) ? -ENOMEM :
+	      k.tag_assign(s->nd, dev, IOMMU_NO_PASID);
+	if (ret) {
+		k.detach_iommu(s->nd, s->iommu);
+		return ret;
+	}
+
 	/* Every requester id in the old domain, else back and stock. */
 	if (k.for_each_alias(to_pci_dev(dev), hook_alias, s)) {
-		hook_undo(s);
-		k.detach_iommu(s->nd, s->iommu);
+		undo = hook_undo(s);
+		k.tag_unassign(s->nd, dev, IOMMU_NO_PASID);
+		hook_put_new_did(s, undo);
+		if (undo)
+			return undo;
 		*path = HOOK_FB_ALIASES;
 		return 0;
 	}
 	k.flush_wbuf(s->iommu);
-	ret = hook_flush(s, s->old_did, s->new_did);
+	ret = hook_flush_inj(s, s->old_did, s->new_did, HOOK_INJ_FLUSH);
 	if (ret) {
-		hook_undo(s);
-		k.detach_iommu(s->nd, s->iommu);
+		undo = hook_undo(s);
+		k.tag_unassign(s->nd, dev, IOMMU_NO_PASID);
+		hook_put_new_did(s, undo);
 		return ret;
 	}
 
@@ -443,16 +598,47 @@ static int hook_direct(struct iommu_domain *domain, struct device *dev,
 	spin_lock_irqsave(&s->nd->lock, flags);
 	list_add(&info->link, &s->nd->devices);
 	spin_unlock_irqrestore(&s->nd->lock, flags);
-	ret = k.tag_assign(s->nd, dev, IOMMU_NO_PASID);
-	if (ret) {
-		/* As stock does when it cannot finish an attach. */
-		k.block(dev);
-		return ret;
-	}
 	if (cap_caching_mode(s->iommu->cap) || cap_rwbf(s->iommu->cap) ||
 	    *k.rwbf_quirk)
 		s->nd->iotlb_sync_map = true;
 	return 0;
+}
+
+/* One requester id of an attach of the current domain: already in place? */
+static int hook_check_alias(struct pci_dev *pdev, u16 rid, void *data)
+{
+	struct hook_switch *s = data;
+	u8 bus = PCI_BUS_NUM(rid), devfn = rid & 0xff;
+	struct vtd_ctx_entry *slot, cur = {};
+
+	spin_lock(&s->iommu->lock);
+	slot = (struct vtd_ctx_entry *)k.ctx_addr(s->iommu, bus, devfn, 0);
+	if (slot && !context_copied(s->iommu, bus, devfn)) {
+		cur.lo = READ_ONCE(slot->lo);
+		cur.hi = READ_ONCE(slot->hi);
+	}
+	spin_unlock(&s->iommu->lock);
+	if (!hook_entry_is_new(s, &cur))
+		return -EILSEQ;
+	s->n++;
+	return 0;
+}
+
+/*
+ * An attach of the domain @dev already has (the IOMMU core's re-attach of
+ * the old domain after a failed group switch): nothing to do when every
+ * requester id holds the domain's entry. Stock would block the device first.
+ */
+static bool hook_attached(struct iommu_domain *domain, struct device *dev,
+			  struct hook_switch *s)
+{
+	struct device_domain_info *info = dev_iommu_priv_get(dev);
+
+	s->iommu = info->iommu;
+	s->nd = to_dmar_domain(domain);
+	s->new_did = domain_id_iommu(s->nd, s->iommu);
+	s->old_did = s->new_did;
+	return !k.for_each_alias(to_pci_dev(dev), hook_check_alias, s);
 }
 
 /* Replaces intel_iommu_attach_device() through the ftrace redirection. */
@@ -465,18 +651,27 @@ static int hook_attach_dev(struct iommu_domain *domain, struct device *dev)
 
 	memset(&s, 0, offsetof(struct hook_switch, e));
 
-	if (path == HOOK_DIRECT)
+	if (path == HOOK_SAME_DOMAIN && !hook_attached(domain, dev, &s))
+		path = HOOK_FB_DOMAIN;
+	if (path == HOOK_DIRECT) {
+		spin_lock_irq(&hook.hist_lock);
+		if (hook.inject != HOOK_INJ_NONE && !--hook.inject_nth) {
+			s.inject = hook.inject;
+			hook.inject = HOOK_INJ_NONE;
+		}
+		spin_unlock_irq(&hook.hist_lock);
 		ret = hook_direct(domain, dev, &path, &s);
-	if (path != HOOK_DIRECT) {
-		/* Called from this module: the ftrace handler lets it through. */
-		ret = ((attach_fn)k.attach_dev)(domain, dev);
-		hook_record(dev, 0, 0, path, 0, s.invs, s.rounds, ret);
-	} else {
+	}
+	if (path == HOOK_DIRECT || path == HOOK_SAME_DOMAIN) {
 		hook_record(dev, s.old_did, s.new_did, path, s.n, s.invs,
 			    s.rounds, ret);
 		if (ret)
 			dev_err_ratelimited(dev, "direct domain switch failed: %d\n",
 					    ret);
+	} else {
+		/* Called from this module: the ftrace handler lets it through. */
+		ret = ((attach_fn)k.attach_dev)(domain, dev);
+		hook_record(dev, 0, 0, path, 0, s.invs, s.rounds, ret);
 	}
 	if (atomic_dec_and_test(&hook.inflight))
 		wake_up_var(&hook.inflight);
@@ -509,6 +704,8 @@ static int stats_show(struct seq_file *m, void *v)
 		seq_printf(m, "%s %lu\n", hook_path_name[i], hook.count[i]);
 	seq_printf(m, "errors %lu\ninvalidations %lu\nrounds %lu\n",
 		   hook.errors, hook.invs, hook.rounds);
+	seq_printf(m, "dids-pinned %lu\ninjected %lu\n", hook.dids_pinned,
+		   hook.injected);
 	spin_unlock_irqrestore(&hook.hist_lock, flags);
 	return 0;
 }
@@ -539,6 +736,63 @@ static int history_show(struct seq_file *m, void *v)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(history);
+
+static int inject_show(struct seq_file *m, void *v)
+{
+	enum hook_inject point;
+	unsigned int nth;
+
+	spin_lock_irq(&hook.hist_lock);
+	point = hook.inject;
+	nth = hook.inject_nth;
+	spin_unlock_irq(&hook.hist_lock);
+	if (point == HOOK_INJ_NONE)
+		seq_puts(m, "none\n");
+	else
+		seq_printf(m, "%s %u\n", hook_inject_name[point], nth);
+	return 0;
+}
+
+static int inject_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, inject_show, NULL);
+}
+
+static ssize_t inject_write(struct file *file, const char __user *ubuf,
+			    size_t count, loff_t *ppos)
+{
+	unsigned int nth = 1;
+	char buf[24], *arg, *name;
+	int i;
+
+	if (!count || count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = 0;
+	arg = strim(buf);
+	name = strsep(&arg, " ");
+	i = sysfs_match_string(hook_inject_name, name);
+	if (i < 0 || (arg && (kstrtouint(skip_spaces(arg), 0, &nth) ||
+			      !nth || nth > 1000))) {
+		pr_err_ratelimited("inject: want POINT [N]: POINT none, tag, flush, undo-flush or undo-store; N 1..1000\n");
+		return -EINVAL;
+	}
+	spin_lock_irq(&hook.hist_lock);
+	hook.inject = i;
+	hook.inject_nth = nth;
+	spin_unlock_irq(&hook.hist_lock);
+	return count;
+}
+
+static const struct file_operations inject_fops = {
+	.owner = THIS_MODULE,
+	.open = inject_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = inject_write,
+};
 
 static unsigned long hook_lookup(const char *name)
 {
@@ -593,16 +847,16 @@ static int hook_resolve(void)
 	k.prepare = hook_lookup_fn("prepare_domain_attach_device");
 	k.attach_iommu = hook_lookup_fn("domain_attach_iommu");
 	k.detach_iommu = hook_lookup_fn("domain_detach_iommu");
+	k.update_cap = hook_lookup_fn("domain_update_iommu_cap");
 	k.ctx_addr = hook_lookup_fn("iommu_context_addr");
 	k.tag_assign = hook_lookup_fn("cache_tag_assign_domain");
 	k.tag_unassign = hook_lookup_fn("cache_tag_unassign_domain");
-	k.block = hook_lookup_fn("device_block_translation");
 	k.for_each_alias = hook_lookup_fn("pci_for_each_dma_alias");
 	k.real_dma_dev = hook_lookup_fn("pci_real_dma_dev");
 	if (!k.for_each_alias || !k.real_dma_dev ||
 	    !k.attach_dev || !k.sm || !k.rwbf_quirk || !k.prepare ||
-	    !k.attach_iommu || !k.detach_iommu || !k.ctx_addr ||
-	    !k.tag_assign || !k.tag_unassign || !k.block || !k.qi_submit ||
+	    !k.attach_iommu || !k.detach_iommu || !k.update_cap || !k.ctx_addr ||
+	    !k.tag_assign || !k.tag_unassign || !k.qi_submit ||
 	    !k.flush_wbuf)
 		return -EOPNOTSUPP;
 	return 0;
@@ -621,6 +875,7 @@ int vtd_hook_init(struct dentry *parent)
 	mutex_init(&hook.units_lock);
 	spin_lock_init(&hook.hist_lock);
 	atomic_set(&hook.inflight, 0);
+	hook.inject = HOOK_INJ_NONE;
 	ret = hook_resolve();
 	if (ret)
 		return ret;
@@ -639,6 +894,7 @@ int vtd_hook_init(struct dentry *parent)
 	hook.dir = debugfs_create_dir("intel_iommu", parent);
 	debugfs_create_file("stats", 0444, hook.dir, NULL, &stats_fops);
 	debugfs_create_file("history", 0444, hook.dir, NULL, &history_fops);
+	debugfs_create_file("inject", 0600, hook.dir, NULL, &inject_fops);
 	pr_info("intel-iommu domain switches are now direct (legacy mode)\n");
 	return 0;
 }
