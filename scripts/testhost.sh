@@ -21,6 +21,9 @@
 #   --add SRC=DST    also put host file SRC at DST in the guest (repeatable)
 #   --cpu MODEL      QEMU -cpu model (default: $HVSEC_CPU or max,la57=off)
 #   --kvm            use KVM instead of TCG (see README.md: not the default)
+#   --edu TOPOLOGY   where the edu DMA device sits: root (default: on the root
+#                    bus), bridge (behind a pcie-pci-bridge: it DMAs with the
+#                    bridge's requester id) or bridge2 (two edus behind it)
 #   --quiet          do not echo the job's output
 # exit status: the job's status; 124 on timeout; 125 if the guest died
 # without a verdict; 126 on a host-side error.
@@ -30,7 +33,7 @@ set -uo pipefail
 # -cpu max without LA57: with 5-level paging, 6.12's identify_cpu() briefly
 # clears the boot CPU's capabilities, and an interrupt landing in that window
 # makes KASAN report a "wild-memory-access" (and turn lockdep off), at random.
-append="" timeout=600 outdir="" kernel="" stage="" accel=tcg cpu=${HVSEC_CPU:-max,la57=off} job="" quiet=0
+edu=root append="" timeout=600 outdir="" kernel="" stage="" accel=tcg cpu=${HVSEC_CPU:-max,la57=off} job="" quiet=0
 adds=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -42,6 +45,7 @@ while [ $# -gt 0 ]; do
 	--add) adds+=("$2"); shift 2 ;;
 	--cpu) cpu=$2; shift 2 ;;
 	--kvm) accel=kvm; cpu=host; shift ;;
+	--edu) edu=$2; shift 2 ;;
 	--quiet) quiet=1; shift ;;
 	-h|--help) sed -n '3,/^set /p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "testhost: unknown option $1" >&2; exit 126 ;;
@@ -50,6 +54,13 @@ while [ $# -gt 0 ]; do
 done
 [[ "$timeout" =~ ^[0-9]+$ ]] || { echo "testhost: bad --timeout '$timeout'" >&2; exit 126; }
 [ -z "$job" ] || [ -r "$job" ] || { echo "testhost: cannot read job '$job'" >&2; exit 126; }
+case $edu in
+root) edu_devs=(-device edu) ;;
+bridge) edu_devs=(-device pcie-pci-bridge,id=pcibr0 -device edu,bus=pcibr0,addr=1) ;;
+bridge2) edu_devs=(-device pcie-pci-bridge,id=pcibr0 -device edu,bus=pcibr0,addr=1
+		-device edu,bus=pcibr0,addr=2) ;;
+*) echo "testhost: bad --edu '$edu' (root, bridge or bridge2)" >&2; exit 126 ;;
+esac
 
 need_pkgs "${HOST_PKGS[@]}"
 [ -n "$kernel" ] || kernel=$("$HVSEC_TOP/scripts/build-kernel.sh")/arch/x86/boot/bzImage
@@ -93,7 +104,7 @@ qemu=(qemu-system-x86_64 -machine q35,kernel-irqchip=split -accel "$accel" -cpu 
 	-device intel-iommu,intremap=on
 	-chardev socket,id=chrtpm,path="$tmp/swtpm.sock"
 	-tpmdev emulator,id=tpm0,chardev=chrtpm -device tpm-tis,tpmdev=tpm0
-	-device edu -device isa-debug-exit,iobase=0xf4,iosize=0x04
+	"${edu_devs[@]}" -device isa-debug-exit,iobase=0xf4,iosize=0x04
 	-kernel "$kernel" -initrd "$tmp/initrd.gz")
 # no_timer_check: the IO-APIC timer check counts ticks against a busy-wait
 # and panics ("timer doesn't work through Interrupt-remapped IO-APIC") when

@@ -24,7 +24,7 @@ stock_total() { awk '/^stock:/ { s += $2 } END { print s + 0 }' $H/stats; }
 run() { echo 1 > $T/run && grep -q '^PASS' $T/result; }
 window() { echo 1 > $T/window && cat $T/result; }
 
-PLAN=19
+PLAN=20
 echo "TAP version 13"
 echo "1..$PLAN"
 
@@ -115,13 +115,34 @@ r=$?
 echo "# unmap during the switch: $(cat $T/result)"
 check $r "direct: an unmap on the new domain during the switch invalidates this unit"
 
-# Forced failures (intel_iommu/inject): the second direct switch from now
-# (the first attaches A) fails; the device keeps A, the core's re-attach of A
-# returns at once (same-domain), no DMA faults.
+# Shared DMA aliases: two edus behind one PCIe-to-PCI bridge (the test host's
+# --edu bridge2) DMA with the bridge's requester id; the second device's
+# switch finds that entry already moved and goes on directly.
+if [ "$(grep -l 0x11e8 /sys/bus/pci/devices/*/device | wc -l)" -ge 2 ]; then
+	a0=$(hstat stock:alias-state) d0=$(hstat direct) sh0=$(hstat shared-aliases)
+	f0=$(faults)
+	echo 1 > $T/alias
+	r=$?
+	f1=$(faults)
+	echo "# shared alias: $(cat $T/result); direct $d0 -> $(hstat direct), shared aliases $sh0 -> $(hstat shared-aliases), stock:alias-state $a0 -> $(hstat stock:alias-state), DMAR faults $f0 -> $f1"
+	[ $r = 0 ] && [ "$f1" = "$f0" ] && [ "$(hstat stock:alias-state)" = "$a0" ] &&
+		[ "$(hstat shared-aliases)" -gt "$sh0" ]
+	check $? "direct: two devices sharing a DMA alias switch without a fault"
+else
+	skip "direct: two devices sharing a DMA alias switch without a fault" \
+		"one edu (the test host has two with --edu bridge2)"
+fi
+
+# Forced failures (intel_iommu/inject): the first direct switch of A -> B
+# fails (attaching A switches each device of the edu's group once before);
+# the device keeps A, the core's re-attach of A returns at once
+# (same-domain), no DMA faults.
+edu=$(dirname "$(grep -l 0x11e8 /sys/bus/pci/devices/*/device | head -n 1)")
+nth=$(($(ls "$edu/iommu_group/devices" | wc -l) + 1))
 for p in tag flush undo-flush; do
 	s0=$(hstat same-domain) i0=$(hstat injected) p0=$(hstat dids-pinned)
 	f0=$(faults)
-	echo "$p 2" > $H/inject && echo 1 > $T/fail
+	echo "$p $nth" > $H/inject && echo 1 > $T/fail
 	r=$?
 	f1=$(faults)
 	echo "# inject $p: $(cat $T/result); same-domain $s0 -> $(hstat same-domain), pinned DIDs $p0 -> $(hstat dids-pinned), DMAR faults $f0 -> $f1"
@@ -135,7 +156,7 @@ done
 # the core's re-attach of A takes the stock path, which rewrites the entry;
 # DMA lands in A afterwards (faults are allowed while stock re-attaches).
 s0=$(stock_total) p0=$(hstat dids-pinned)
-echo "undo-store 2" > $H/inject && echo 0 > $T/fail
+echo "undo-store $nth" > $H/inject && echo 0 > $T/fail
 r=$?
 echo "# inject undo-store: $(cat $T/result); stock paths $s0 -> $(stock_total), pinned DIDs $p0 -> $(hstat dids-pinned)"
 [ $r = 0 ] && [ "$(stock_total)" -gt "$s0" ] && [ "$(hstat dids-pinned)" -gt "$p0" ]
@@ -154,7 +175,7 @@ check $? "reload: direct again"
 # A fallback, counted: with the identity domain as the group's default, the
 # first attach (identity -> A) takes the stock path, the switches between A
 # and B are direct.
-tf=$(dirname "$(grep -l 0x11e8 /sys/bus/pci/devices/*/device | head -n 1)")/iommu_group/type
+tf=$edu/iommu_group/type
 s0=$(stock_total) d0=$(hstat direct)
 rmmod vtd_reassign_edutest && echo identity > "$tf" &&
 	insmod $M/vtd_reassign_edutest.ko && run

@@ -43,15 +43,19 @@
 
 #define IOVA_SRC	0x100000UL
 #define IOVA_DST	0x200000UL
+#define IOVA_DST2	0x300000UL	/* the second edu's destination */
 #define XFER		256
 
 static struct {
 	struct mutex lock;		/* one run at a time, @result */
 	struct pci_dev *pdev;
 	void __iomem *bar;
+	struct pci_dev *pdev2;		/* a second edu, if any */
+	void __iomem *bar2;
 	struct dentry *dir;
 	char result[160];
 	int stretch;			/* stretch this many calls */
+	struct device *stretch_dev;	/* ... for this device only, or any */
 	bool stretch_dma;		/* ... starting a DMA in each */
 	atomic_t stretch_dmas;		/* DMAs started by the probe */
 } edu;
@@ -67,12 +71,15 @@ static void edu_dma_start(void);
  * stock path blocked the device (entry cleared) and before the direct path
  * replaces the entry (old domain still mapped). With @edu.stretch_dma, a DMA
  * is started (if the device is idle) so that it lands inside the window.
+ * Its arguments are (domain, dev): @edu.stretch_dev selects the device.
  */
 static int stretch_pre(struct kprobe *p, struct pt_regs *regs)
 {
+	struct device *dev = READ_ONCE(edu.stretch_dev);
 	int left = READ_ONCE(edu.stretch);
 
-	if (left <= 0)
+	if (left <= 0 ||
+	    (dev && regs_get_kernel_argument(regs, 1) != (unsigned long)dev))
 		return 0;
 	WRITE_ONCE(edu.stretch, left - 1);
 	if (READ_ONCE(edu.stretch_dma) &&
@@ -130,22 +137,26 @@ static struct kprobe stretch_kp = {
 
 #define BENCH_COUNTED	100	/* switches with the invalidation probe */
 
-/* One edu DMA, bounded wait. */
-static int edu_dma(u64 src, u64 dst, bool to_ram)
+/* One DMA of the edu at @bar, bounded wait. */
+static int edu_dma_on(void __iomem *bar, u64 src, u64 dst, bool to_ram)
 {
 	unsigned long end = jiffies + msecs_to_jiffies(EDU_DMA_TIMEOUT_MS);
 
-	writeq(src, edu.bar + EDU_DMA_SRC);
-	writeq(dst, edu.bar + EDU_DMA_DST);
-	writeq(XFER, edu.bar + EDU_DMA_CNT);
-	writeq(EDU_CMD_RUN | (to_ram ? EDU_CMD_TO_RAM : 0),
-	       edu.bar + EDU_DMA_CMD);
-	while (readq(edu.bar + EDU_DMA_CMD) & EDU_CMD_RUN) {
+	writeq(src, bar + EDU_DMA_SRC);
+	writeq(dst, bar + EDU_DMA_DST);
+	writeq(XFER, bar + EDU_DMA_CNT);
+	writeq(EDU_CMD_RUN | (to_ram ? EDU_CMD_TO_RAM : 0), bar + EDU_DMA_CMD);
+	while (readq(bar + EDU_DMA_CMD) & EDU_CMD_RUN) {
 		if (time_after(jiffies, end))
 			return -ETIMEDOUT;
 		usleep_range(1000, 2000);
 	}
 	return 0;
+}
+
+static int edu_dma(u64 src, u64 dst, bool to_ram)
+{
+	return edu_dma_on(edu.bar, src, dst, to_ram);
 }
 
 /* RAM (IOVA_SRC) -> edu buffer -> RAM (IOVA_DST) in the current domain. */
@@ -161,12 +172,15 @@ static bool page_has(struct page *p, u8 val)
 	return !memchr_inv(page_address(p), val, XFER);
 }
 
-static int edu_map(struct iommu_domain *d, struct page *src, struct page *dst)
+static int edu_map(struct iommu_domain *d, struct page *src, struct page *dst,
+		   struct page *dst2)
 {
 	int ret = iommu_map(d, IOVA_SRC, page_to_phys(src), PAGE_SIZE,
 			    IOMMU_READ | IOMMU_WRITE, GFP_KERNEL);
 
-	return ret ?: iommu_map(d, IOVA_DST, page_to_phys(dst), PAGE_SIZE,
+	ret = ret ?: iommu_map(d, IOVA_DST, page_to_phys(dst), PAGE_SIZE,
+			       IOMMU_READ | IOMMU_WRITE, GFP_KERNEL);
+	return ret ?: iommu_map(d, IOVA_DST2, page_to_phys(dst2), PAGE_SIZE,
 				IOMMU_READ | IOMMU_WRITE, GFP_KERNEL);
 }
 
@@ -180,12 +194,17 @@ static bool failed(bool ok, const char *msg, int *ret)
 	return true;
 }
 
-/* Two paging domains, A and B, mapping the same IOVAs to pa and pb. */
+/*
+ * Two paging domains, A and B, mapping the same IOVAs to pa and pb (and the
+ * second edu's destination to pa2 and pb2), attached to the edu's whole
+ * group (with the edu behind a PCIe-to-PCI bridge, the group also holds the
+ * bridge and any other device behind it).
+ */
 struct edu_ab {
 	struct device *dev;
 	struct iommu_group *group;
 	struct iommu_domain *a, *b;
-	struct page *src, *pa, *pb;
+	struct page *src, *pa, *pb, *pa2, *pb2;
 	bool attached;
 };
 
@@ -208,15 +227,18 @@ static int edu_ab_get(struct edu_ab *t, u8 fill)
 	t->src = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	t->pa = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	t->pb = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	t->pa2 = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	t->pb2 = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	t->a = iommu_paging_domain_alloc(t->dev);
 	t->b = iommu_paging_domain_alloc(t->dev);
-	if (failed(t->src && t->pa && t->pb, "no memory", &ret) ||
+	if (failed(t->src && t->pa && t->pb && t->pa2 && t->pb2, "no memory",
+		   &ret) ||
 	    failed(!IS_ERR(t->a) && !IS_ERR(t->b), "domain allocation", &ret) ||
-	    failed(!edu_map(t->a, t->src, t->pa) &&
-		   !edu_map(t->b, t->src, t->pb), "iommu_map", &ret))
+	    failed(!edu_map(t->a, t->src, t->pa, t->pa2) &&
+		   !edu_map(t->b, t->src, t->pb, t->pb2), "iommu_map", &ret))
 		return ret;
 	memset(page_address(t->src), fill, PAGE_SIZE);
-	if (failed(!iommu_attach_device(t->a, t->dev), "attach A", &ret))
+	if (failed(!iommu_attach_group(t->a, t->group), "attach A", &ret))
 		return ret;
 	t->attached = true;
 	return 0;
@@ -225,7 +247,7 @@ static int edu_ab_get(struct edu_ab *t, u8 fill)
 static void edu_ab_put(struct edu_ab *t)
 {
 	if (t->attached)
-		iommu_detach_device(iommu_get_domain_for_dev(t->dev), t->dev);
+		iommu_detach_group(iommu_get_domain_for_dev(t->dev), t->group);
 	if (!IS_ERR_OR_NULL(t->a))
 		iommu_domain_free(t->a);
 	if (!IS_ERR_OR_NULL(t->b))
@@ -236,6 +258,10 @@ static void edu_ab_put(struct edu_ab *t)
 		__free_page(t->pa);
 	if (t->pb)
 		__free_page(t->pb);
+	if (t->pa2)
+		__free_page(t->pa2);
+	if (t->pb2)
+		__free_page(t->pb2);
 	iommu_group_put(t->group);
 }
 
@@ -326,9 +352,12 @@ static int edu_window(void)
 		goto out;
 	}
 	edu_dma_start();
+	/* The edu's switch: its group may hold a bridge and another edu. */
+	WRITE_ONCE(edu.stretch_dev, t.dev);
 	WRITE_ONCE(edu.stretch, 1);
 	ret = iommu_group_replace_domain(t.group, t.b);
 	WRITE_ONCE(edu.stretch, 0);
+	WRITE_ONCE(edu.stretch_dev, NULL);
 	disable_kprobe(&stretch_kp);
 	if (failed(!ret, "replace A -> B", &ret))
 		goto out;
@@ -344,6 +373,7 @@ static int edu_window(void)
 		 where);
 out:
 	WRITE_ONCE(edu.stretch, 0);
+	WRITE_ONCE(edu.stretch_dev, NULL);
 	edu_ab_put(&t);
 	return ret;
 }
@@ -450,7 +480,9 @@ static int unmap_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	unsigned int cpu, ms;
 
-	if (!READ_ONCE(um.armed))
+	/* cache_tag_unassign_domain(domain, dev, pasid): the edu's switch. */
+	if (!READ_ONCE(um.armed) ||
+	    regs_get_kernel_argument(regs, 1) != (unsigned long)&edu.pdev->dev)
 		return 0;
 	WRITE_ONCE(um.armed, false);
 	cpu = cpumask_any_but(cpu_online_mask, smp_processor_id());
@@ -516,6 +548,75 @@ out:
 	return ret;
 }
 
+/*
+ * Two edus behind one PCIe-to-PCI bridge: their DMA carries the bridge's
+ * requester id (secondary bus, 00.0), whose context entry they share, and
+ * they are in one group with the bridge. A -> B switches each device in
+ * turn; the second edu's switch finds the shared entry already in B. Every
+ * prepare_domain_attach_device() on the way is stretched with a DMA of the
+ * first edu landing inside: none may fault, and afterwards DMA from both
+ * edus lands in B's pages. Without a second edu in the group: "SKIP".
+ */
+static int edu_alias(void)
+{
+	struct iommu_group *g2 = NULL;
+	unsigned int f0, faults;
+	struct edu_ab t;
+	int ret, sw;
+
+	ret = edu_ab_get(&t, 0x77);
+	if (ret)
+		goto out;
+	if (edu.pdev2)
+		g2 = iommu_group_get(&edu.pdev2->dev);
+	iommu_group_put(g2);
+	if (!g2 || g2 != t.group) {
+		snprintf(edu.result, sizeof(edu.result),
+			 "SKIP: no second edu in the first one's group");
+		goto out;
+	}
+	if (failed(!edu_dma(IOVA_SRC, EDU_BUF, false) &&
+		   !edu_dma_on(edu.bar2, IOVA_SRC, EDU_BUF, false),
+		   "DMA to the edus", &ret))
+		goto out;
+	ret = enable_kprobe(&stretch_kp);
+	if (ret) {
+		snprintf(edu.result, sizeof(edu.result),
+			 "cannot arm the stretching probe: %d", ret);
+		goto out;
+	}
+	f0 = edu_faults();
+	atomic_set(&edu.stretch_dmas, 0);
+	WRITE_ONCE(edu.stretch_dma, true);
+	WRITE_ONCE(edu.stretch, 8);
+	sw = iommu_group_replace_domain(t.group, t.b);
+	WRITE_ONCE(edu.stretch, 0);
+	WRITE_ONCE(edu.stretch_dma, false);
+	disable_kprobe(&stretch_kp);
+	if (failed(!sw, "replace A -> B", &ret) ||
+	    failed(!edu_dma_wait(), "DMA timed out", &ret))
+		goto out;
+	memset(page_address(t.pb), 0, PAGE_SIZE);
+	if (failed(!edu_dma(EDU_BUF, IOVA_DST, true) &&
+		   !edu_dma_on(edu.bar2, EDU_BUF, IOVA_DST2, true),
+		   "DMA in B timed out", &ret))
+		goto out;
+	faults = edu_faults() - f0;
+	snprintf(edu.result, sizeof(edu.result),
+		 "%s: stretched-dmas=%u edu1-in-B=%d edu2-in-B=%d A2-untouched=%d fault_irqs=%u",
+		 faults || !page_has(t.pb, 0x77) || !page_has(t.pb2, 0x77) ||
+		 !page_has(t.pa2, 0) ? "FAIL" : "PASS",
+		 atomic_read(&edu.stretch_dmas), page_has(t.pb, 0x77),
+		 page_has(t.pb2, 0x77), page_has(t.pa2, 0), faults);
+	if (edu.result[0] == 'F')
+		ret = -EIO;
+out:
+	WRITE_ONCE(edu.stretch, 0);
+	WRITE_ONCE(edu.stretch_dma, false);
+	edu_ab_put(&t);
+	return ret;
+}
+
 /* Runs one test under the lock; its result line goes to the log on error. */
 static ssize_t edu_run_locked(int (*test)(void), size_t count)
 {
@@ -569,6 +670,17 @@ static ssize_t fail_write(struct file *file, const char __user *buf,
 static const struct file_operations fail_fops = {
 	.owner = THIS_MODULE,
 	.write = fail_write,
+};
+
+static ssize_t alias_write(struct file *file, const char __user *buf,
+			   size_t count, loff_t *ppos)
+{
+	return edu_run_locked(edu_alias, count);
+}
+
+static const struct file_operations alias_fops = {
+	.owner = THIS_MODULE,
+	.write = alias_write,
 };
 
 static ssize_t unmap_write(struct file *file, const char __user *buf,
@@ -751,15 +863,23 @@ DEFINE_SHOW_ATTRIBUTE(result);
 static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	int ret = pcim_enable_device(pdev);
+	void __iomem *bar;
 
 	if (ret)
 		return ret;
-	edu.bar = pcim_iomap(pdev, 0, 0);
-	if (!edu.bar)
+	bar = pcim_iomap(pdev, 0, 0);
+	if (!bar)
 		return -ENOMEM;
 	pci_set_master(pdev);
+	/* The first edu is the one tested; a second one joins "alias". */
 	mutex_lock(&edu.lock);
-	edu.pdev = pdev;
+	if (!edu.pdev) {
+		edu.pdev = pdev;
+		edu.bar = bar;
+	} else if (!edu.pdev2) {
+		edu.pdev2 = pdev;
+		edu.bar2 = bar;
+	}
 	mutex_unlock(&edu.lock);
 	return 0;
 }
@@ -767,7 +887,10 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 static void edu_remove(struct pci_dev *pdev)
 {
 	mutex_lock(&edu.lock);
-	edu.pdev = NULL;
+	if (edu.pdev == pdev)
+		edu.pdev = NULL;
+	if (edu.pdev2 == pdev)
+		edu.pdev2 = NULL;
 	mutex_unlock(&edu.lock);
 }
 
@@ -801,6 +924,7 @@ static int __init edu_init(void)
 	}
 	debugfs_create_file("window", 0200, edu.dir, NULL, &window_fops);
 	debugfs_create_file("fail", 0200, edu.dir, NULL, &fail_fops);
+	debugfs_create_file("alias", 0200, edu.dir, NULL, &alias_fops);
 	ret = register_kprobe(&unmap_kp);
 	if (ret) {
 		pr_err("cannot probe cache_tag_unassign_domain: %d\n", ret);

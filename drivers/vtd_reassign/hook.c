@@ -149,6 +149,7 @@ static struct {
 	unsigned long errors;
 	unsigned long injected;
 	unsigned long dids_pinned;
+	unsigned long shared;
 	enum hook_inject inject;	/* armed failure point ... */
 	unsigned int inject_nth;	/* ... for this direct switch from now */
 	unsigned long invs;
@@ -290,6 +291,7 @@ struct hook_switch {
 	u16 old_did;
 	u16 new_did;
 	unsigned int n;
+	unsigned int shared;	/* aliases found already switched */
 	unsigned int invs;
 	unsigned int rounds;
 	struct {
@@ -404,7 +406,12 @@ static int hook_flush_inj(struct hook_switch *s, u16 did, u16 other_did,
 	return ret;
 }
 
-/* One requester id: replace its entry, which must be in the old domain. */
+/*
+ * One requester id: replace its entry, which must be in the old domain, or
+ * leave it if it already holds the new one: a DMA alias shared with another
+ * device of the group (a PCIe-to-PCI bridge's requester id) that the other
+ * device's switch moved. Such an entry is neither flushed nor undone here.
+ */
 static int hook_alias(struct pci_dev *pdev, u16 rid, void *data)
 {
 	struct hook_switch *s = data;
@@ -424,6 +431,10 @@ static int hook_alias(struct pci_dev *pdev, u16 rid, void *data)
 	}
 	old.lo = READ_ONCE(slot->lo);
 	old.hi = READ_ONCE(slot->hi);
+	if (hook_entry_is_new(s, &old)) {
+		s->shared++;
+		goto out_unlock;
+	}
 	if (!vtd_ctx_present(&old) || vtd_ctx_did(&old) != s->old_did ||
 	    vtd_ctx_tt(&old) != VTD_TT_MULTI_LEVEL) {
 		ret = -EILSEQ;
@@ -601,6 +612,11 @@ static int hook_direct(struct iommu_domain *domain, struct device *dev,
 	if (cap_caching_mode(s->iommu->cap) || cap_rwbf(s->iommu->cap) ||
 	    *k.rwbf_quirk)
 		s->nd->iotlb_sync_map = true;
+	if (s->shared) {
+		spin_lock_irq(&hook.hist_lock);
+		hook.shared += s->shared;
+		spin_unlock_irq(&hook.hist_lock);
+	}
 	return 0;
 }
 
@@ -704,8 +720,8 @@ static int stats_show(struct seq_file *m, void *v)
 		seq_printf(m, "%s %lu\n", hook_path_name[i], hook.count[i]);
 	seq_printf(m, "errors %lu\ninvalidations %lu\nrounds %lu\n",
 		   hook.errors, hook.invs, hook.rounds);
-	seq_printf(m, "dids-pinned %lu\ninjected %lu\n", hook.dids_pinned,
-		   hook.injected);
+	seq_printf(m, "shared-aliases %lu\ndids-pinned %lu\ninjected %lu\n",
+		   hook.shared, hook.dids_pinned, hook.injected);
 	spin_unlock_irqrestore(&hook.hist_lock, flags);
 	return 0;
 }
