@@ -25,21 +25,26 @@
  * Part of vtd_reassign.ko where intel-iommu's private header is available
  * (the kernel's full source tree, or the copy scripts/private-headers.sh
  * makes for a distribution kernel). vtd_hook_init() checks the running
- * kernel (release of the series it was built for, every symbol used
- * resolvable) and refuses otherwise; the module parameter intel_iommu_hook
+ * kernel (exactly the release and build it was built for, intel-iommu's
+ * structures as its headers lay them out, every symbol used resolvable)
+ * and refuses otherwise; the module parameter intel_iommu_hook
  * (main.c) says whether that refusal fails the module's load.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
 #include <linux/ftrace.h>
+#include <linux/jhash.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/seq_file.h>
 #include <linux/utsname.h>
 #include <linux/wait_bit.h>
+#include <generated/utsrelease.h>
+#include <generated/utsversion.h>
 #include <asm/ibt.h>
+#include <kunit/visibility.h>
 #include "iommu.h"
 #include <hvsec/vtd_reassign.h>
 #include "hook.h"
@@ -48,7 +53,7 @@
 #include "vtd_reassign_trace.h"
 
 #define HOOK_HISTORY	32
-#define HOOK_MAX_UNITS	64
+#define HOOK_MAX_UNITS	VTD_HOOK_MAX_UNITS
 
 enum hook_path {
 	HOOK_DIRECT,
@@ -60,6 +65,7 @@ enum hook_path {
 	HOOK_FB_NO_CX16,
 	HOOK_FB_ALIASES,	/* an alias not in the expected state */
 	HOOK_SAME_DOMAIN,	/* re-attach of the current domain: nothing to do */
+	HOOK_FB_UNIT,		/* no per-unit state: seq_id beyond the table */
 	HOOK_NR_PATHS,
 };
 
@@ -73,6 +79,7 @@ static const char * const hook_path_name[HOOK_NR_PATHS] = {
 	[HOOK_FB_NO_CX16] = "stock:no-cmpxchg16b",
 	[HOOK_FB_ALIASES] = "stock:alias-state",
 	[HOOK_SAME_DOMAIN] = "same-domain",
+	[HOOK_FB_UNIT] = "stock:unit-state",
 };
 
 /*
@@ -155,6 +162,7 @@ static struct {
 	unsigned long invs;
 	unsigned long rounds;
 	struct dentry *dir;
+	bool active;
 } hook;
 
 typedef int (*attach_fn)(struct iommu_domain *domain, struct device *dev);
@@ -193,15 +201,40 @@ static const struct vtd_unit_ops hook_unit_ops = {
 	.flush_iotlb = hook_flush_iotlb,
 };
 
-static struct vtd_iommu *hook_unit(struct intel_iommu *iommu)
+/* Whether @u's cached state is @iommu's. */
+static bool hook_unit_current(struct vtd_iommu *u, struct intel_iommu *iommu)
+{
+	return READ_ONCE(u->priv) == iommu &&
+	       READ_ONCE(u->segment) == iommu->segment &&
+	       READ_ONCE(u->coherent) == !!ecap_coherent(iommu->ecap) &&
+	       READ_ONCE(u->caching_mode) == !!cap_caching_mode(iommu->cap);
+}
+
+static void hook_unit_fill(struct vtd_iommu *u, struct intel_iommu *iommu)
+{
+	WRITE_ONCE(u->priv, iommu);
+	WRITE_ONCE(u->segment, iommu->segment);
+	WRITE_ONCE(u->coherent, !!ecap_coherent(iommu->ecap));
+	WRITE_ONCE(u->caching_mode, !!cap_caching_mode(iommu->cap));
+}
+
+/*
+ * The core's state for @iommu (its lock, write-back and caching-mode flags),
+ * made on first use and kept until unload. A DMAR unit that goes away (hot
+ * removal) leaves its seq_id to the next one: the state is refreshed when
+ * it no longer matches. NULL (the caller falls back to stock) when the
+ * seq_id is beyond the table or there is no memory.
+ */
+VISIBLE_IF_KUNIT struct vtd_iommu *vtd_hook_unit(struct intel_iommu *iommu)
 {
 	struct vtd_iommu *u;
+	bool refreshed = false;
 
 	if (iommu->seq_id >= HOOK_MAX_UNITS)
 		return NULL;
-	/* Published once, with its fields set, and kept until unload. */
+	/* Pairs with the release below: a published unit has its fields. */
 	u = smp_load_acquire(&hook.units[iommu->seq_id]);
-	if (u)
+	if (u && hook_unit_current(u, iommu))
 		return u;
 	mutex_lock(&hook.units_lock);
 	u = hook.units[iommu->seq_id];
@@ -212,16 +245,31 @@ static struct vtd_iommu *hook_unit(struct intel_iommu *iommu)
 			u = NULL;
 		}
 		if (u) {
-			u->segment = iommu->segment;
-			u->coherent = ecap_coherent(iommu->ecap);
-			u->caching_mode = cap_caching_mode(iommu->cap);
+			hook_unit_fill(u, iommu);
 			/* Pairs with the acquire above: fields before pointer. */
 			smp_store_release(&hook.units[iommu->seq_id], u);
 		}
+	} else if (!hook_unit_current(u, iommu)) {
+		/* Under the unit's lock: no store of the old unit runs. */
+		spin_lock(&u->lock);
+		hook_unit_fill(u, iommu);
+		spin_unlock(&u->lock);
+		refreshed = true;
 	}
 	mutex_unlock(&hook.units_lock);
+	if (refreshed)
+		pr_info("%s (unit %d): per-unit state refreshed\n", iommu->name,
+			iommu->seq_id);
 	return u;
 }
+EXPORT_SYMBOL_IF_KUNIT(vtd_hook_unit);
+
+/* Whether the hook is active (its state set up), for the KUnit tests. */
+VISIBLE_IF_KUNIT bool vtd_hook_active(void)
+{
+	return READ_ONCE(hook.active);
+}
+EXPORT_SYMBOL_IF_KUNIT(vtd_hook_active);
 
 static void hook_record(struct device *dev, u16 old_did, u16 new_did,
 			enum hook_path path, unsigned int entries,
@@ -264,6 +312,8 @@ static enum hook_path hook_classify(struct dmar_domain *nd, struct device *dev)
 	if (!info || !info->domain_attached || !info->domain)
 		return HOOK_FB_NOT_ATTACHED;
 	old = info->domain;
+	if (info->iommu->seq_id >= HOOK_MAX_UNITS)
+		return HOOK_FB_UNIT;
 	if (*k.sm && ecap_smts(info->iommu->ecap))
 		return HOOK_FB_SCALABLE;
 	if (!dev_is_pci(dev) ||
@@ -555,9 +605,11 @@ static int hook_direct(struct iommu_domain *domain, struct device *dev,
 
 	s->iommu = info->iommu;
 	s->nd = to_dmar_domain(domain);
-	s->u = hook_unit(info->iommu);
-	if (!s->u)
-		return -ENOMEM;
+	s->u = vtd_hook_unit(info->iommu);
+	if (!s->u) {
+		*path = HOOK_FB_UNIT;
+		return 0;
+	}
 	s->old_did = domain_id_iommu(old, s->iommu);
 
 	ret = k.prepare(domain, dev);
@@ -833,16 +885,106 @@ static void *hook_lookup_fn(const char *name)
 	return (void *)addr;
 }
 
+/*
+ * Layout of intel-iommu's structures as this module was built with them:
+ * their sizes and the offsets of the members the hook uses, hashed. Shown
+ * at load and when the kernel is refused.
+ */
+static u32 hook_layout_fp(void)
+{
+	static const u32 l[] = {
+		sizeof(struct device_domain_info),
+		offsetof(struct device_domain_info, link),
+		offsetof(struct device_domain_info, segment),
+		offsetof(struct device_domain_info, devfn),
+		offsetof(struct device_domain_info, dev),
+		offsetof(struct device_domain_info, iommu),
+		offsetof(struct device_domain_info, domain),
+		sizeof(struct dmar_domain),
+		offsetof(struct dmar_domain, iommu_array),
+		offsetof(struct dmar_domain, devices),
+		offsetof(struct dmar_domain, lock),
+		offsetof(struct dmar_domain, pgd),
+		offsetof(struct dmar_domain, agaw),
+		offsetof(struct dmar_domain, domain),
+		sizeof(struct intel_iommu),
+		offsetof(struct intel_iommu, cap),
+		offsetof(struct intel_iommu, ecap),
+		offsetof(struct intel_iommu, lock),
+		offsetof(struct intel_iommu, seq_id),
+		offsetof(struct intel_iommu, segment),
+		offsetof(struct intel_iommu, name),
+		offsetof(struct intel_iommu, qi),
+		offsetof(struct intel_iommu, flush),
+		sizeof(struct iommu_domain_info),
+	};
+
+	return jhash(l, sizeof(l), 0);
+}
+
+/*
+ * VISIBLE_IF_KUNIT: whether a kernel (@release, @version as uname -r, -v
+ * say) is the one this module's private headers come from: the same
+ * release and the same build (version string: Debian's names the source
+ * package version the headers were taken from; a self-built kernel's names
+ * its build). Point releases and rebuilds change intel-iommu's structures.
+ */
+VISIBLE_IF_KUNIT bool vtd_hook_kernel_is(const char *release,
+					 const char *version)
+{
+	return !strcmp(release, UTS_RELEASE) && !strcmp(version, UTS_VERSION);
+}
+EXPORT_SYMBOL_IF_KUNIT(vtd_hook_kernel_is);
+
+/*
+ * The members the hook reads, checked on a device intel-iommu set up: its
+ * device_domain_info must point back at it and hold its requester id and
+ * segment, its unit must be a DMAR unit of that segment, and an attached
+ * domain must be the one the IOMMU core knows.
+ */
+static int hook_check_layout(void)
+{
+	struct pci_dev *pdev = NULL;
+	int ret = 0;
+
+	for_each_pci_dev(pdev) {
+		struct device_domain_info *info;
+		struct iommu_domain *d;
+
+		if (!device_iommu_mapped(&pdev->dev))
+			continue;
+		info = dev_iommu_priv_get(&pdev->dev);
+		if (!info)
+			continue;
+		d = iommu_get_domain_for_dev(&pdev->dev);
+		if (info->dev != &pdev->dev ||
+		    info->bus != pdev->bus->number ||
+		    info->devfn != pdev->devfn ||
+		    info->segment != pci_domain_nr(pdev->bus) || !info->iommu ||
+		    info->iommu->segment != info->segment ||
+		    info->iommu->seq_id < 0 ||
+		    strncmp(info->iommu->name, "dmar", 4) ||
+		    (info->domain && d && d->type & __IOMMU_DOMAIN_PAGING &&
+		     &info->domain->domain != d)) {
+			pr_err("unsupported kernel: intel-iommu's structures differ from the headers this module was built with (checked on %s, layout %08x)\n",
+			       pci_name(pdev), hook_layout_fp());
+			ret = -EOPNOTSUPP;
+		}
+		pci_dev_put(pdev);
+		break;
+	}
+	return ret;
+}
+
 static int hook_resolve(void)
 {
-	const char *rel = init_utsname()->release;
-	size_t n = strlen(HVSEC_INTEL_IOMMU_SERIES);
+	const struct new_utsname *un = init_utsname();
 
-	/* The series it was built for (Kbuild's HVSEC_INTEL_IOMMU_SERIES). */
-	if (strncmp(rel, HVSEC_INTEL_IOMMU_SERIES, n) ||
-	    (rel[n] != '.' && rel[n] != '-')) {
-		pr_err("unsupported kernel %s (supported: %s.x)\n", rel,
-		       HVSEC_INTEL_IOMMU_SERIES);
+	/* Exactly the kernel whose private headers it was built with. */
+	if (!vtd_hook_kernel_is(un->release, un->version)) {
+		pr_err("unsupported kernel %s (%s): built for %s (%s), layout %08x\n",
+		       un->release, un->version, UTS_RELEASE, UTS_VERSION,
+		       hook_layout_fp());
 		return -EOPNOTSUPP;
 	}
 	if (!intel_iommu_enabled) {
@@ -875,7 +1017,7 @@ static int hook_resolve(void)
 	    !k.tag_assign || !k.tag_unassign || !k.qi_submit ||
 	    !k.flush_wbuf)
 		return -EOPNOTSUPP;
-	return 0;
+	return hook_check_layout();
 }
 
 /**
@@ -911,7 +1053,9 @@ int vtd_hook_init(struct dentry *parent)
 	debugfs_create_file("stats", 0444, hook.dir, NULL, &stats_fops);
 	debugfs_create_file("history", 0444, hook.dir, NULL, &history_fops);
 	debugfs_create_file("inject", 0600, hook.dir, NULL, &inject_fops);
-	pr_info("intel-iommu domain switches are now direct (legacy mode)\n");
+	WRITE_ONCE(hook.active, true);
+	pr_info("intel-iommu domain switches are now direct (legacy mode; %s, layout %08x)\n",
+		UTS_RELEASE, hook_layout_fp());
 	return 0;
 }
 
@@ -922,6 +1066,7 @@ void vtd_hook_exit(void)
 {
 	unsigned int i;
 
+	WRITE_ONCE(hook.active, false);
 	debugfs_remove_recursive(hook.dir);
 	unregister_ftrace_function(&hook_ops);
 	ftrace_free_filter(&hook_ops);

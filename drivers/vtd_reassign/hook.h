@@ -9,12 +9,22 @@
 
 #include <linux/errno.h>
 #include <linux/printk.h>
+#include <linux/types.h>
 
 struct dentry;
+
+/* Units (intel_iommu seq_ids) the hook keeps state for; others are stock. */
+#define VTD_HOOK_MAX_UNITS	64
 
 #ifdef VTD_REASSIGN_HOOK
 int vtd_hook_init(struct dentry *parent);
 void vtd_hook_exit(void);
+#if IS_ENABLED(CONFIG_KUNIT)
+struct intel_iommu;
+struct vtd_iommu *vtd_hook_unit(struct intel_iommu *iommu);
+bool vtd_hook_active(void);
+bool vtd_hook_kernel_is(const char *release, const char *version);
+#endif
 #else
 static inline int vtd_hook_init(struct dentry *parent)
 {
