@@ -83,7 +83,7 @@ run; check $? "direct: DMA follows A -> B -> A switches"
 d1=$(hstat direct)
 echo "# direct switches $d0 -> $d1, errors $(hstat errors)"
 [ "$d1" -ge $((d0 + 4)) ] && [ "$(hstat errors)" = 0 ] &&
-	grep -q 'direct entries=1 invs=2 rounds=1 result=0' $H/history
+	grep -q 'direct entries=1 invs=3 rounds=1 result=0' $H/history
 check $? "direct: every switch took the direct path, with history"
 
 E=/sys/kernel/debug/tracing/events/vtd_reassign/vtd_reassign_switch
@@ -91,7 +91,7 @@ if [ -d $E ]; then
 	echo > /sys/kernel/debug/tracing/trace
 	echo 1 > $E/enable
 	run
-	grep -q 'vtd_reassign_switch: .* direct entries=1 invs=2 rounds=1 result=0' \
+	grep -q 'vtd_reassign_switch: .* direct entries=1 invs=3 rounds=1 result=0' \
 		/sys/kernel/debug/tracing/trace
 	r=$?
 	echo 0 > $E/enable

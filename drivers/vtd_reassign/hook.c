@@ -162,6 +162,7 @@ static struct {
 	unsigned long invs;
 	unsigned long rounds;
 	struct dentry *dir;
+	u32 *fence_status;		/* written by fenced wait descriptors */
 	bool active;
 } hook;
 
@@ -400,14 +401,25 @@ static bool hook_inject_at(struct hook_switch *s, enum hook_inject point)
 
 /*
  * Invalidates the entries replaced so far, which held @did before: one
- * context-cache descriptor per requester id and one domain-selective IOTLB
- * descriptor (every entry held the same DID), in a single queued-invalidation
- * round; in caching mode the new DID's IOTLB too, as stock does for a new
- * entry. Register-based invalidation issues the same commands one by one.
+ * context-cache descriptor per requester id, a fenced wait, and one
+ * domain-selective IOTLB descriptor (every entry held the same DID), in a
+ * single queued-invalidation round; in caching mode the new DID's IOTLB too,
+ * as stock does for a new entry. Register-based invalidation issues the same
+ * commands one by one, each completed before the next is written.
+ *
+ * The fence: the IOTLB must be invalidated after the context cache, or a
+ * translation could be cached again from the stale context entry (old DID,
+ * old page tables) after its IOTLB invalidation. The VT-d specification lets
+ * hardware fetch several queued descriptors at once and does not say that
+ * one completes before the next one is processed; a wait descriptor with
+ * the fence flag (FN) holds back the descriptors after it until all before
+ * it completed. (Stock gets the order from two qi_submit_sync() rounds, and
+ * Linux's own PRQ drain fences the same way.) Its status write goes to a
+ * scratch word, as a wait descriptor must either write status or interrupt.
  */
 static int hook_flush(struct hook_switch *s, u16 did, u16 other_did)
 {
-	struct qi_desc desc[VTD_MAX_ALIASES + 3];
+	struct qi_desc desc[VTD_MAX_ALIASES + 4];
 	struct intel_iommu *iommu = s->iommu;
 	bool cm = cap_caching_mode(iommu->cap);
 	unsigned int i, n = 0;
@@ -435,6 +447,12 @@ static int hook_flush(struct hook_switch *s, u16 did, u16 other_did)
 		desc[n].qw2 = 0;
 		desc[n].qw3 = 0;
 	}
+	desc[n].qw0 = QI_IWD_STATUS_DATA(QI_DONE) | QI_IWD_STATUS_WRITE |
+		      QI_IWD_FENCE | QI_IWD_TYPE;
+	desc[n].qw1 = virt_to_phys(hook.fence_status);
+	desc[n].qw2 = 0;
+	desc[n].qw3 = 0;
+	n++;
 	qi_desc_iotlb(iommu, did, 0, 0, DMA_TLB_DSI_FLUSH, &desc[n++]);
 	if (cm)
 		qi_desc_iotlb(iommu, other_did, 0, 0, DMA_TLB_DSI_FLUSH,
@@ -1037,17 +1055,21 @@ int vtd_hook_init(struct dentry *parent)
 	ret = hook_resolve();
 	if (ret)
 		return ret;
+	/* In the direct map: the IOMMU writes it (not module or stack memory). */
+	hook.fence_status = kzalloc(sizeof(*hook.fence_status), GFP_KERNEL);
+	if (!hook.fence_status)
+		return -ENOMEM;
 	ret = ftrace_set_filter_ip(&hook_ops, k.attach_dev, 0, 0);
 	if (ret) {
 		pr_err("cannot trace intel_iommu_attach_device: %d\n", ret);
-		return ret;
+		goto err_free;
 	}
 	ret = register_ftrace_function(&hook_ops);
 	if (ret) {
 		pr_err("cannot hook intel_iommu_attach_device: %d (already patched?)\n",
 		       ret);
 		ftrace_free_filter(&hook_ops);
-		return ret;
+		goto err_free;
 	}
 	hook.dir = debugfs_create_dir("intel_iommu", parent);
 	debugfs_create_file("stats", 0444, hook.dir, NULL, &stats_fops);
@@ -1057,6 +1079,10 @@ int vtd_hook_init(struct dentry *parent)
 	pr_info("intel-iommu domain switches are now direct (legacy mode; %s, layout %08x)\n",
 		UTS_RELEASE, hook_layout_fp());
 	return 0;
+
+err_free:
+	kfree(hook.fence_status);
+	return ret;
 }
 
 /**
@@ -1080,5 +1106,6 @@ void vtd_hook_exit(void)
 		vtd_iommu_destroy(hook.units[i]);
 		kfree(hook.units[i]);
 	}
+	kfree(hook.fence_status);
 	pr_info("stock intel-iommu domain switches restored\n");
 }
