@@ -13,10 +13,13 @@ set -uo pipefail
 
 # HVSEC_CHECK_BOOTS="pti=on" limits a local run to fewer boots. A boot is
 # its extra kernel command line, optionally followed by "/" and the QEMU CPU
-# model. The pti=on boot presents an Intel CPU: it runs ring3_exec's Intel
-# paths (SYSENTER_CS, no CSTAR) and a survivable machine check at CPL3
-# (selftest ring3_exec_mce); the pti=off boot keeps -cpu max's AMD vendor.
-read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=on/max,la57=off,vendor=GenuineIntel pti=off}"
+# model, then optionally by "@" and the edu topology (testhost.sh --edu).
+# The pti=on boot presents an Intel CPU: it runs ring3_exec's Intel paths
+# (SYSENTER_CS, no CSTAR) and a survivable machine check at CPL3 (selftest
+# ring3_exec_mce); the pti=off boot keeps -cpu max's AMD vendor and has two
+# edus behind a PCIe-to-PCI bridge (vtd_reassign: a multi-device group and a
+# shared DMA alias).
+read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=on/max,la57=off,vendor=GenuineIntel pti=off@bridge2}"
 GUEST_TIMEOUT=${HVSEC_GUEST_TIMEOUT:-1200}
 
 t0=$(date +%s)
@@ -42,12 +45,15 @@ done
 
 boots=()
 for b in "${BOOTS[@]}"; do
-	append=${b%%/*} cpu=()
-	[ "$append" = "$b" ] || cpu=(--cpu "${b#*/}")
+	edu=root rest=$b
+	[ "${b%@*}" = "$b" ] || { edu=${b##*@}; rest=${b%@*}; }
+	append=${rest%%/*} cpu=()
+	[ "$append" = "$rest" ] || cpu=(--cpu "${rest#*/}")
 	dir=$out/${append//[^a-z0-9]/_}
-	echo "check: booting the test host with $append${cpu[1]:+ (cpu ${cpu[1]})}"
+	echo "check: booting the test host with $append${cpu[1]:+ (cpu ${cpu[1]})} (edu: $edu)"
 	"$HVSEC_TOP/scripts/testhost.sh" --quiet --stage "$stage" --out "$dir" \
 		--timeout "$GUEST_TIMEOUT" --append "$append" ${cpu[@]+"${cpu[@]}"} \
+		--edu "$edu" \
 		"$HVSEC_TOP/scripts/guest/check-job.sh"
 	rc=$?
 	[ $rc -eq 0 ] || echo "check: test host ($b) ended with status $rc"
