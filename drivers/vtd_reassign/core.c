@@ -323,33 +323,40 @@ EXPORT_SYMBOL_GPL(vtd_ctx_store_locked);
  * @u: the unit, lock not held
  * @sid: source id (bus << 8 | devfn)
  * @old_did: the DID that was in the entry before the change
+ * @new_did: the DID of the entry now (only used when it was not present)
  * @was_present: the entry was present before the change
  * @ats: the device uses ATS
  * @res: optional; its @invs counts the commands issued
  *
  * Context cache device-selective, then IOTLB domain-selective, both with
  * @old_did, then the device-TLB. A non-present entry is only cached in caching
- * mode, where DID 0 is used; otherwise nothing is flushed for it.
+ * mode: there, as Linux does when it makes an entry present, the context
+ * cache is flushed with DID 0 (the architecture's DID for non-present
+ * entries) and the IOTLB with @new_did (a caching-mode IOMMU, such as
+ * QEMU's, synchronises its shadow of the new domain on it); otherwise
+ * nothing is flushed for it.
  *
  * Return: 0 or the first failing command's error.
  */
-int vtd_ctx_flush(struct vtd_iommu *u, u16 sid, u16 old_did, bool was_present,
-		  bool ats, struct vtd_replace_res *res)
+int vtd_ctx_flush(struct vtd_iommu *u, u16 sid, u16 old_did, u16 new_did,
+		  bool was_present, bool ats, struct vtd_replace_res *res)
 {
 	unsigned int dummy = 0, *invs = res ? &res->invs : &dummy;
+	u16 iotlb_did = old_did;
 	int ret;
 
 	if (!was_present) {
 		if (!u->caching_mode)
 			return 0;
 		old_did = 0;
+		iotlb_did = new_did;
 	}
 	(*invs)++;
 	ret = u->ops->flush_context(u, old_did, sid, 0, VTD_CC_DEVICE);
 	if (ret)
 		return ret;
 	(*invs)++;
-	ret = u->ops->flush_iotlb(u, old_did, VTD_IOTLB_DOMAIN);
+	ret = u->ops->flush_iotlb(u, iotlb_did, VTD_IOTLB_DOMAIN);
 	if (ret)
 		return ret;
 	if (ats && was_present && u->ops->flush_dev_tlb) {
@@ -412,7 +419,7 @@ int vtd_unmap_one(struct vtd_iommu *u, u8 bus, u8 devfn, bool ats,
 	if (ret)
 		return ret;
 
-	ret = vtd_ctx_flush(u, PCI_DEVID(bus, devfn), did, true, ats, &res);
+	ret = vtd_ctx_flush(u, PCI_DEVID(bus, devfn), did, 0, true, ats, &res);
 	spin_lock(&u->lock);
 	if (ret)
 		u->stats.dids_pinned++;
@@ -517,7 +524,7 @@ int vtd_map_one(struct vtd_iommu *u, struct vtd_domain *d, u8 bus, u8 devfn,
 		u->stats.fresh++;
 	spin_unlock(&u->lock);
 
-	ret = vtd_ctx_flush(u, sid, prev_did, was_present, ats, res);
+	ret = vtd_ctx_flush(u, sid, prev_did, did, was_present, ats, res);
 	if (!ret) {
 		if (was_present) {
 			spin_lock(&u->lock);

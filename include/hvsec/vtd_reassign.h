@@ -303,8 +303,8 @@ int vtd_ctx_store_locked(struct vtd_iommu *u, u8 bus, u8 devfn,
 			 const struct vtd_ctx_entry *old,
 			 const struct vtd_ctx_entry *new, unsigned int mode,
 			 const char *prev_name, struct vtd_replace_res *res);
-int vtd_ctx_flush(struct vtd_iommu *u, u16 sid, u16 old_did, bool was_present,
-		  bool ats, struct vtd_replace_res *res);
+int vtd_ctx_flush(struct vtd_iommu *u, u16 sid, u16 old_did, u16 new_did,
+		  bool was_present, bool ats, struct vtd_replace_res *res);
 
 int vtd_map_one(struct vtd_iommu *u, struct vtd_domain *d, u8 bus, u8 devfn,
 		unsigned int mode, bool main, bool ats,
