@@ -17,7 +17,7 @@ FAIL=0
 mkdir -p $T
 echo "TAP version 13"
 # kunit.py (make check) wants the plan first: keep in step with the tests.
-echo "1..34"
+echo "1..37"
 
 ok() { N=$((N + 1)); echo "ok $N - $1"; }
 notok() { N=$((N + 1)); echo "not ok $N - $1"; FAIL=1; }
@@ -125,6 +125,17 @@ else
 	notok "locality 0 refusal not reported cleanly"; sed 's/^/# /' $T/out
 fi
 
+# A full log carries a gap marker in the binary log; drtm verify refuses it.
+t "reload with a 400-byte log" reload evlog_size=400
+for i in 1 2 3 4 5 6 7 8 9 10; do drtm measure --pcr 18 --desc "fill-$i" $T/data128 >$T/out 2>&1 || break; done
+if grep -q 'event log is full' $T/out && grep -q 'evlog_truncated: 1' $DBG/status; then ok "full log reported"; else notok "full log not reported"; sed 's/^/# /' $T/out; fi
+drtm log > $T/log 2>&1
+if grep -q 'type=0x5f0 log gap: log full' $T/log && ! drtm verify > $T/out 2>&1 && grep -q 'marked incomplete' $T/out; then
+	ok "binary log ends with a gap marker; drtm verify refuses it"
+else
+	notok "no gap marker in the binary log, or verify accepted it"; sed 's/^/# /' $T/log $T/out
+fi
+
 # Bad module parameters are refused; reload keeps working.
 rmmod tpm12_drtm
 bad=0
@@ -139,5 +150,5 @@ t "measure after reload" drtm measure --pcr 18 --desc after-reload $T/data128
 
 loaded || insmod $MOD
 rm -rf $T
-[ $N = 34 ] || { echo "# ran $N tests, planned 34"; FAIL=1; }
+[ $N = 37 ] || { echo "# ran $N tests, planned 37"; FAIL=1; }
 exit $FAIL

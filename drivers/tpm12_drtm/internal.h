@@ -111,6 +111,10 @@ struct drtm_tis {
 	u32 exec_guess_us[DRTM_DUR_NR];	/* learnt execution time per class */
 	struct drtm_tis_stats stats;
 	const char *last_what;		/* what failed last (static string) */
+	bool sent;			/* tpmGo written for the last command */
+	bool unclear;			/* last command failed, but the TPM
+					 * may have executed it
+					 */
 	u8 buf[DRTM_TPM_BUF_SIZE];	/* command/response buffer */
 };
 
@@ -119,7 +123,12 @@ void drtm_tis_init(struct drtm_tis *tis, const struct drtm_tis_ops *ops,
 int drtm_tis_transmit(struct drtm_tis *tis, size_t len, size_t *rsp_len);
 u32 drtm_tis_read(struct drtm_tis *tis, u32 reg, unsigned int width);
 
-/* TPM 1.2 commands; on a TPM error *@tpm_rc (if given) holds its code. */
+/*
+ * TPM 1.2 commands; on a TPM error *@tpm_rc (if given) holds its code.
+ * After a failure tis->unclear says whether the TPM may have executed the
+ * command all the same (the transport failed after tpmGo, or a response
+ * without a TPM error had the wrong size).
+ */
 const char *drtm_tpm_rc_name(u32 rc, char *buf, size_t len);
 int drtm_tpm_rc_errno(u32 rc);
 int drtm_tpm_extend(struct drtm_tis *tis, u32 pcr, const u8 *digest,
@@ -148,6 +157,13 @@ struct drtm_src {
  * @tis: TIS transport
  * @log: the event log
  * @chunk: bounce buffer for user data (DRTM_CHUNK bytes)
+ * @measurements: measurements logged
+ * @pcr_val: last value of each PCR the TPM returned to us
+ * @pcr_known: bit n set: @pcr_val[n] is valid
+ * @unclear: extends whose outcome the transport left unclear
+ * @unclear_done: ... that the read-back found executed (and were logged)
+ * @unclear_not_done: ... that the read-back found not executed
+ * @unclear_unknown: ... whose outcome stayed unknown (log marked unusable)
  */
 struct drtm_dev {
 	struct mutex lock;		/* TPM access and the log */
@@ -156,6 +172,12 @@ struct drtm_dev {
 	struct crypto_shash *tfm;
 	u8 *chunk;
 	u64 measurements;
+	u8 pcr_val[TPM12_DRTM_NR_PCRS][DRTM_DIGEST_SIZE];
+	u32 pcr_known;
+	u64 unclear;
+	u64 unclear_done;
+	u64 unclear_not_done;
+	u64 unclear_unknown;
 };
 
 #define DRTM_CHUNK		(64 * 1024)

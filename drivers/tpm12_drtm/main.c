@@ -240,7 +240,8 @@ static long ioc_info(void __user *argp)
 	mutex_lock(&dev->lock);
 	info.locality = dev->tis.locality;
 	info.flags = (dev->log.truncated ? TPM12_DRTM_INFO_TRUNCATED : 0) |
-		     (drtm.adopted ? TPM12_DRTM_INFO_ADOPTED : 0);
+		     (drtm.adopted ? TPM12_DRTM_INFO_ADOPTED : 0) |
+		     (dev->log.unusable ? TPM12_DRTM_INFO_UNUSABLE : 0);
 	info.evlog_size = dev->log.size;
 	info.evlog_used = drtm_evlog_used(&dev->log);
 	info.commands = dev->tis.stats.commands;
@@ -342,9 +343,12 @@ static int status_show(struct seq_file *m, void *v)
 		   drtm_tpm_rc_name(s->last_tpm_rc, rcbuf, sizeof(rcbuf)),
 		   s->last_tpm_rc_ordinal);
 	seq_printf(m, "measurements: %llu\n", dev->measurements);
-	seq_printf(m, "evlog_size: %u\nevlog_used: %u\nevlog_truncated: %d\nevlog_adopted: %d\n",
+	seq_printf(m, "unclear_extends: %llu (executed %llu, not executed %llu, unknown %llu)\n",
+		   dev->unclear, dev->unclear_done, dev->unclear_not_done,
+		   dev->unclear_unknown);
+	seq_printf(m, "evlog_size: %u\nevlog_used: %u\nevlog_truncated: %d\nevlog_unusable: %d\nevlog_adopted: %d\n",
 		   dev->log.size, drtm_evlog_used(&dev->log), dev->log.truncated,
-		   drtm.adopted);
+		   dev->log.unusable, drtm.adopted);
 	mutex_unlock(&dev->lock);
 	return 0;
 }
@@ -397,6 +401,8 @@ static int eventlog_ascii_show(struct seq_file *m, void *v)
 	}
 	if (dev->log.truncated)
 		seq_puts(m, "# log truncated: later measurements were extended but not logged\n");
+	if (dev->log.unusable)
+		seq_puts(m, "# log unusable: an extend may have happened without an event\n");
 	mutex_unlock(&dev->lock);
 	return 0;
 }
@@ -510,9 +516,9 @@ static int check_params(void)
 		pr_err("locality_retries %u out of range 0..10\n", locality_retries);
 		return -EINVAL;
 	}
-	if (!evlog_phys && (evlog_size < DRTM_EVLOG_HDR_SIZE || evlog_size > SZ_16M)) {
+	if (!evlog_phys && (evlog_size < DRTM_EVLOG_MIN_SIZE || evlog_size > SZ_16M)) {
 		pr_err("evlog_size %u out of range [%u, %u]\n", evlog_size,
-		       DRTM_EVLOG_HDR_SIZE, SZ_16M);
+		       DRTM_EVLOG_MIN_SIZE, SZ_16M);
 		return -EINVAL;
 	}
 	if (evlog_phys && (evlog_phys_size < DRTM_EVLOG_HDR_SIZE ||
@@ -550,8 +556,10 @@ static int setup_log(void)
 		}
 		drtm_evlog_adopt(&drtm.dev.log, buf, evlog_phys_size);
 		drtm.adopted = true;
-		pr_info("adopted event log at %#llx (%u bytes, %u used)\n",
-			evlog_phys, csize, drtm_evlog_used(&drtm.dev.log));
+		pr_info("adopted event log at %#llx (%u bytes, %u used%s%s)\n",
+			evlog_phys, csize, drtm_evlog_used(&drtm.dev.log),
+			drtm.dev.log.truncated ? ", truncated" : "",
+			drtm.dev.log.unusable ? ", unusable" : "");
 		return 0;
 	}
 	buf = vzalloc(evlog_size);

@@ -421,7 +421,8 @@ static int tis_recv(struct drtm_tis *tis, u32 ordinal, size_t *rsp_len)
  * Return: 0, or -ETIMEDOUT (a wait ran out), -EIO (STS.expect wrong),
  * -ENODATA (short response), -EPROTO (bad tag or paramSize), -EMSGSIZE
  * (response larger than the buffer), -EBADMSG (left-over data), -EINVAL.
- * The TPM return code is not looked at here.
+ * The TPM return code is not looked at here. tis->sent tells whether tpmGo
+ * was written (the TPM may then have executed the command even on error).
  */
 int drtm_tis_transmit(struct drtm_tis *tis, size_t len, size_t *rsp_len)
 {
@@ -433,13 +434,17 @@ int drtm_tis_transmit(struct drtm_tis *tis, size_t len, size_t *rsp_len)
 	ordinal = get_unaligned_be32(tis->buf + 6);
 	tis->stats.commands++;
 	tis->last_what = NULL;
+	tis->sent = false;
 
 	ret = tis_request_locality(tis);
 	if (ret)
 		goto out;
 	ret = tis_send(tis, len);
-	if (!ret)
+	if (!ret) {
+		/* From here on a failure may follow the command's execution. */
+		tis->sent = true;
 		ret = tis_recv(tis, ordinal, rsp_len);
+	}
 	/* commandReady: finishes a good command, aborts a bad one. */
 	tis_write(tis, TIS_STS, 1, TIS_STS_COMMAND_READY);
 	if (ret)

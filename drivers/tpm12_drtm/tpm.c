@@ -133,9 +133,12 @@ static int tpm_cmd(struct drtm_tis *tis, size_t len, size_t want,
 
 	if (tpm_rc)
 		*tpm_rc = 0;
+	tis->unclear = false;
 	ret = drtm_tis_transmit(tis, len, &n);
-	if (ret)
+	if (ret) {
+		tis->unclear = tis->sent;
 		return ret;
+	}
 	rc = get_unaligned_be32(tis->buf + 6);
 	if (rc) {
 		if (tpm_rc)
@@ -149,6 +152,8 @@ static int tpm_cmd(struct drtm_tis *tis, size_t len, size_t want,
 		return ret;
 	}
 	if (want && n != want) {
+		/* TPM_SUCCESS in a malformed response: it may have executed. */
+		tis->unclear = true;
 		tis->stats.failed++;
 		tis->stats.last_err = -EBADMSG;
 		tis->last_what = "response size wrong for the ordinal";

@@ -33,7 +33,11 @@
  * @reserved: must be zero
  *
  * Returns 0, -ENOSPC (extended, but the log is full and now marked
- * truncated) or another negative errno (nothing extended, nothing logged).
+ * truncated) or another negative errno: nothing extended and nothing
+ * logged, or, if the transport failed after the TPM may have executed the
+ * extend and a read-back of the PCR could not tell, the log is now marked
+ * unusable (TPM12_DRTM_INFO_UNUSABLE). A transport failure that the
+ * read-back shows was executed is logged and returns 0.
  * The out fields are written back in every case but -EFAULT.
  */
 struct tpm12_drtm_measure {
@@ -86,6 +90,9 @@ struct tpm12_drtm_info {
 
 #define TPM12_DRTM_INFO_TRUNCATED	0x1	/* an event did not fit */
 #define TPM12_DRTM_INFO_ADOPTED		0x2	/* log adopted from memory */
+#define TPM12_DRTM_INFO_UNUSABLE	0x4	/* an extend's outcome is unknown:
+						 * the log may miss it
+						 */
 
 #define TPM12_DRTM_IOC_MAGIC	0xd7
 #define TPM12_DRTM_IOC_MEASURE	_IOWR(TPM12_DRTM_IOC_MAGIC, 1, struct tpm12_drtm_measure)
