@@ -17,7 +17,7 @@ FAIL=0
 mkdir -p $T
 echo "TAP version 13"
 # kunit.py (make check) wants the plan first: keep in step with the tests.
-echo "1..37"
+echo "1..40"
 
 ok() { N=$((N + 1)); echo "ok $N - $1"; }
 notok() { N=$((N + 1)); echo "not ok $N - $1"; FAIL=1; }
@@ -89,6 +89,9 @@ u0=$(used); p0=$(pcr 17)
 f "PCR 24 refused" drtm measure --pcr 24 $T/data
 f "unknown event type refused" drtm measure --pcr 17 --type bogus $T/data
 f "unknown hash mode refused" drtm measure --pcr 17 --hash md5 $T/data
+f "PCR 16 refused by the default policy" drtm measure --pcr 16 $T/data
+f "event type 0x4 refused by the default policy" drtm measure --pcr 17 --type 4 $T/data
+f "gap-marker type 0x5f0 refused" drtm measure --pcr 17 --type 0x5f0 $T/data
 f "missing file refused" drtm measure --pcr 17 $T/nonexistent
 f "desc over 4096 bytes refused" drtm measure --pcr 17 --desc "$(head -c 5000 /dev/zero | tr '\0' x)" $T/data
 f "unknown subcommand refused" drtm frobnicate
@@ -150,5 +153,5 @@ t "measure after reload" drtm measure --pcr 18 --desc after-reload $T/data128
 
 loaded || insmod $MOD
 rm -rf $T
-[ $N = 37 ] || { echo "# ran $N tests, planned 37"; FAIL=1; }
+[ $N = 40 ] || { echo "# ran $N tests, planned 40"; FAIL=1; }
 exit $FAIL

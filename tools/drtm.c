@@ -31,7 +31,7 @@
 #define LINUX_PCRS	"/sys/class/tpm/tpm0/pcrs"
 #define NR_PCRS		24
 /* Log-gap marker (never extended), see Documentation/tpm12_drtm.rst. */
-#define EV_LOG_GAP		0x5f0
+#define EV_LOG_GAP		TPM12_DRTM_EV_LOG_GAP
 #define EV_LOG_GAP_TRUNCATED	0x1
 #define EV_LOG_GAP_UNKNOWN	0x2
 #define MAX_INPUT	1073741824ULL	/* 1 GiB */
@@ -232,8 +232,11 @@ static __u32 parse_type(const char *s)
 		return 0x503;
 	if (!strcmp(s, "slaunch_end"))
 		return 0x504;
+	if (!strcmp(s, "test"))
+		return TPM12_DRTM_EV_TEST;
 	if (s[0] < '0' || s[0] > '9')
-		die("unknown event type '%s' (slaunch, slaunch_start, slaunch_end or a number)", s);
+		die("unknown event type '%s' (slaunch, slaunch_start, slaunch_end, test, N)",
+		    s);
 	return parse_num(s, 0xffffffffULL, "event type");
 }
 
@@ -611,7 +614,11 @@ static int cmd_info(int argc, char **argv)
 	return 0;
 }
 
-/* TPM_Extend of PCR 16 N times: through us or through Linux's /dev/tpm0. */
+/*
+ * TPM_Extend of PCR 16 (or --pcr N) N times: through us (events of type
+ * TPM12_DRTM_EV_TEST; PCR 16 needs unrestricted=1) or through Linux's
+ * /dev/tpm0.
+ */
 static int cmd_bench_extend(int argc, char **argv)
 {
 	unsigned long long count = 0, mmio0 = 0;
@@ -667,7 +674,7 @@ static int cmd_bench_extend(int argc, char **argv)
 
 		memset(&m, 0, sizeof(m));
 		m.pcr = pcr;
-		m.type = 0x4ff;
+		m.type = TPM12_DRTM_EV_TEST;
 		m.hash = TPM12_DRTM_HASH_MODE_HOST;
 		if (ioctl(fd, TPM12_DRTM_IOC_MEASURE, &m))
 			die("extend %llu of PCR %d failed: %s %s", k, pcr,

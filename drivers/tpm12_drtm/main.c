@@ -63,6 +63,10 @@ static unsigned int evlog_phys_size;
 module_param(evlog_phys_size, uint, 0444);
 MODULE_PARM_DESC(evlog_phys_size, "Size of the memory at evlog_phys in bytes");
 
+static bool unrestricted;
+module_param(unrestricted, bool, 0444);
+MODULE_PARM_DESC(unrestricted, "Accept any PCR and event type from user space (default N: PCRs 17-22, types 0x400-0x5ff)");
+
 static unsigned long long max_measure_size = SZ_1G;
 module_param(max_measure_size, ullong, 0444);
 MODULE_PARM_DESC(max_measure_size, "Largest buffer measured through the ioctl (default 1 GiB)");
@@ -84,6 +88,8 @@ static struct {
 	u64 bench_ns;
 	int bench_ret;
 } drtm;
+
+static_assert(DRTM_EV_LOG_GAP == TPM12_DRTM_EV_LOG_GAP);
 
 static const char *hash_name(unsigned int mode)
 {
@@ -171,6 +177,25 @@ static long ioc_measure(void __user *argp)
 	if (m.pcr >= TPM12_DRTM_NR_PCRS) {
 		pr_warn_ratelimited("measure: PCR %u out of range 0..23\n", m.pcr);
 		return -EINVAL;
+	}
+	if (m.type == DRTM_EV_LOG_GAP) {
+		pr_warn_ratelimited("measure: event type %#x is the log's own gap marker\n",
+				    m.type);
+		return -EINVAL;
+	}
+	if (!unrestricted && (m.pcr < TPM12_DRTM_USER_PCR_FIRST ||
+			      m.pcr > TPM12_DRTM_USER_PCR_LAST)) {
+		pr_warn_ratelimited("measure: PCR %u refused: policy allows PCRs %u-%u (unrestricted=0)\n",
+				    m.pcr, TPM12_DRTM_USER_PCR_FIRST,
+				    TPM12_DRTM_USER_PCR_LAST);
+		return -EPERM;
+	}
+	if (!unrestricted && (m.type < TPM12_DRTM_USER_TYPE_FIRST ||
+			      m.type > TPM12_DRTM_USER_TYPE_LAST)) {
+		pr_warn_ratelimited("measure: event type %#x refused: policy allows DRTM types %#x-%#x (unrestricted=0)\n",
+				    m.type, TPM12_DRTM_USER_TYPE_FIRST,
+				    TPM12_DRTM_USER_TYPE_LAST);
+		return -EPERM;
 	}
 	if (m.hash > TPM12_DRTM_HASH_MODE_TPM) {
 		pr_warn_ratelimited("measure: unknown hash mode %u\n", m.hash);
