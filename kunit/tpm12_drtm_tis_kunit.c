@@ -56,6 +56,8 @@ struct tis_model {
 	u32 fault_ord;			/* only this ordinal (0: every) */
 	u32 fault_times;		/* this many commands (0: unlimited) */
 	u32 inject_rc;
+	u32 intf_caps;			/* TPM_INTF_CAPABILITY */
+	u32 intf_id;			/* TPM_INTERFACE_ID */
 	u32 max_num_bytes;
 	u32 executed;
 	u32 cmd_locality;
@@ -323,6 +325,10 @@ static u32 model_read(void *ctx, u32 off, unsigned int width)
 		for (i = 0; i < 5; i++)
 			if (i != loc && m->pending[i])
 				val |= TIS_ACCESS_PENDING;
+	} else if (reg == TIS_INTF_CAPS) {	/* readable at any locality */
+		val = m->intf_caps;
+	} else if (reg == TIS_INTERFACE_ID) {
+		val = m->intf_id;
 	} else if (m->active != loc) {
 		val = U32_MAX;
 	} else if (reg >= TIS_STS && reg < TIS_STS + 4) {
@@ -454,6 +460,8 @@ static int tis_test_init(struct kunit *test)
 	m->active = -1;
 	m->max_burst = 4096;
 	m->max_num_bytes = 256;
+	m->intf_caps = 2 << 28;		/* TIS 1.3 */
+	m->intf_id = U32_MAX;		/* no TPM_INTERFACE_ID */
 	for (i = 17; i <= 22; i++)
 		memset(m->pcr[i], 0xff, 20);
 	m->tfm = crypto_alloc_shash("sha1", 0, 0);
@@ -606,6 +614,82 @@ static void tis_probe_tpm2_refused(struct kunit *test)
 	c->m.fault = F_TPM2;
 	KUNIT_EXPECT_EQ(test, drtm_tpm_probe(&c->dev.tis, ver, &tpm2), -ENODEV);
 	KUNIT_EXPECT_TRUE(test, tpm2);
+	expect_idle(test, &c->m);
+}
+
+struct ident_case {
+	const char *name;
+	u32 caps, id;
+	int ret;
+};
+
+static const struct ident_case ident_cases[] = {
+	{ "tis12", 0x00000000, U32_MAX, 0 },
+	{ "tis13_tpm12", 0x20000000, U32_MAX, 0 },
+	{ "tis13_legacy_id", 0x20000000, 0x0000000f, 0 },
+	{ "ptp_fifo_tpm2", 0x30000000, 0x00000000, -ENODEV },
+	{ "ptp_fifo_tpm2_no_id", 0x30000000, U32_MAX, -ENODEV },
+	{ "crb_tpm2", 0x00000000, 0x00004011, -ENODEV },
+	{ "crb_tpm2_caps_ones", U32_MAX, 0x00000011, -ENODEV },
+};
+
+static void ident_desc(const struct ident_case *i, char *desc)
+{
+	strscpy(desc, i->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ident, ident_cases, ident_desc);
+
+/* TPM 2.0 interfaces are told from the registers, without a command. */
+static void tis_identify(struct kunit *test)
+{
+	const struct ident_case *ic = test->param_value;
+	struct ctx *c = test->priv;
+	const char *why = NULL;
+	u32 caps, id;
+
+	c->m.intf_caps = ic->caps;
+	c->m.intf_id = ic->id;
+	KUNIT_EXPECT_EQ(test, drtm_tis_identify(&c->dev.tis, &caps, &id, &why),
+			ic->ret);
+	KUNIT_EXPECT_EQ(test, caps, ic->caps);
+	KUNIT_EXPECT_EQ(test, id, ic->id);
+	if (ic->ret)
+		KUNIT_EXPECT_NOT_NULL(test, why);
+	else
+		KUNIT_EXPECT_NULL(test, why);
+	KUNIT_EXPECT_EQ(test, c->m.executed, 0);
+	expect_idle(test, &c->m);
+}
+
+/* TPM_DOING_SELFTEST / TPM_RETRY at probe: retried, within a bound. */
+static void tis_probe_retry(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_tis *tis = &c->dev.tis;
+	bool tpm2 = true;
+	ktime_t t0;
+	u8 ver[4];
+
+	tis->probe_retry_us = 100;
+	c->m.fault = F_TPM_RC;
+	c->m.inject_rc = TPM_RC_DOING_SELFTEST;
+	c->m.fault_times = 3;
+	KUNIT_EXPECT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), 0);
+	KUNIT_EXPECT_FALSE(test, tpm2);
+	KUNIT_EXPECT_EQ(test, tis->stats.retries, 3);
+	KUNIT_EXPECT_EQ(test, ver[1], 2);
+
+	tis->stats.retries = 0;
+	c->m.fault = F_TPM_RC;
+	c->m.inject_rc = TPM_RC_RETRY;
+	c->m.fault_times = 0;		/* for ever */
+	t0 = ktime_get();
+	KUNIT_EXPECT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, tis->stats.retries, DRTM_PROBE_RETRIES);
+	/* 3 refused + 3 answered, then 1 + DRTM_PROBE_RETRIES refused. */
+	KUNIT_EXPECT_EQ(test, c->m.executed, 6 + 1 + DRTM_PROBE_RETRIES);
+	KUNIT_EXPECT_LT(test, ktime_us_delta(ktime_get(), t0), 2000000);
 	expect_idle(test, &c->m);
 }
 
@@ -1204,6 +1288,8 @@ static struct kunit_case tpm12_drtm_tis_cases[] = {
 	KUNIT_CASE(tis_burst_and_width),
 	KUNIT_CASE(tis_probe_tpm12),
 	KUNIT_CASE(tis_probe_tpm2_refused),
+	KUNIT_CASE_PARAM(tis_identify, ident_gen_params),
+	KUNIT_CASE(tis_probe_retry),
 	KUNIT_CASE_PARAM(tis_fault, fault_gen_params),
 	KUNIT_CASE(tis_bad_locality),
 	KUNIT_CASE(measure_modes_agree),

@@ -17,7 +17,7 @@ FAIL=0
 mkdir -p $T
 echo "TAP version 13"
 # kunit.py (make check) wants the plan first: keep in step with the tests.
-echo "1..40"
+echo "1..41"
 
 ok() { N=$((N + 1)); echo "ok $N - $1"; }
 notok() { N=$((N + 1)); echo "not ok $N - $1"; FAIL=1; }
@@ -120,7 +120,7 @@ t "replay still equals Linux's PCRs after 1000 extends" drtm verify --start $T/s
 
 # Locality 0 may not extend PCR 17: the TPM says TPM_BAD_LOCALITY.
 p0=$(pcr 17)
-t "reload with locality=0" reload locality=0
+t "reload with locality=0 force_locality=1" reload locality=0 force_locality=1
 f "PCR 17 at locality 0 refused" drtm measure --pcr 17 --desc loc0 $T/data
 if grep -q TPM_BAD_LOCALITY $T/out && grep -q 'TPM_BAD_LOCALITY' $DBG/status && [ "$(used)" = 48 ] && [ "$(pcr 17)" = "$p0" ]; then
 	ok "refusal reported as TPM_BAD_LOCALITY, nothing logged or extended"
@@ -142,16 +142,17 @@ fi
 # Bad module parameters are refused; reload keeps working.
 rmmod tpm12_drtm
 bad=0
-for p in locality=7 hash_mode=3 fifo_width=3 evlog_size=10 locality_retries=99 \
+for p in locality=7 locality=0 locality=4 hash_mode=3 fifo_width=3 evlog_size=10 locality_retries=99 \
 	 "evlog_phys=0x1000 evlog_phys_size=4096"; do
 	# shellcheck disable=SC2086
 	if insmod $MOD $p 2>/dev/null; then bad=1; echo "# accepted: $p"; rmmod tpm12_drtm; fi
 done
 [ $bad = 0 ] && ok "bad module parameters refused" || notok "a bad module parameter was accepted"
+if dmesg | grep -q "locality 0 refused: Linux's TPM driver uses locality 0"; then ok "locality 0 refused with its reason"; else notok "no reason given for refusing locality 0"; fi
 t "reload with defaults" insmod $MOD
 t "measure after reload" drtm measure --pcr 18 --desc after-reload $T/data128
 
 loaded || insmod $MOD
 rm -rf $T
-[ $N = 40 ] || { echo "# ran $N tests, planned 40"; FAIL=1; }
+[ $N = 41 ] || { echo "# ran $N tests, planned 41"; FAIL=1; }
 exit $FAIL

@@ -18,6 +18,7 @@
 #define TIS_INTF_CAPS		0x14
 #define TIS_STS			0x18
 #define TIS_DATA_FIFO		0x24
+#define TIS_INTERFACE_ID	0x30	/* PTP; CRB's INTERFACE_ID too */
 #define TIS_DID_VID		0xf00
 #define TIS_RID			0xf04
 
@@ -38,7 +39,13 @@
 #define TIS_STS_FAMILY_SHIFT	26
 #define TIS_STS_FAMILY_MASK	0x3
 
+/* INTF_CAPABILITY.interfaceVersion: 0 TIS 1.2-, 2 TIS 1.3, 3 PTP FIFO (TPM 2.0) */
 #define TIS_CAPS_VERSION(c)	(((c) >> 28) & 0x7)
+#define TIS_CAPS_VERSION_PTP	3
+/* TPM_INTERFACE_ID.InterfaceType: 0 FIFO (TPM 2.0), 1 CRB, 0xf TIS 1.3 */
+#define TIS_IFID_TYPE(i)	((i) & 0xf)
+#define TIS_IFID_TYPE_FIFO	0x0
+#define TIS_IFID_TYPE_CRB	0x1
 #define TIS_CAPS_XFER_SIZE(c)	(((c) >> 9) & 0x3)
 
 /* TPM 1.2 wire format. */
@@ -61,9 +68,13 @@
 #define TPM_RC_BADTAG			0x1e
 #define TPM_RC_BAD_LOCALITY		0x3d
 #define TPM_RC_RETRY			0x800
+#define TPM_RC_DOING_SELFTEST		0x802
 
 /* Largest command/response we ever build or accept. */
 #define DRTM_TPM_BUF_SIZE	1280
+/* TPM_RETRY / TPM_DOING_SELFTEST at probe: retries, every probe_retry_us. */
+#define DRTM_PROBE_RETRIES	50
+#define DRTM_PROBE_RETRY_US	100000
 /* Largest SHA1Update payload we send (TPM 1.2 must take 1101-byte commands). */
 #define DRTM_SHA1_BLOCK_MAX	1024
 
@@ -105,6 +116,7 @@ struct drtm_tis {
 	unsigned int locality_retries;
 	u32 timeout_us[DRTM_TO_NR];
 	u32 duration_us[DRTM_DUR_NR];
+	u32 probe_retry_us;		/* wait before retrying the probe */
 	bool timeouts_from_tpm;
 	bool durations_from_tpm;
 	u32 sts_family;			/* STS.tpmFamily seen while active */
@@ -122,6 +134,8 @@ void drtm_tis_init(struct drtm_tis *tis, const struct drtm_tis_ops *ops,
 		   void *ctx, unsigned int locality, unsigned int fifo_width);
 int drtm_tis_transmit(struct drtm_tis *tis, size_t len, size_t *rsp_len);
 u32 drtm_tis_read(struct drtm_tis *tis, u32 reg, unsigned int width);
+int drtm_tis_identify(struct drtm_tis *tis, u32 *caps, u32 *intf_id,
+		      const char **why);
 
 /*
  * TPM 1.2 commands; on a TPM error *@tpm_rc (if given) holds its code.

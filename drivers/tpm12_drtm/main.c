@@ -37,7 +37,11 @@ MODULE_PARM_DESC(tis_base, "Physical base of the TIS window (default: ACPI, else
 
 static unsigned int locality = 2;
 module_param(locality, uint, 0444);
-MODULE_PARM_DESC(locality, "TPM locality used for every command, 0..4 (default 2)");
+MODULE_PARM_DESC(locality, "TPM locality used for every command, 1..3 (default 2)");
+
+static bool force_locality;
+module_param(force_locality, bool, 0444);
+MODULE_PARM_DESC(force_locality, "Allow locality 0 (Linux's TPM driver) or 4 (default N)");
 
 static unsigned int hash_mode = TPM12_DRTM_HASH_HOST;
 module_param(hash_mode, uint, 0444);
@@ -79,6 +83,7 @@ static struct {
 	u32 did_vid;
 	u8 rid;
 	u32 intf_caps;
+	u32 intf_id;
 	u8 version[4];
 	bool adopted;
 	struct dentry *dir;
@@ -338,7 +343,8 @@ static int status_show(struct seq_file *m, void *v)
 	seq_printf(m, "base: %#lx (%s)\n", drtm.base, drtm.base_src);
 	seq_printf(m, "vendor: %#06x\ndevice: %#06x\nrevision: %#04x\n",
 		   drtm.did_vid & 0xffff, drtm.did_vid >> 16, drtm.rid);
-	seq_printf(m, "interface_version: %u\n", TIS_CAPS_VERSION(drtm.intf_caps));
+	seq_printf(m, "interface_version: %u\ninterface_id: %#010x\n",
+		   TIS_CAPS_VERSION(drtm.intf_caps), drtm.intf_id);
 	seq_printf(m, "family: TPM 1.2 (version %u.%u.%u.%u)\n", drtm.version[0],
 		   drtm.version[1], drtm.version[2], drtm.version[3]);
 	seq_printf(m, "locality: %u\nfifo_width: %u\nhash_mode: %s\n",
@@ -528,6 +534,13 @@ static int check_params(void)
 		pr_err("locality %u out of range 0..4\n", locality);
 		return -EINVAL;
 	}
+	/* Linux's TPM core always requests locality 0; 4 is the CPU's. */
+	if ((locality < 1 || locality > 3) && !force_locality) {
+		pr_err("locality %u refused: %s; use 1..3 or force_locality=1\n",
+		       locality, locality ? "locality 4 belongs to the CPU's DRTM" :
+		       "Linux's TPM driver uses locality 0");
+		return -EINVAL;
+	}
 	if (hash_mode != TPM12_DRTM_HASH_HOST && hash_mode != TPM12_DRTM_HASH_TPM) {
 		pr_err("hash_mode %u invalid (1 = host, 2 = tpm)\n", hash_mode);
 		return -EINVAL;
@@ -609,6 +622,7 @@ static int __init tpm12_drtm_init(void)
 {
 	struct drtm_tis *tis = &drtm.dev.tis;
 	unsigned int width;
+	const char *why;
 	bool is_tpm2;
 	int ret;
 
@@ -635,7 +649,13 @@ static int __init tpm12_drtm_init(void)
 	}
 	drtm.did_vid = ioread32(drtm.regs + TIS_DID_VID);
 	drtm.rid = ioread8(drtm.regs + TIS_RID);
-	drtm.intf_caps = ioread32(drtm.regs + TIS_INTF_CAPS);
+	drtm_tis_init(tis, &mmio_ops, (void __force *)drtm.regs, locality, 1);
+	if (drtm_tis_identify(tis, &drtm.intf_caps, &drtm.intf_id, &why)) {
+		pr_err("TPM 2.0 found at %#lx (%s): this module drives TPM 1.2 only\n",
+		       drtm.base, why);
+		ret = -ENODEV;
+		goto err_unmap;
+	}
 
 	width = fifo_width;
 	if (!width)
