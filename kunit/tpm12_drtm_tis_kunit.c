@@ -56,6 +56,8 @@ struct tis_model {
 	u32 fault_ord;			/* only this ordinal (0: every) */
 	u32 fault_times;		/* this many commands (0: unlimited) */
 	u32 inject_rc;
+	const bool *held;		/* exclusion to check, or NULL */
+	u32 unheld_cmds;		/* commands run without it */
 	u32 intf_caps;			/* TPM_INTF_CAPABILITY */
 	u32 intf_id;			/* TPM_INTERFACE_ID */
 	u32 max_num_bytes;
@@ -402,6 +404,8 @@ static void model_write(void *ctx, u32 off, unsigned int width, u32 val)
 			   m->cmd_len >= TPM_HDR_SIZE &&
 			   m->cmd_len == get_unaligned_be32(m->cmd + 2)) {
 			m->cmd_locality = loc;
+			if (m->held && !*m->held)
+				m->unheld_cmds++;
 			model_pick_fault(m);
 			if (m->cur_fault == F_DATAAVAIL_NEVER) {
 				m->state = M_EXECUTION;
@@ -1126,6 +1130,90 @@ static void log_overflow_still_extends(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, c->dev.log.truncated);
 }
 
+struct excl {
+	bool held;
+	int locks, unlocks, nested, fail;
+};
+
+static int excl_lock_fn(void *ctx)
+{
+	struct excl *x = ctx;
+
+	if (x->fail)
+		return -EBUSY;
+	if (x->held)
+		x->nested++;
+	x->held = true;
+	x->locks++;
+	return 0;
+}
+
+static void excl_unlock_fn(void *ctx)
+{
+	struct excl *x = ctx;
+
+	x->held = false;
+	x->unlocks++;
+}
+
+static const struct drtm_excl_ops excl_ops = {
+	.lock = excl_lock_fn,
+	.unlock = excl_unlock_fn,
+};
+
+/*
+ * Every command of a measurement (first PCR read, SHA1Start..CompleteExtend,
+ * read-back after an unclear failure) runs inside one exclusion; when the
+ * exclusion is refused nothing is sent and nothing logged.
+ */
+static void excl_whole_sequence(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct excl *x = kunit_kzalloc(test, sizeof(*x), GFP_KERNEL);
+	static u8 data[3000];
+	struct drtm_src src = { .kbuf = data, .size = sizeof(data) };
+	u32 rc, used, executed;
+	u8 d[20];
+
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	c->dev.excl = &excl_ops;
+	c->dev.excl_ctx = x;
+	c->m.held = &x->held;
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 1, TPM12_DRTM_HASH_TPM,
+					       &src, "t", 1, d, &rc), 0);
+	KUNIT_EXPECT_EQ(test, x->locks, 1);
+	/*
+	 * PCR read, SHA1Start, 12 SHA1Updates (11 x 256 and 128 bytes),
+	 * CompleteExtend of the last 56 bytes.
+	 */
+	KUNIT_EXPECT_EQ(test, c->m.executed, 15);
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 18, 1, TPM12_DRTM_HASH_HOST,
+					       &src, "h", 1, d, &rc), 0);
+	KUNIT_EXPECT_EQ(test, drtm_dev_pcr_read(&c->dev, 17, d, &rc), 0);
+	/* An unclear failure: the read-back is inside the same exclusion. */
+	c->m.fault = F_RSP_LEFTOVER;
+	c->m.fault_ord = TPM_ORD_EXTEND;
+	c->m.fault_times = 1;
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 18, 1, TPM12_DRTM_HASH_HOST,
+					       &src, "u", 1, d, &rc), 0);
+	KUNIT_EXPECT_EQ(test, x->locks, 4);
+	KUNIT_EXPECT_EQ(test, x->unlocks, 4);
+	KUNIT_EXPECT_EQ(test, x->nested, 0);
+	KUNIT_EXPECT_EQ(test, c->m.unheld_cmds, 0);
+	KUNIT_EXPECT_EQ(test, replay_matches(test, c), 3);
+
+	x->fail = 1;
+	used = drtm_evlog_used(&c->dev.log);
+	executed = c->m.executed;
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 1, TPM12_DRTM_HASH_HOST,
+					       &src, "f", 1, d, &rc), -EBUSY);
+	KUNIT_EXPECT_EQ(test, drtm_dev_pcr_read(&c->dev, 17, d, &rc), -EBUSY);
+	KUNIT_EXPECT_EQ(test, c->m.executed, executed);
+	KUNIT_EXPECT_EQ(test, drtm_evlog_used(&c->dev.log), used);
+	KUNIT_EXPECT_EQ(test, x->unlocks, 4);
+	expect_idle(test, &c->m);
+}
+
 struct conc {
 	struct work_struct work;
 	struct ctx *c;
@@ -1299,6 +1387,7 @@ static struct kunit_case tpm12_drtm_tis_cases[] = {
 	KUNIT_CASE(log_unclear_unknown),
 	KUNIT_CASE(log_full_marker),
 	KUNIT_CASE(log_concurrent_order),
+	KUNIT_CASE(excl_whole_sequence),
 	KUNIT_CASE(log_adopt_valid),
 	KUNIT_CASE(log_adopt_keeps_gaps),
 	KUNIT_CASE(log_adopt_malformed),

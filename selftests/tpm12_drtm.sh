@@ -17,7 +17,7 @@ FAIL=0
 mkdir -p $T
 echo "TAP version 13"
 # kunit.py (make check) wants the plan first: keep in step with the tests.
-echo "1..41"
+echo "1..43"
 
 ok() { N=$((N + 1)); echo "ok $N - $1"; }
 notok() { N=$((N + 1)); echo "not ok $N - $1"; FAIL=1; }
@@ -118,6 +118,20 @@ echo "# 1000 extends took $((t1 - t0)) s: $(grep ns_per_extend $T/out)"
 if [ ! -s $T/rfail ] && ! dmesg | grep -qi 'tpm.*\(error\|timed out\|timeout\)'; then ok "Linux's reader saw no error or timeout"; else notok "Linux reader failures: $(wc -l < $T/rfail)"; dmesg | grep -i tpm | sed 's/^/# /'; fi
 t "replay still equals Linux's PCRs after 1000 extends" drtm verify --start $T/start
 
+# TPM-side hashing (SHA1Start, 256 SHA1Updates, CompleteExtend) while
+# Linux's tpm_tis reads PCRs: we hold Linux's TPM core for the whole
+# sequence, so no Linux command comes in between and ends the TPM's SHA-1
+# session, and Linux's commands wait instead of failing.
+dd if=/dev/urandom of=$T/data256k bs=1024 count=256 2>/dev/null
+: > $T/rfail
+touch $T/run
+(while [ -f $T/run ]; do cat $LPCRS >/dev/null 2>&1 || echo x >> $T/rfail; done) &
+rpid=$!
+t "TPM-mode measure of 256 KiB concurrent with Linux PCR reads" drtm measure --pcr 18 --hash tpm --desc tpm-concurrent $T/data256k
+rm -f $T/run
+wait $rpid
+if [ ! -s $T/rfail ]; then ok "Linux's reader saw no error during TPM-side hashing"; else notok "Linux reader failures: $(wc -l < $T/rfail)"; fi
+
 # Locality 0 may not extend PCR 17: the TPM says TPM_BAD_LOCALITY.
 p0=$(pcr 17)
 t "reload with locality=0 force_locality=1" reload locality=0 force_locality=1
@@ -154,5 +168,5 @@ t "measure after reload" drtm measure --pcr 18 --desc after-reload $T/data128
 
 loaded || insmod $MOD
 rm -rf $T
-[ $N = 41 ] || { echo "# ran $N tests, planned 41"; FAIL=1; }
+[ $N = 43 ] || { echo "# ran $N tests, planned 43"; FAIL=1; }
 exit $FAIL

@@ -171,6 +171,29 @@ out:
 	return ret;
 }
 
+/*
+ * Exclusion against another driver of the chip, held for a whole command
+ * sequence (PCR read, SHA1Start..CompleteExtend, read-back), so that no
+ * other command comes in between; called with dev->lock held.
+ */
+static int excl_lock(struct drtm_dev *dev)
+{
+	int ret;
+
+	if (!dev->excl)
+		return 0;
+	ret = dev->excl->lock(dev->excl_ctx);
+	if (ret)
+		dev->tis.last_what = "Linux's TPM driver refused access";
+	return ret;
+}
+
+static void excl_unlock(struct drtm_dev *dev)
+{
+	if (dev->excl)
+		dev->excl->unlock(dev->excl_ctx);
+}
+
 static void pcr_learn(struct drtm_dev *dev, u32 pcr, const u8 *val)
 {
 	memcpy(dev->pcr_val[pcr], val, DRTM_DIGEST_SIZE);
@@ -254,6 +277,9 @@ int drtm_dev_measure(struct drtm_dev *dev, u32 pcr, u32 type,
 	}
 
 	mutex_lock(&dev->lock);
+	ret = excl_lock(dev);
+	if (ret)
+		goto fail_unlocked;
 	/* Know the PCR before extending it, for a read-back after a failure. */
 	if (!(dev->pcr_known & BIT(pcr))) {
 		ret = drtm_tpm_pcr_read(&dev->tis, pcr, out, tpm_rc);
@@ -291,6 +317,7 @@ int drtm_dev_measure(struct drtm_dev *dev, u32 pcr, u32 type,
 	}
 	if (ret)
 		goto fail;
+	excl_unlock(dev);
 	dev->measurements++;
 	lret = drtm_evlog_append(&dev->log, pcr, type, digest, event,
 				 event_size);
@@ -300,6 +327,8 @@ int drtm_dev_measure(struct drtm_dev *dev, u32 pcr, u32 type,
 	return lret;
 
 fail:
+	excl_unlock(dev);
+fail_unlocked:
 	trace_tpm12_drtm_extend(pcr, dev->tis.locality, type, mode, digest,
 				ret, *tpm_rc);
 	mutex_unlock(&dev->lock);
@@ -311,10 +340,15 @@ int drtm_dev_pcr_read(struct drtm_dev *dev, u32 pcr, u8 *out, u32 *tpm_rc)
 {
 	int ret;
 
+	*tpm_rc = 0;
 	if (pcr >= TPM12_DRTM_NR_PCRS)
 		return -EINVAL;
 	mutex_lock(&dev->lock);
-	ret = drtm_tpm_pcr_read(&dev->tis, pcr, out, tpm_rc);
+	ret = excl_lock(dev);
+	if (!ret) {
+		ret = drtm_tpm_pcr_read(&dev->tis, pcr, out, tpm_rc);
+		excl_unlock(dev);
+	}
 	if (!ret)
 		pcr_learn(dev, pcr, out);
 	mutex_unlock(&dev->lock);

@@ -166,6 +166,20 @@ struct drtm_src {
 };
 
 /**
+ * struct drtm_excl_ops - exclusion against another driver of the same chip
+ * @lock: called before each command sequence; 0, or a negative errno and
+ *	nothing is sent
+ * @unlock: called after the sequence
+ *
+ * The real driver holds Linux's TPM core (tpm_try_get_ops()); KUnit checks
+ * that every command happens inside one lock/unlock pair.
+ */
+struct drtm_excl_ops {
+	int (*lock)(void *ctx);
+	void (*unlock)(void *ctx);
+};
+
+/**
  * struct drtm_dev - one DRTM measurement device (real or test model)
  * @lock: serializes TPM access and the log: log order is extend order
  * @tis: TIS transport
@@ -178,6 +192,8 @@ struct drtm_src {
  * @unclear_done: ... that the read-back found executed (and were logged)
  * @unclear_not_done: ... that the read-back found not executed
  * @unclear_unknown: ... whose outcome stayed unknown (log marked unusable)
+ * @excl: exclusion against another driver of the chip, or NULL
+ * @excl_ctx: its context
  */
 struct drtm_dev {
 	struct mutex lock;		/* TPM access and the log */
@@ -192,6 +208,8 @@ struct drtm_dev {
 	u64 unclear_done;
 	u64 unclear_not_done;
 	u64 unclear_unknown;
+	const struct drtm_excl_ops *excl;
+	void *excl_ctx;
 };
 
 #define DRTM_CHUNK		(64 * 1024)

@@ -21,6 +21,7 @@
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/tpm.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <crypto/hash.h>
@@ -71,6 +72,10 @@ static bool unrestricted;
 module_param(unrestricted, bool, 0444);
 MODULE_PARM_DESC(unrestricted, "Accept any PCR and event type from user space (default N: PCRs 17-22, types 0x400-0x5ff)");
 
+static bool share_linux_tpm = true;
+module_param(share_linux_tpm, bool, 0444);
+MODULE_PARM_DESC(share_linux_tpm, "Hold Linux's TPM core for each command sequence (default Y)");
+
 static unsigned long long max_measure_size = SZ_1G;
 module_param(max_measure_size, ullong, 0444);
 MODULE_PARM_DESC(max_measure_size, "Largest buffer measured through the ioctl (default 1 GiB)");
@@ -89,6 +94,9 @@ static struct {
 	struct dentry *dir;
 	struct dentry *sfs_dir;
 	struct dentry *sfs_log;
+	struct tpm_chip *chip;		/* Linux's chip while we hold it */
+	u64 linux_held;
+	u64 linux_refused;
 	u64 bench_bytes;
 	u64 bench_ns;
 	int bench_ret;
@@ -128,6 +136,72 @@ static void mmio_write(void *ctx, u32 off, unsigned int width, u32 val)
 static const struct drtm_tis_ops mmio_ops = {
 	.read = mmio_read,
 	.write = mmio_write,
+};
+
+/*
+ * Exclusion with Linux's TPM core: the chip has one command buffer, so
+ * every command sequence of ours runs while we hold Linux's chip like one
+ * of its own users (tpm_try_get_ops(): ops_sem and tpm_mutex), so that
+ * Linux's commands and ours never interleave. The core takes locality 0
+ * for its next command when we get the chip; we hand it back for the
+ * time we hold the chip, so that our locality is granted at once, and
+ * take it again for the core before tpm_put_ops() releases it. Without a
+ * Linux TPM driver (no chip) we work alone.
+ */
+#if IS_REACHABLE(CONFIG_TCG_TPM)
+static int linux_tpm_lock(void *ctx)
+{
+	struct tpm_chip *chip;
+	int ret;
+
+	if (!share_linux_tpm)
+		return 0;
+	chip = tpm_default_chip();
+	if (!chip)
+		return 0;
+	ret = tpm_try_get_ops(chip);
+	if (ret) {
+		put_device(&chip->dev);
+		drtm.linux_refused++;
+		pr_warn_ratelimited("Linux's TPM driver refused access (suspended or going away): %d\n",
+				    ret);
+		return -EBUSY;
+	}
+	if (chip->ops->relinquish_locality && chip->locality >= 0)
+		chip->ops->relinquish_locality(chip, chip->locality);
+	drtm.chip = chip;
+	drtm.linux_held++;
+	return 0;
+}
+
+static void linux_tpm_unlock(void *ctx)
+{
+	struct tpm_chip *chip = drtm.chip;
+
+	if (!chip)
+		return;
+	drtm.chip = NULL;
+	if (chip->ops->request_locality && chip->locality >= 0 &&
+	    chip->ops->request_locality(chip, chip->locality) < 0)
+		pr_warn_ratelimited("could not give locality %d back to Linux's TPM driver\n",
+				    chip->locality);
+	tpm_put_ops(chip);
+	put_device(&chip->dev);
+}
+#else
+static int linux_tpm_lock(void *ctx)
+{
+	return 0;
+}
+
+static void linux_tpm_unlock(void *ctx)
+{
+}
+#endif
+
+static const struct drtm_excl_ops linux_tpm_excl = {
+	.lock = linux_tpm_lock,
+	.unlock = linux_tpm_unlock,
 };
 
 /* In-kernel API. */
@@ -374,6 +448,10 @@ static int status_show(struct seq_file *m, void *v)
 		   drtm_tpm_rc_name(s->last_tpm_rc, rcbuf, sizeof(rcbuf)),
 		   s->last_tpm_rc_ordinal);
 	seq_printf(m, "measurements: %llu\n", dev->measurements);
+	seq_printf(m, "linux_tpm_core: %s, held %llu, refused %llu\n",
+		   !share_linux_tpm ? "not shared" :
+		   IS_REACHABLE(CONFIG_TCG_TPM) ? "shared" : "not built",
+		   drtm.linux_held, drtm.linux_refused);
 	seq_printf(m, "unclear_extends: %llu (executed %llu, not executed %llu, unknown %llu)\n",
 		   dev->unclear, dev->unclear_done, dev->unclear_not_done,
 		   dev->unclear_unknown);
@@ -623,7 +701,7 @@ static int __init tpm12_drtm_init(void)
 	struct drtm_tis *tis = &drtm.dev.tis;
 	unsigned int width;
 	const char *why;
-	bool is_tpm2;
+	bool is_tpm2 = false;
 	int ret;
 
 	ret = check_params();
@@ -669,8 +747,13 @@ static int __init tpm12_drtm_init(void)
 	drtm_tis_init(tis, &mmio_ops, (void __force *)drtm.regs, locality,
 		      width);
 	tis->locality_retries = locality_retries;
+	drtm.dev.excl = &linux_tpm_excl;
 
-	ret = drtm_tpm_probe(tis, drtm.version, &is_tpm2);
+	ret = linux_tpm_lock(NULL);
+	if (!ret) {
+		ret = drtm_tpm_probe(tis, drtm.version, &is_tpm2);
+		linux_tpm_unlock(NULL);
+	}
 	if (is_tpm2) {
 		pr_err("TPM 2.0 found at %#lx: this module drives TPM 1.2 only\n",
 		       drtm.base);
