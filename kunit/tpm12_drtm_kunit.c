@@ -30,16 +30,21 @@ static void evlog_init_header(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drtm_evlog_init(&log, buf, 47), -EINVAL);
 }
 
+/* Room for one 4-byte event, 31 bytes and the two 48-byte gap markers. */
+#define SMALL_LOG	(48 + 32 + 4 + 31 + 2 * 48)
+
 static void evlog_append_and_full(struct kunit *test)
 {
-	u8 *buf = kunit_kzalloc(test, 48 + 32 + 4 + 31, GFP_KERNEL);
-	u8 digest[DRTM_DIGEST_SIZE];
+	u8 *buf = kunit_kzalloc(test, SMALL_LOG, GFP_KERNEL);
+	u8 digest[DRTM_DIGEST_SIZE], zero[DRTM_DIGEST_SIZE] = {};
 	struct drtm_event_header *ev;
 	struct drtm_evlog log;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	memset(digest, 0xab, sizeof(digest));
-	KUNIT_ASSERT_EQ(test, drtm_evlog_init(&log, buf, 48 + 32 + 4 + 31), 0);
+	KUNIT_EXPECT_EQ(test, drtm_evlog_init(&log, buf, DRTM_EVLOG_MIN_SIZE - 1),
+			-EINVAL);
+	KUNIT_ASSERT_EQ(test, drtm_evlog_init(&log, buf, SMALL_LOG), 0);
 	KUNIT_ASSERT_EQ(test, drtm_evlog_append(&log, 17, DRTM_EV_SLAUNCH, digest,
 						"data", 4), 0);
 	ev = (void *)(buf + 48);
@@ -55,7 +60,30 @@ static void evlog_append_and_full(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drtm_evlog_append(&log, 18, 0x401, digest, NULL, 0),
 			-ENOSPC);
 	KUNIT_EXPECT_TRUE(test, log.truncated);
-	KUNIT_EXPECT_EQ(test, drtm_evlog_used(&log), 48 + 32 + 4);
+	KUNIT_EXPECT_FALSE(test, log.unusable);
+	/* ... but the truncation marker does, in the room kept for it. */
+	KUNIT_EXPECT_EQ(test, drtm_evlog_used(&log), 48 + 32 + 4 + 48);
+	ev = (void *)(buf + 48 + 32 + 4);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(ev->pcr_index), 18);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(ev->type), DRTM_EV_LOG_GAP);
+	KUNIT_EXPECT_MEMEQ(test, ev->digest, zero, DRTM_DIGEST_SIZE);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(ev->data_size), DRTM_EV_LOG_GAP_SIZE);
+	KUNIT_EXPECT_STREQ(test, (char *)(ev + 1), DRTM_EV_LOG_GAP_TAG);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le32((u8 *)(ev + 1) + 12),
+			DRTM_EV_LOG_GAP_TRUNCATED);
+	/* Once only; the unknown-outcome marker still fits after it. */
+	KUNIT_EXPECT_EQ(test, drtm_evlog_append(&log, 17, 0x401, digest, NULL, 0),
+			-ENOSPC);
+	KUNIT_EXPECT_EQ(test, drtm_evlog_used(&log), 48 + 32 + 4 + 48);
+	KUNIT_EXPECT_EQ(test, drtm_evlog_mark(&log, 17, DRTM_EV_LOG_GAP_UNKNOWN), 0);
+	KUNIT_EXPECT_TRUE(test, log.unusable);
+	KUNIT_EXPECT_EQ(test, drtm_evlog_used(&log), 48 + 32 + 4 + 2 * 48);
+	KUNIT_EXPECT_EQ(test, drtm_evlog_mark(&log, 17, DRTM_EV_LOG_GAP_UNKNOWN), 0);
+	KUNIT_EXPECT_EQ(test, drtm_evlog_used(&log), 48 + 32 + 4 + 2 * 48);
+	KUNIT_EXPECT_EQ(test, drtm_evlog_mark(&log, 17, 4), -EINVAL);
+	/* The marker type is the log's own. */
+	KUNIT_EXPECT_EQ(test, drtm_evlog_append(&log, 17, DRTM_EV_LOG_GAP, digest,
+						NULL, 0), -EINVAL);
 }
 
 static struct kunit_case tpm12_drtm_evlog_cases[] = {

@@ -36,6 +36,7 @@ enum model_fault {
 	F_RSP_WRONGSIZE,	/* consistent response, wrong size for ordinal */
 	F_TPM_RC,		/* TPM error code inject_rc */
 	F_TPM2,			/* behaves like a TPM 2.0 */
+	F_EXEC_NO_RSP,		/* executes, then dataAvail never set */
 };
 
 #define MBUF 2048
@@ -51,7 +52,14 @@ struct tis_model {
 	u32 rsp_len, rsp_pos;
 	u32 max_burst;
 	enum model_fault fault;
+	enum model_fault cur_fault;	/* fault of the executing command */
+	u32 fault_ord;			/* only this ordinal (0: every) */
+	u32 fault_times;		/* this many commands (0: unlimited) */
 	u32 inject_rc;
+	const bool *held;		/* exclusion to check, or NULL */
+	u32 unheld_cmds;		/* commands run without it */
+	u32 intf_caps;			/* TPM_INTF_CAPABILITY */
+	u32 intf_id;			/* TPM_INTERFACE_ID */
 	u32 max_num_bytes;
 	u32 executed;
 	u32 cmd_locality;
@@ -154,11 +162,11 @@ static void model_execute(struct tis_model *m)
 	m->executed++;
 	if (ord != TPM_ORD_SHA1UPDATE && ord != TPM_ORD_SHA1COMPLETEEXTEND)
 		m->sha1_session = false;
-	if (m->fault == F_TPM2) {
+	if (m->cur_fault == F_TPM2) {
 		rc = TPM_RC_BADTAG;
 		goto err;
 	}
-	if (m->fault == F_TPM_RC) {
+	if (m->cur_fault == F_TPM_RC) {
 		rc = m->inject_rc;
 		goto err;
 	}
@@ -262,7 +270,7 @@ bad_size:
 err:
 	rsp_hdr(m, 10, rc);
 faults:
-	switch (m->fault) {
+	switch (m->cur_fault) {
 	case F_RSP_SHORT:
 		m->rsp_len -= 4;
 		break;
@@ -289,6 +297,19 @@ faults:
 	}
 }
 
+/* Faults after tpmGo may be limited to one ordinal and a number of times. */
+static void model_pick_fault(struct tis_model *m)
+{
+	u32 ord = get_unaligned_be32(m->cmd + 6);
+
+	m->cur_fault = F_NONE;
+	if (m->fault_ord && m->fault_ord != ord)
+		return;
+	m->cur_fault = m->fault;
+	if (m->fault_times && !--m->fault_times)
+		m->fault = F_NONE;
+}
+
 static u32 model_read(void *ctx, u32 off, unsigned int width)
 {
 	struct tis_model *m = ctx;
@@ -306,6 +327,10 @@ static u32 model_read(void *ctx, u32 off, unsigned int width)
 		for (i = 0; i < 5; i++)
 			if (i != loc && m->pending[i])
 				val |= TIS_ACCESS_PENDING;
+	} else if (reg == TIS_INTF_CAPS) {	/* readable at any locality */
+		val = m->intf_caps;
+	} else if (reg == TIS_INTERFACE_ID) {
+		val = m->intf_id;
 	} else if (m->active != loc) {
 		val = U32_MAX;
 	} else if (reg >= TIS_STS && reg < TIS_STS + 4) {
@@ -379,12 +404,16 @@ static void model_write(void *ctx, u32 off, unsigned int width, u32 val)
 			   m->cmd_len >= TPM_HDR_SIZE &&
 			   m->cmd_len == get_unaligned_be32(m->cmd + 2)) {
 			m->cmd_locality = loc;
-			if (m->fault == F_DATAAVAIL_NEVER) {
+			if (m->held && !*m->held)
+				m->unheld_cmds++;
+			model_pick_fault(m);
+			if (m->cur_fault == F_DATAAVAIL_NEVER) {
 				m->state = M_EXECUTION;
 			} else {
 				model_execute(m);
 				m->rsp_pos = 0;
-				m->state = M_COMPLETION;
+				m->state = m->cur_fault == F_EXEC_NO_RSP ?
+					   M_EXECUTION : M_COMPLETION;
 			}
 		}
 	} else if (reg == TIS_DATA_FIFO) {
@@ -435,6 +464,8 @@ static int tis_test_init(struct kunit *test)
 	m->active = -1;
 	m->max_burst = 4096;
 	m->max_num_bytes = 256;
+	m->intf_caps = 2 << 28;		/* TIS 1.3 */
+	m->intf_id = U32_MAX;		/* no TPM_INTERFACE_ID */
 	for (i = 17; i <= 22; i++)
 		memset(m->pcr[i], 0xff, 20);
 	m->tfm = crypto_alloc_shash("sha1", 0, 0);
@@ -590,6 +621,82 @@ static void tis_probe_tpm2_refused(struct kunit *test)
 	expect_idle(test, &c->m);
 }
 
+struct ident_case {
+	const char *name;
+	u32 caps, id;
+	int ret;
+};
+
+static const struct ident_case ident_cases[] = {
+	{ "tis12", 0x00000000, U32_MAX, 0 },
+	{ "tis13_tpm12", 0x20000000, U32_MAX, 0 },
+	{ "tis13_legacy_id", 0x20000000, 0x0000000f, 0 },
+	{ "ptp_fifo_tpm2", 0x30000000, 0x00000000, -ENODEV },
+	{ "ptp_fifo_tpm2_no_id", 0x30000000, U32_MAX, -ENODEV },
+	{ "crb_tpm2", 0x00000000, 0x00004011, -ENODEV },
+	{ "crb_tpm2_caps_ones", U32_MAX, 0x00000011, -ENODEV },
+};
+
+static void ident_desc(const struct ident_case *i, char *desc)
+{
+	strscpy(desc, i->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ident, ident_cases, ident_desc);
+
+/* TPM 2.0 interfaces are told from the registers, without a command. */
+static void tis_identify(struct kunit *test)
+{
+	const struct ident_case *ic = test->param_value;
+	struct ctx *c = test->priv;
+	const char *why = NULL;
+	u32 caps, id;
+
+	c->m.intf_caps = ic->caps;
+	c->m.intf_id = ic->id;
+	KUNIT_EXPECT_EQ(test, drtm_tis_identify(&c->dev.tis, &caps, &id, &why),
+			ic->ret);
+	KUNIT_EXPECT_EQ(test, caps, ic->caps);
+	KUNIT_EXPECT_EQ(test, id, ic->id);
+	if (ic->ret)
+		KUNIT_EXPECT_NOT_NULL(test, why);
+	else
+		KUNIT_EXPECT_NULL(test, why);
+	KUNIT_EXPECT_EQ(test, c->m.executed, 0);
+	expect_idle(test, &c->m);
+}
+
+/* TPM_DOING_SELFTEST / TPM_RETRY at probe: retried, within a bound. */
+static void tis_probe_retry(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_tis *tis = &c->dev.tis;
+	bool tpm2 = true;
+	ktime_t t0;
+	u8 ver[4];
+
+	tis->probe_retry_us = 100;
+	c->m.fault = F_TPM_RC;
+	c->m.inject_rc = TPM_RC_DOING_SELFTEST;
+	c->m.fault_times = 3;
+	KUNIT_EXPECT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), 0);
+	KUNIT_EXPECT_FALSE(test, tpm2);
+	KUNIT_EXPECT_EQ(test, tis->stats.retries, 3);
+	KUNIT_EXPECT_EQ(test, ver[1], 2);
+
+	tis->stats.retries = 0;
+	c->m.fault = F_TPM_RC;
+	c->m.inject_rc = TPM_RC_RETRY;
+	c->m.fault_times = 0;		/* for ever */
+	t0 = ktime_get();
+	KUNIT_EXPECT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, tis->stats.retries, DRTM_PROBE_RETRIES);
+	/* 3 refused + 3 answered, then 1 + DRTM_PROBE_RETRIES refused. */
+	KUNIT_EXPECT_EQ(test, c->m.executed, 6 + 1 + DRTM_PROBE_RETRIES);
+	KUNIT_EXPECT_LT(test, ktime_us_delta(ktime_get(), t0), 2000000);
+	expect_idle(test, &c->m);
+}
+
 struct fault_case {
 	const char *name;
 	enum model_fault fault;
@@ -647,6 +754,9 @@ static void tis_fault(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ret, f->err);
 	KUNIT_EXPECT_LT(test, us, bound_us);
 	KUNIT_EXPECT_EQ(test, tis->stats.last_err, f->err);
+	/* Failures after tpmGo leave it open whether the TPM executed. */
+	KUNIT_EXPECT_EQ(test, tis->unclear,
+			f->fault >= F_DATAAVAIL_NEVER && f->fault != F_TPM_RC);
 	if (f->fault == F_TPM_RC) {
 		KUNIT_EXPECT_EQ(test, rc, 0x09);
 		KUNIT_EXPECT_EQ(test, tis->stats.last_tpm_rc, 0x09);
@@ -725,7 +835,37 @@ static void measure_modes_agree(struct kunit *test)
 	expect_idle(test, &c->m);
 }
 
-/* Replay the log from FF (17-22) / 0 and compare with the model's PCRs. */
+/* Reason flags of the log-gap markers (DRTM_EV_LOG_GAP events) found. */
+static u32 log_gaps(struct kunit *test, struct ctx *c, u32 *gap_pcr)
+{
+	const struct drtm_evlog_header *hdr = (void *)c->dev.log.buf;
+	const struct drtm_event_header *ev;
+	static const u8 zero[20];
+	u32 off, reasons = 0;
+	const u8 *data;
+
+	for (off = le32_to_cpu(hdr->pcr_events_offset);
+	     off < le32_to_cpu(hdr->next_event_offset);
+	     off += DRTM_EVENT_HDR_SIZE + le32_to_cpu(ev->data_size)) {
+		ev = c->dev.log.buf + off;
+		if (le32_to_cpu(ev->type) != DRTM_EV_LOG_GAP)
+			continue;
+		data = (const u8 *)(ev + 1);
+		KUNIT_EXPECT_EQ(test, le32_to_cpu(ev->data_size),
+				DRTM_EV_LOG_GAP_SIZE);
+		KUNIT_EXPECT_MEMEQ(test, ev->digest, zero, 20);
+		KUNIT_EXPECT_STREQ(test, (const char *)data, DRTM_EV_LOG_GAP_TAG);
+		reasons |= get_unaligned_le32(data + 12);
+		if (gap_pcr)
+			*gap_pcr = le32_to_cpu(ev->pcr_index);
+	}
+	return reasons;
+}
+
+/*
+ * Replay the log from FF (17-22) / 0, skipping gap markers (never
+ * extended), and compare with the model's PCRs.
+ */
 static u32 replay_matches(struct kunit *test, struct ctx *c)
 {
 	const struct drtm_evlog_header *hdr = (void *)c->dev.log.buf;
@@ -739,6 +879,8 @@ static u32 replay_matches(struct kunit *test, struct ctx *c)
 	     off < le32_to_cpu(hdr->next_event_offset);
 	     off += DRTM_EVENT_HDR_SIZE + le32_to_cpu(ev->data_size)) {
 		ev = c->dev.log.buf + off;
+		if (le32_to_cpu(ev->type) == DRTM_EV_LOG_GAP)
+			continue;
 		i = le32_to_cpu(ev->pcr_index);
 		KUNIT_ASSERT_LT(test, i, 24);
 		extended(&c->m, pcr[i], ev->digest, pcr[i]);
@@ -749,14 +891,182 @@ static u32 replay_matches(struct kunit *test, struct ctx *c)
 	return n;
 }
 
+struct unclear_case {
+	const char *name;
+	enum model_fault fault;
+	enum tpm12_drtm_hash mode;
+	bool executed;		/* the model executes the command */
+};
+
+static const struct unclear_case unclear_cases[] = {
+	{ "host_no_response_after_execution", F_EXEC_NO_RSP, TPM12_DRTM_HASH_HOST, true },
+	{ "host_short_response", F_RSP_SHORT, TPM12_DRTM_HASH_HOST, true },
+	{ "host_long_response", F_RSP_LONG, TPM12_DRTM_HASH_HOST, true },
+	{ "host_garbled_param_size", F_RSP_GARBLED, TPM12_DRTM_HASH_HOST, true },
+	{ "host_bad_response_tag", F_RSP_BADTAG, TPM12_DRTM_HASH_HOST, true },
+	{ "host_left_over_data", F_RSP_LEFTOVER, TPM12_DRTM_HASH_HOST, true },
+	{ "host_wrong_size_for_ordinal", F_RSP_WRONGSIZE, TPM12_DRTM_HASH_HOST, true },
+	{ "host_not_executed", F_DATAAVAIL_NEVER, TPM12_DRTM_HASH_HOST, false },
+	{ "tpm_no_response_after_execution", F_EXEC_NO_RSP, TPM12_DRTM_HASH_TPM, true },
+	{ "tpm_short_response", F_RSP_SHORT, TPM12_DRTM_HASH_TPM, true },
+	{ "tpm_long_response", F_RSP_LONG, TPM12_DRTM_HASH_TPM, true },
+	{ "tpm_garbled_param_size", F_RSP_GARBLED, TPM12_DRTM_HASH_TPM, true },
+	{ "tpm_bad_response_tag", F_RSP_BADTAG, TPM12_DRTM_HASH_TPM, true },
+	{ "tpm_left_over_data", F_RSP_LEFTOVER, TPM12_DRTM_HASH_TPM, true },
+	{ "tpm_wrong_size_for_ordinal", F_RSP_WRONGSIZE, TPM12_DRTM_HASH_TPM, true },
+	{ "tpm_not_executed", F_DATAAVAIL_NEVER, TPM12_DRTM_HASH_TPM, false },
+};
+
+static void unclear_desc(const struct unclear_case *u, char *desc)
+{
+	strscpy(desc, u->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(unclear, unclear_cases, unclear_desc);
+
+/*
+ * A fault after the TPM may have executed TPM_Extend or
+ * TPM_SHA1CompleteExtend: the driver reads the PCR back and logs the event
+ * exactly when the PCR moved, so the replay of the log equals the PCRs and
+ * the log stays usable.
+ */
+static void log_unclear_extend(struct kunit *test)
+{
+	const struct unclear_case *u = test->param_value;
+	struct ctx *c = test->priv;
+	static u8 data[300];
+	struct drtm_src src = { .kbuf = data, .size = sizeof(data) };
+	u8 d[20], ref[20];
+	u32 rc;
+	int ret;
+
+	memset(data, 0x5c, sizeof(data));
+	sha1(&c->m, data, sizeof(data), ref);
+	KUNIT_ASSERT_EQ(test, drtm_dev_measure(&c->dev, 17, DRTM_EV_SLAUNCH, u->mode,
+					       &src, "a", 1, d, &rc), 0);
+	c->m.fault = u->fault;
+	c->m.fault_ord = u->mode == TPM12_DRTM_HASH_TPM ?
+			 TPM_ORD_SHA1COMPLETEEXTEND : TPM_ORD_EXTEND;
+	c->m.fault_times = 1;
+	ret = drtm_dev_measure(&c->dev, 17, DRTM_EV_SLAUNCH, u->mode, &src,
+			       "b", 1, d, &rc);
+	KUNIT_EXPECT_EQ(test, c->m.fault, F_NONE);
+	if (u->executed) {
+		/* Extended and logged: the measurement took place. */
+		KUNIT_EXPECT_EQ(test, ret, 0);
+		KUNIT_EXPECT_MEMEQ(test, d, ref, 20);
+	} else {
+		KUNIT_EXPECT_EQ(test, ret, -ETIMEDOUT);
+	}
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, DRTM_EV_SLAUNCH,
+					       u->mode, &src, "c", 1, d, &rc), 0);
+	KUNIT_EXPECT_EQ(test, replay_matches(test, c), u->executed ? 3 : 2);
+	KUNIT_EXPECT_EQ(test, log_gaps(test, c, NULL), 0);
+	KUNIT_EXPECT_FALSE(test, c->dev.log.unusable);
+	KUNIT_EXPECT_EQ(test, c->dev.unclear, 1);
+	KUNIT_EXPECT_EQ(test, c->dev.unclear_done, u->executed ? 1 : 0);
+	/* The PCR value the TPM returned last is kept. */
+	KUNIT_EXPECT_TRUE(test, c->dev.pcr_known & BIT(17));
+	KUNIT_EXPECT_MEMEQ(test, c->dev.pcr_val[17], c->m.pcr[17], 20);
+	expect_idle(test, &c->m);
+}
+
+/*
+ * The outcome cannot be established (the read-back fails as well, or the
+ * PCR moved in a way the digest does not explain): the log carries a gap
+ * marker naming the PCR, for good.
+ */
+static void log_unclear_unknown(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_src src = { .kbuf = "abc", .size = 3 };
+	u32 rc, gap_pcr = 0, csize;
+	const char *why;
+	u8 d[20];
+	int step;
+
+	for (step = 0; step < 2; step++) {
+		KUNIT_ASSERT_EQ(test, drtm_dev_measure(&c->dev, 18, 1,
+						       TPM12_DRTM_HASH_HOST, &src,
+						       "a", 1, d, &rc), 0);
+		if (step == 0) {
+			/* Every response is short, the PCRRead's too. */
+			c->m.fault = F_RSP_SHORT;
+		} else {
+			/* Someone else extends PCR 18 behind our back. */
+			memset(c->m.pcr[18], 0x77, 20);
+			c->m.fault = F_RSP_LEFTOVER;
+			c->m.fault_ord = TPM_ORD_EXTEND;
+			c->m.fault_times = 1;
+		}
+		KUNIT_EXPECT_NE(test, drtm_dev_measure(&c->dev, 18, 1,
+						       TPM12_DRTM_HASH_HOST, &src,
+						       "b", 1, d, &rc), 0);
+		c->m.fault = F_NONE;
+		KUNIT_EXPECT_EQ(test, log_gaps(test, c, &gap_pcr),
+				DRTM_EV_LOG_GAP_UNKNOWN);
+		KUNIT_EXPECT_EQ(test, gap_pcr, 18);
+		KUNIT_EXPECT_TRUE(test, c->dev.log.unusable);
+		KUNIT_EXPECT_EQ(test, c->dev.unclear_unknown, step + 1);
+		KUNIT_EXPECT_EQ(test, drtm_evlog_validate(c->dev.log.buf,
+							  c->dev.log.size, &csize,
+							  &why), 0);
+		/* Later measurements still work and are logged; it sticks. */
+		KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 1,
+						       TPM12_DRTM_HASH_HOST, &src,
+						       "c", 1, d, &rc), 0);
+		KUNIT_EXPECT_TRUE(test, c->dev.log.unusable);
+		KUNIT_EXPECT_EQ(test, log_gaps(test, c, NULL),
+				DRTM_EV_LOG_GAP_UNKNOWN);
+		expect_idle(test, &c->m);
+		/* Start over with a fresh log. */
+		drtm_evlog_init(&c->dev.log, c->logbuf, sizeof(c->logbuf));
+	}
+}
+
+/* A full log ends with a truncation marker in the binary log. */
+static void log_full_marker(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_src src = { .kbuf = "x", .size = 1 };
+	static u8 big[500];
+	u32 rc, used, csize, gap_pcr = 0;
+	const char *why;
+	int i, ret = 0;
+	u8 d[20];
+
+	for (i = 0; i < 20 && !ret; i++)
+		ret = drtm_dev_measure(&c->dev, 17 + (i & 1), 2,
+				       TPM12_DRTM_HASH_HOST, &src, big,
+				       sizeof(big), d, &rc);
+	KUNIT_ASSERT_EQ(test, ret, -ENOSPC);
+	KUNIT_EXPECT_TRUE(test, c->dev.log.truncated);
+	KUNIT_EXPECT_FALSE(test, c->dev.log.unusable);
+	KUNIT_EXPECT_EQ(test, log_gaps(test, c, &gap_pcr),
+			DRTM_EV_LOG_GAP_TRUNCATED);
+	KUNIT_EXPECT_EQ(test, gap_pcr, 17 + ((i - 1) & 1));
+	KUNIT_EXPECT_EQ(test, drtm_evlog_validate(c->dev.log.buf, c->dev.log.size,
+						  &csize, &why), 0);
+	/* One marker only, however many events are lost. */
+	used = drtm_evlog_used(&c->dev.log);
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 2, TPM12_DRTM_HASH_HOST,
+					       &src, big, sizeof(big), d, &rc),
+			-ENOSPC);
+	KUNIT_EXPECT_EQ(test, drtm_evlog_used(&c->dev.log), used);
+	KUNIT_EXPECT_EQ(test, log_gaps(test, c, NULL), DRTM_EV_LOG_GAP_TRUNCATED);
+}
+
 /* A failed extend leaves no log entry. */
 static void log_failed_extend_not_logged(struct kunit *test)
 {
 	struct ctx *c = test->priv;
 	struct drtm_src src = { .kbuf = "abc", .size = 3 };
-	u32 used = drtm_evlog_used(&c->dev.log), rc;
+	u32 used = drtm_evlog_used(&c->dev.log), rc, executed;
 	u8 d[20];
 
+	/* The PCRs are known: the faults hit the extends themselves. */
+	KUNIT_ASSERT_EQ(test, drtm_dev_pcr_read(&c->dev, 17, d, &rc), 0);
+	KUNIT_ASSERT_EQ(test, drtm_dev_pcr_read(&c->dev, 18, d, &rc), 0);
 	c->m.fault = F_TPM_RC;
 	c->m.inject_rc = TPM_RC_BAD_LOCALITY;
 	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 1, TPM12_DRTM_HASH_HOST,
@@ -764,22 +1074,28 @@ static void log_failed_extend_not_logged(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rc, TPM_RC_BAD_LOCALITY);
 	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 18, 1, TPM12_DRTM_HASH_TPM,
 					       &src, "x", 1, d, &rc), -EACCES);
+	/* Not executed: the read-back finds the PCR unchanged. */
 	c->m.fault = F_DATAAVAIL_NEVER;
+	c->m.fault_times = 1;
 	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 1, TPM12_DRTM_HASH_HOST,
 					       &src, "x", 1, d, &rc), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, c->dev.unclear_not_done, 1);
 	KUNIT_EXPECT_EQ(test, drtm_evlog_used(&c->dev.log), used);
-	c->m.fault = F_NONE;
-	c->m.state = M_IDLE;
+	KUNIT_EXPECT_FALSE(test, c->dev.log.unusable);
 	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 1, TPM12_DRTM_HASH_HOST,
 					       &src, "x", 1, d, &rc), 0);
 	KUNIT_EXPECT_EQ(test, replay_matches(test, c), 1);
 	/* Bad arguments: nothing happens. */
+	executed = c->m.executed;
 	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 24, 1, TPM12_DRTM_HASH_HOST,
 					       &src, NULL, 0, d, &rc), -EINVAL);
 	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 1, TPM12_DRTM_HASH_HOST,
 					       &src, NULL, DRTM_MAX_EVENT_DATA + 1,
 					       d, &rc), -EINVAL);
-	KUNIT_EXPECT_EQ(test, c->m.executed, 3);
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, DRTM_EV_LOG_GAP,
+					       TPM12_DRTM_HASH_HOST, &src, NULL, 0,
+					       d, &rc), -EINVAL);
+	KUNIT_EXPECT_EQ(test, c->m.executed, executed);
 }
 
 /* Full log: still extended, -ENOSPC, sticky truncated flag. */
@@ -803,13 +1119,99 @@ static void log_overflow_still_extends(struct kunit *test)
 			       sizeof(big), d, &rc);
 	KUNIT_EXPECT_EQ(test, ret, -ENOSPC);
 	KUNIT_EXPECT_TRUE(test, c->dev.log.truncated);
-	KUNIT_EXPECT_EQ(test, drtm_evlog_used(&c->dev.log), used);
+	/* Only the truncation marker was added. */
+	KUNIT_EXPECT_EQ(test, drtm_evlog_used(&c->dev.log),
+			used + DRTM_EVLOG_GAP_EVENT);
 	extended(&c->m, before, d, want);
 	KUNIT_EXPECT_MEMEQ(test, c->m.pcr[18], want, 20);
 	/* A small event still fits; the flag stays. */
 	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 16, 2, TPM12_DRTM_HASH_HOST,
 					       &src, NULL, 0, d, &rc), 0);
 	KUNIT_EXPECT_TRUE(test, c->dev.log.truncated);
+}
+
+struct excl {
+	bool held;
+	int locks, unlocks, nested, fail;
+};
+
+static int excl_lock_fn(void *ctx)
+{
+	struct excl *x = ctx;
+
+	if (x->fail)
+		return -EBUSY;
+	if (x->held)
+		x->nested++;
+	x->held = true;
+	x->locks++;
+	return 0;
+}
+
+static void excl_unlock_fn(void *ctx)
+{
+	struct excl *x = ctx;
+
+	x->held = false;
+	x->unlocks++;
+}
+
+static const struct drtm_excl_ops excl_ops = {
+	.lock = excl_lock_fn,
+	.unlock = excl_unlock_fn,
+};
+
+/*
+ * Every command of a measurement (first PCR read, SHA1Start..CompleteExtend,
+ * read-back after an unclear failure) runs inside one exclusion; when the
+ * exclusion is refused nothing is sent and nothing logged.
+ */
+static void excl_whole_sequence(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct excl *x = kunit_kzalloc(test, sizeof(*x), GFP_KERNEL);
+	static u8 data[3000];
+	struct drtm_src src = { .kbuf = data, .size = sizeof(data) };
+	u32 rc, used, executed;
+	u8 d[20];
+
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	c->dev.excl = &excl_ops;
+	c->dev.excl_ctx = x;
+	c->m.held = &x->held;
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 1, TPM12_DRTM_HASH_TPM,
+					       &src, "t", 1, d, &rc), 0);
+	KUNIT_EXPECT_EQ(test, x->locks, 1);
+	/*
+	 * PCR read, SHA1Start, 12 SHA1Updates (11 x 256 and 128 bytes),
+	 * CompleteExtend of the last 56 bytes.
+	 */
+	KUNIT_EXPECT_EQ(test, c->m.executed, 15);
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 18, 1, TPM12_DRTM_HASH_HOST,
+					       &src, "h", 1, d, &rc), 0);
+	KUNIT_EXPECT_EQ(test, drtm_dev_pcr_read(&c->dev, 17, d, &rc), 0);
+	/* An unclear failure: the read-back is inside the same exclusion. */
+	c->m.fault = F_RSP_LEFTOVER;
+	c->m.fault_ord = TPM_ORD_EXTEND;
+	c->m.fault_times = 1;
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 18, 1, TPM12_DRTM_HASH_HOST,
+					       &src, "u", 1, d, &rc), 0);
+	KUNIT_EXPECT_EQ(test, x->locks, 4);
+	KUNIT_EXPECT_EQ(test, x->unlocks, 4);
+	KUNIT_EXPECT_EQ(test, x->nested, 0);
+	KUNIT_EXPECT_EQ(test, c->m.unheld_cmds, 0);
+	KUNIT_EXPECT_EQ(test, replay_matches(test, c), 3);
+
+	x->fail = 1;
+	used = drtm_evlog_used(&c->dev.log);
+	executed = c->m.executed;
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 1, TPM12_DRTM_HASH_HOST,
+					       &src, "f", 1, d, &rc), -EBUSY);
+	KUNIT_EXPECT_EQ(test, drtm_dev_pcr_read(&c->dev, 17, d, &rc), -EBUSY);
+	KUNIT_EXPECT_EQ(test, c->m.executed, executed);
+	KUNIT_EXPECT_EQ(test, drtm_evlog_used(&c->dev.log), used);
+	KUNIT_EXPECT_EQ(test, x->unlocks, 4);
+	expect_idle(test, &c->m);
 }
 
 struct conc {
@@ -897,6 +1299,26 @@ static void log_adopt_valid(struct kunit *test)
 			-ENOSPC);
 }
 
+/* Markers in an adopted container set the log's flags. */
+static void log_adopt_keeps_gaps(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, 1024, GFP_KERNEL);
+	struct drtm_evlog log;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	make_container(buf, 1024);
+	KUNIT_ASSERT_EQ(test, drtm_evlog_adopt(&log, buf, 1024), 0);
+	KUNIT_EXPECT_FALSE(test, log.truncated || log.unusable);
+	KUNIT_EXPECT_EQ(test, drtm_evlog_mark(&log, 18, DRTM_EV_LOG_GAP_UNKNOWN), 0);
+	KUNIT_ASSERT_EQ(test, drtm_evlog_adopt(&log, buf, 1024), 0);
+	KUNIT_EXPECT_TRUE(test, log.unusable);
+	KUNIT_EXPECT_FALSE(test, log.truncated);
+	KUNIT_EXPECT_EQ(test, log.gaps, DRTM_EV_LOG_GAP_UNKNOWN);
+	/* Not written twice. */
+	KUNIT_EXPECT_EQ(test, drtm_evlog_mark(&log, 18, DRTM_EV_LOG_GAP_UNKNOWN), 0);
+	KUNIT_EXPECT_EQ(test, drtm_evlog_used(&log), 48 + 36 + 32 + 48);
+}
+
 static void log_adopt_malformed(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, 512, GFP_KERNEL);
@@ -954,13 +1376,20 @@ static struct kunit_case tpm12_drtm_tis_cases[] = {
 	KUNIT_CASE(tis_burst_and_width),
 	KUNIT_CASE(tis_probe_tpm12),
 	KUNIT_CASE(tis_probe_tpm2_refused),
+	KUNIT_CASE_PARAM(tis_identify, ident_gen_params),
+	KUNIT_CASE(tis_probe_retry),
 	KUNIT_CASE_PARAM(tis_fault, fault_gen_params),
 	KUNIT_CASE(tis_bad_locality),
 	KUNIT_CASE(measure_modes_agree),
 	KUNIT_CASE(log_failed_extend_not_logged),
 	KUNIT_CASE(log_overflow_still_extends),
+	KUNIT_CASE_PARAM(log_unclear_extend, unclear_gen_params),
+	KUNIT_CASE(log_unclear_unknown),
+	KUNIT_CASE(log_full_marker),
 	KUNIT_CASE(log_concurrent_order),
+	KUNIT_CASE(excl_whole_sequence),
 	KUNIT_CASE(log_adopt_valid),
+	KUNIT_CASE(log_adopt_keeps_gaps),
 	KUNIT_CASE(log_adopt_malformed),
 	{}
 };

@@ -17,7 +17,7 @@ FAIL=0
 mkdir -p $T
 echo "TAP version 13"
 # kunit.py (make check) wants the plan first: keep in step with the tests.
-echo "1..34"
+echo "1..43"
 
 ok() { N=$((N + 1)); echo "ok $N - $1"; }
 notok() { N=$((N + 1)); echo "not ok $N - $1"; FAIL=1; }
@@ -89,6 +89,9 @@ u0=$(used); p0=$(pcr 17)
 f "PCR 24 refused" drtm measure --pcr 24 $T/data
 f "unknown event type refused" drtm measure --pcr 17 --type bogus $T/data
 f "unknown hash mode refused" drtm measure --pcr 17 --hash md5 $T/data
+f "PCR 16 refused by the default policy" drtm measure --pcr 16 $T/data
+f "event type 0x4 refused by the default policy" drtm measure --pcr 17 --type 4 $T/data
+f "gap-marker type 0x5f0 refused" drtm measure --pcr 17 --type 0x5f0 $T/data
 f "missing file refused" drtm measure --pcr 17 $T/nonexistent
 f "desc over 4096 bytes refused" drtm measure --pcr 17 --desc "$(head -c 5000 /dev/zero | tr '\0' x)" $T/data
 f "unknown subcommand refused" drtm frobnicate
@@ -115,9 +118,23 @@ echo "# 1000 extends took $((t1 - t0)) s: $(grep ns_per_extend $T/out)"
 if [ ! -s $T/rfail ] && ! dmesg | grep -qi 'tpm.*\(error\|timed out\|timeout\)'; then ok "Linux's reader saw no error or timeout"; else notok "Linux reader failures: $(wc -l < $T/rfail)"; dmesg | grep -i tpm | sed 's/^/# /'; fi
 t "replay still equals Linux's PCRs after 1000 extends" drtm verify --start $T/start
 
+# TPM-side hashing (SHA1Start, 256 SHA1Updates, CompleteExtend) while
+# Linux's tpm_tis reads PCRs: we hold Linux's TPM core for the whole
+# sequence, so no Linux command comes in between and ends the TPM's SHA-1
+# session, and Linux's commands wait instead of failing.
+dd if=/dev/urandom of=$T/data256k bs=1024 count=256 2>/dev/null
+: > $T/rfail
+touch $T/run
+(while [ -f $T/run ]; do cat $LPCRS >/dev/null 2>&1 || echo x >> $T/rfail; done) &
+rpid=$!
+t "TPM-mode measure of 256 KiB concurrent with Linux PCR reads" drtm measure --pcr 18 --hash tpm --desc tpm-concurrent $T/data256k
+rm -f $T/run
+wait $rpid
+if [ ! -s $T/rfail ]; then ok "Linux's reader saw no error during TPM-side hashing"; else notok "Linux reader failures: $(wc -l < $T/rfail)"; fi
+
 # Locality 0 may not extend PCR 17: the TPM says TPM_BAD_LOCALITY.
 p0=$(pcr 17)
-t "reload with locality=0" reload locality=0
+t "reload with locality=0 force_locality=1" reload locality=0 force_locality=1
 f "PCR 17 at locality 0 refused" drtm measure --pcr 17 --desc loc0 $T/data
 if grep -q TPM_BAD_LOCALITY $T/out && grep -q 'TPM_BAD_LOCALITY' $DBG/status && [ "$(used)" = 48 ] && [ "$(pcr 17)" = "$p0" ]; then
 	ok "refusal reported as TPM_BAD_LOCALITY, nothing logged or extended"
@@ -125,19 +142,31 @@ else
 	notok "locality 0 refusal not reported cleanly"; sed 's/^/# /' $T/out
 fi
 
+# A full log carries a gap marker in the binary log; drtm verify refuses it.
+t "reload with a 400-byte log" reload evlog_size=400
+for i in 1 2 3 4 5 6 7 8 9 10; do drtm measure --pcr 18 --desc "fill-$i" $T/data128 >$T/out 2>&1 || break; done
+if grep -q 'event log is full' $T/out && grep -q 'evlog_truncated: 1' $DBG/status; then ok "full log reported"; else notok "full log not reported"; sed 's/^/# /' $T/out; fi
+drtm log > $T/log 2>&1
+if grep -q 'type=0x5f0 log gap: log full' $T/log && ! drtm verify > $T/out 2>&1 && grep -q 'marked incomplete' $T/out; then
+	ok "binary log ends with a gap marker; drtm verify refuses it"
+else
+	notok "no gap marker in the binary log, or verify accepted it"; sed 's/^/# /' $T/log $T/out
+fi
+
 # Bad module parameters are refused; reload keeps working.
 rmmod tpm12_drtm
 bad=0
-for p in locality=7 hash_mode=3 fifo_width=3 evlog_size=10 locality_retries=99 \
+for p in locality=7 locality=0 locality=4 hash_mode=3 fifo_width=3 evlog_size=10 locality_retries=99 \
 	 "evlog_phys=0x1000 evlog_phys_size=4096"; do
 	# shellcheck disable=SC2086
 	if insmod $MOD $p 2>/dev/null; then bad=1; echo "# accepted: $p"; rmmod tpm12_drtm; fi
 done
 [ $bad = 0 ] && ok "bad module parameters refused" || notok "a bad module parameter was accepted"
+if dmesg | grep -q "locality 0 refused: Linux's TPM driver uses locality 0"; then ok "locality 0 refused with its reason"; else notok "no reason given for refusing locality 0"; fi
 t "reload with defaults" insmod $MOD
 t "measure after reload" drtm measure --pcr 18 --desc after-reload $T/data128
 
 loaded || insmod $MOD
 rm -rf $T
-[ $N = 34 ] || { echo "# ran $N tests, planned 34"; FAIL=1; }
+[ $N = 43 ] || { echo "# ran $N tests, planned 43"; FAIL=1; }
 exit $FAIL

@@ -30,6 +30,10 @@
 #define DEBUGFS_PCRS	"/sys/kernel/debug/tpm12_drtm/pcrs"
 #define LINUX_PCRS	"/sys/class/tpm/tpm0/pcrs"
 #define NR_PCRS		24
+/* Log-gap marker (never extended), see Documentation/tpm12_drtm.rst. */
+#define EV_LOG_GAP		TPM12_DRTM_EV_LOG_GAP
+#define EV_LOG_GAP_TRUNCATED	0x1
+#define EV_LOG_GAP_UNKNOWN	0x2
 #define MAX_INPUT	1073741824ULL	/* 1 GiB */
 
 static void die(const char *fmt, ...)
@@ -228,8 +232,11 @@ static __u32 parse_type(const char *s)
 		return 0x503;
 	if (!strcmp(s, "slaunch_end"))
 		return 0x504;
+	if (!strcmp(s, "test"))
+		return TPM12_DRTM_EV_TEST;
 	if (s[0] < '0' || s[0] > '9')
-		die("unknown event type '%s' (slaunch, slaunch_start, slaunch_end or a number)", s);
+		die("unknown event type '%s' (slaunch, slaunch_start, slaunch_end, test, N)",
+		    s);
 	return parse_num(s, 0xffffffffULL, "event type");
 }
 
@@ -436,12 +443,27 @@ static int walk_log(const __u8 *buf, size_t len,
 	return n;
 }
 
+/* Reason of a log-gap marker, 0 for any other event. */
+static __u32 gap_reason(const struct ev *e)
+{
+	if (e->type != EV_LOG_GAP || e->size != 16)
+		return 0;
+	return le32(e->data + 12);
+}
+
 static void print_ev(const struct ev *e, int idx, void *arg)
 {
+	__u32 i, why = gap_reason(e);
 	char h[41];
-	__u32 i;
 
 	(void)arg;
+	if (why) {
+		printf("%d pcr=%u type=%#x log gap:%s%s (not extended)\n", idx,
+		       e->pcr, e->type,
+		       why & EV_LOG_GAP_TRUNCATED ? " log full, events missing" : "",
+		       why & EV_LOG_GAP_UNKNOWN ? " extend outcome unknown" : "");
+		return;
+	}
 	hex(e->digest, 20, h);
 	printf("%d pcr=%u type=%#x digest=%s data=\"", idx, e->pcr, e->type, h);
 	for (i = 0; i < e->size && i < 256; i++)
@@ -472,6 +494,8 @@ static int cmd_log(int argc, char **argv)
 struct replay {
 	__u8 pcr[NR_PCRS][20];
 	int count[NR_PCRS];
+	__u32 gaps;
+	int gap_pcr;
 };
 
 static void replay_ev(const struct ev *e, int idx, void *arg)
@@ -480,6 +504,12 @@ static void replay_ev(const struct ev *e, int idx, void *arg)
 	struct sha1 c;
 
 	(void)idx;
+	if (e->type == EV_LOG_GAP) {
+		/* Never extended; it says the log is incomplete. */
+		r->gaps |= gap_reason(e) ? gap_reason(e) : EV_LOG_GAP_UNKNOWN;
+		r->gap_pcr = e->pcr;
+		return;
+	}
 	sha1_init(&c);
 	sha1_update(&c, r->pcr[e->pcr], 20);
 	sha1_update(&c, e->digest, 20);
@@ -548,6 +578,14 @@ static int cmd_verify(int argc, char **argv)
 		}
 	}
 	free(buf);
+	if (r.gaps) {
+		fprintf(stderr,
+			"drtm: verify: log marked incomplete (PCR-%02d:%s%s)\n",
+			r.gap_pcr,
+			r.gaps & EV_LOG_GAP_TRUNCATED ? " log full, events missing" : "",
+			r.gaps & EV_LOG_GAP_UNKNOWN ? " extend outcome unknown" : "");
+		exit(1);
+	}
 	if (bad)
 		exit(1);
 	printf("verify: %d PCR(s) match %s\n", checked, pcrfile);
@@ -564,9 +602,10 @@ static int cmd_info(int argc, char **argv)
 	fd = open_dev();
 	if (ioctl(fd, TPM12_DRTM_IOC_INFO, &info))
 		die("info: %s", strerror(errno));
-	printf("locality: %u\nevlog: %u/%u bytes%s%s\n", info.locality,
+	printf("locality: %u\nevlog: %u/%u bytes%s%s%s\n", info.locality,
 	       info.evlog_used, info.evlog_size,
 	       info.flags & TPM12_DRTM_INFO_TRUNCATED ? " (truncated)" : "",
+	       info.flags & TPM12_DRTM_INFO_UNUSABLE ? " (unusable)" : "",
 	       info.flags & TPM12_DRTM_INFO_ADOPTED ? " (adopted)" : "");
 	printf("commands: %llu\nmmio: %llu\nlast_error: %d\nlast_tpm_rc: %#x\n",
 	       (unsigned long long)info.commands, (unsigned long long)info.mmio,
@@ -575,7 +614,11 @@ static int cmd_info(int argc, char **argv)
 	return 0;
 }
 
-/* TPM_Extend of PCR 16 N times: through us or through Linux's /dev/tpm0. */
+/*
+ * TPM_Extend of PCR 16 (or --pcr N) N times: through us (events of type
+ * TPM12_DRTM_EV_TEST; PCR 16 needs unrestricted=1) or through Linux's
+ * /dev/tpm0.
+ */
 static int cmd_bench_extend(int argc, char **argv)
 {
 	unsigned long long count = 0, mmio0 = 0;
@@ -631,7 +674,7 @@ static int cmd_bench_extend(int argc, char **argv)
 
 		memset(&m, 0, sizeof(m));
 		m.pcr = pcr;
-		m.type = 0x4ff;
+		m.type = TPM12_DRTM_EV_TEST;
 		m.hash = TPM12_DRTM_HASH_MODE_HOST;
 		if (ioctl(fd, TPM12_DRTM_IOC_MEASURE, &m))
 			die("extend %llu of PCR %d failed: %s %s", k, pcr,

@@ -2,8 +2,17 @@
 /*
  * Measurement core: hash (on the host or in the TPM), extend and log under
  * one lock, so that the log and the PCRs never disagree.
+ *
+ * An extend whose transport fails after tpmGo may or may not have been
+ * executed. The core keeps the last value the TPM returned for each PCR;
+ * after such a failure it reads the PCR back and logs the event if the PCR
+ * now equals SHA1(old || digest), logs nothing if it still equals old, and
+ * otherwise (or if the PCR cannot be read) marks the log unusable.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <crypto/hash.h>
+#include <linux/bitops.h>
 #include <linux/err.h>
 #include <linux/export.h>
 #include <linux/minmax.h>
@@ -103,50 +112,134 @@ out:
 	return ret;
 }
 
-/* TPM-side hashing; called with dev->lock held. */
+/*
+ * TPM-side hashing; called with dev->lock held. The host hashes the same
+ * bytes into @host, so that the digest is known even if the response of
+ * TPM_SHA1CompleteExtend is lost. *@maybe is set when CompleteExtend failed
+ * after the TPM may have executed it. On success @out holds the new PCR.
+ */
 static int hash_extend_tpm(struct drtm_dev *dev, u32 pcr,
-			   const struct drtm_src *src, u8 *digest,
-			   u32 *tpm_rc)
+			   const struct drtm_src *src, u8 *digest, u8 *host,
+			   u8 *out, bool *maybe, u32 *tpm_rc)
 {
+	SHASH_DESC_ON_STACK(desc, dev->tfm);
 	struct drtm_tis *tis = &dev->tis;
 	u64 off = 0, left = src->size;
 	u32 max_bytes, block, n;
 	int ret;
 
-	ret = drtm_tpm_sha1_start(tis, &max_bytes, tpm_rc);
+	desc->tfm = dev->tfm;
+	ret = crypto_shash_init(desc);
 	if (ret)
 		return ret;
+	ret = drtm_tpm_sha1_start(tis, &max_bytes, tpm_rc);
+	if (ret)
+		goto out;
 	block = min_t(u32, max_bytes, DRTM_SHA1_BLOCK_MAX) & ~63u;
 	if (!block) {
 		tis->last_what = "TPM reports SHA1Start maxNumBytes below 64";
-		return -EIO;
+		ret = -EIO;
+		goto out;
 	}
 	while (left > 64) {
 		n = min_t(u64, block, left & ~63ull);
 		ret = src_get(src, dev->chunk, off, n);
+		if (!ret)
+			ret = crypto_shash_update(desc, dev->chunk, n);
+		if (!ret)
+			ret = drtm_tpm_sha1_update(tis, dev->chunk, n, tpm_rc);
 		if (ret)
-			return ret;
-		ret = drtm_tpm_sha1_update(tis, dev->chunk, n, tpm_rc);
-		if (ret)
-			return ret;
+			goto out;
 		off += n;
 		left -= n;
-		if (fatal_signal_pending(current))
-			return -EINTR;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto out;
+		}
 		cond_resched();
 	}
 	ret = src_get(src, dev->chunk, off, left);
+	if (!ret)
+		ret = crypto_shash_finup(desc, dev->chunk, left, host);
 	if (ret)
-		return ret;
-	return drtm_tpm_sha1_complete_extend(tis, pcr, dev->chunk, left, digest,
-					     NULL, tpm_rc);
+		goto out;
+	ret = drtm_tpm_sha1_complete_extend(tis, pcr, dev->chunk, left, digest,
+					    out, tpm_rc);
+	*maybe = ret && tis->unclear;
+out:
+	shash_desc_zero(desc);
+	return ret;
+}
+
+/*
+ * Exclusion against another driver of the chip, held for a whole command
+ * sequence (PCR read, SHA1Start..CompleteExtend, read-back), so that no
+ * other command comes in between; called with dev->lock held.
+ */
+static int excl_lock(struct drtm_dev *dev)
+{
+	int ret;
+
+	if (!dev->excl)
+		return 0;
+	ret = dev->excl->lock(dev->excl_ctx);
+	if (ret)
+		dev->tis.last_what = "Linux's TPM driver refused access";
+	return ret;
+}
+
+static void excl_unlock(struct drtm_dev *dev)
+{
+	if (dev->excl)
+		dev->excl->unlock(dev->excl_ctx);
+}
+
+static void pcr_learn(struct drtm_dev *dev, u32 pcr, const u8 *val)
+{
+	memcpy(dev->pcr_val[pcr], val, DRTM_DIGEST_SIZE);
+	dev->pcr_known |= BIT(pcr);
+}
+
+enum extend_outcome { EXTEND_DONE, EXTEND_NOT_DONE, EXTEND_UNKNOWN };
+
+/*
+ * After an unclear failure: did the TPM extend @digest into @pcr? Reads
+ * the PCR back at our locality (two attempts) and compares it with the
+ * last value the TPM returned to us.
+ */
+static enum extend_outcome resolve_unclear(struct drtm_dev *dev, u32 pcr,
+					   const u8 *digest)
+{
+	u8 old_new[2 * DRTM_DIGEST_SIZE], want[DRTM_DIGEST_SIZE];
+	u8 now[DRTM_DIGEST_SIZE];
+	bool known = dev->pcr_known & BIT(pcr);
+	int ret = -EIO, i;
+	u32 rc;
+
+	dev->unclear++;
+	memcpy(old_new, dev->pcr_val[pcr], DRTM_DIGEST_SIZE);
+	memcpy(old_new + DRTM_DIGEST_SIZE, digest, DRTM_DIGEST_SIZE);
+	if (crypto_shash_tfm_digest(dev->tfm, old_new, sizeof(old_new), want))
+		known = false;
+	for (i = 0; i < 2 && ret; i++)
+		ret = drtm_tpm_pcr_read(&dev->tis, pcr, now, &rc);
+	if (ret) {
+		dev->pcr_known &= ~BIT(pcr);
+		return EXTEND_UNKNOWN;
+	}
+	pcr_learn(dev, pcr, now);
+	if (known && !memcmp(now, want, DRTM_DIGEST_SIZE))
+		return EXTEND_DONE;
+	if (known && !memcmp(now, old_new, DRTM_DIGEST_SIZE))
+		return EXTEND_NOT_DONE;
+	return EXTEND_UNKNOWN;
 }
 
 /**
  * drtm_dev_measure() - measure @src into @pcr and log it
  * @dev: device
  * @pcr: PCR index (< 24)
- * @type: event type
+ * @type: event type (not DRTM_EV_LOG_GAP)
  * @mode: TPM12_DRTM_HASH_HOST or _TPM (DEFAULT means host)
  * @src: bytes to measure
  * @event: event data for the log
@@ -154,18 +247,27 @@ static int hash_extend_tpm(struct drtm_dev *dev, u32 pcr,
  * @digest: receives the extended digest (20 bytes)
  * @tpm_rc: receives the TPM return code if the TPM refused
  *
+ * If the transport fails after the TPM may have executed the extend, the
+ * PCR is read back: the event is logged (return 0) if the PCR moved by the
+ * digest, nothing is logged (the error is returned) if it did not move, and
+ * if neither can be established the log is marked unusable (the error is
+ * returned).
+ *
  * Return: 0; -ENOSPC if extended but the log is full; another errno if
- * nothing was extended (and nothing logged).
+ * nothing was extended (and nothing logged), or the outcome is unknown.
  */
 int drtm_dev_measure(struct drtm_dev *dev, u32 pcr, u32 type,
 		     enum tpm12_drtm_hash mode, const struct drtm_src *src,
 		     const void *event, u32 event_size, u8 *digest, u32 *tpm_rc)
 {
+	u8 host[DRTM_DIGEST_SIZE], out[DRTM_DIGEST_SIZE];
+	bool maybe = false;
 	int ret, lret;
 
 	*tpm_rc = 0;
 	if (pcr >= TPM12_DRTM_NR_PCRS || event_size > DRTM_MAX_EVENT_DATA ||
-	    (event_size && !event) || (src->size && !src->kbuf && !src->ubuf))
+	    (event_size && !event) || (src->size && !src->kbuf && !src->ubuf) ||
+	    type == DRTM_EV_LOG_GAP)
 		return -EINVAL;
 	memset(digest, 0, DRTM_DIGEST_SIZE);
 	if (mode != TPM12_DRTM_HASH_TPM) {
@@ -175,16 +277,47 @@ int drtm_dev_measure(struct drtm_dev *dev, u32 pcr, u32 type,
 	}
 
 	mutex_lock(&dev->lock);
-	if (mode == TPM12_DRTM_HASH_TPM)
-		ret = hash_extend_tpm(dev, pcr, src, digest, tpm_rc);
-	else
-		ret = drtm_tpm_extend(&dev->tis, pcr, digest, NULL, tpm_rc);
-	if (ret) {
-		trace_tpm12_drtm_extend(pcr, dev->tis.locality, type, mode,
-					digest, ret, *tpm_rc);
-		mutex_unlock(&dev->lock);
-		return ret;
+	ret = excl_lock(dev);
+	if (ret)
+		goto fail_unlocked;
+	/* Know the PCR before extending it, for a read-back after a failure. */
+	if (!(dev->pcr_known & BIT(pcr))) {
+		ret = drtm_tpm_pcr_read(&dev->tis, pcr, out, tpm_rc);
+		if (ret)
+			goto fail;
+		pcr_learn(dev, pcr, out);
 	}
+	if (mode == TPM12_DRTM_HASH_TPM) {
+		ret = hash_extend_tpm(dev, pcr, src, digest, host, out, &maybe,
+				      tpm_rc);
+		if (maybe)
+			memcpy(digest, host, DRTM_DIGEST_SIZE);
+	} else {
+		ret = drtm_tpm_extend(&dev->tis, pcr, digest, out, tpm_rc);
+		maybe = ret && dev->tis.unclear;
+	}
+	if (!ret) {
+		pcr_learn(dev, pcr, out);
+	} else if (maybe) {
+		switch (resolve_unclear(dev, pcr, digest)) {
+		case EXTEND_DONE:
+			dev->unclear_done++;
+			ret = 0;
+			break;
+		case EXTEND_NOT_DONE:
+			dev->unclear_not_done++;
+			break;
+		case EXTEND_UNKNOWN:
+			dev->unclear_unknown++;
+			drtm_evlog_mark(&dev->log, pcr, DRTM_EV_LOG_GAP_UNKNOWN);
+			pr_err_ratelimited("PCR %u: outcome of an extend unknown (%d): event log marked unusable\n",
+					   pcr, ret);
+			break;
+		}
+	}
+	if (ret)
+		goto fail;
+	excl_unlock(dev);
 	dev->measurements++;
 	lret = drtm_evlog_append(&dev->log, pcr, type, digest, event,
 				 event_size);
@@ -192,6 +325,14 @@ int drtm_dev_measure(struct drtm_dev *dev, u32 pcr, u32 type,
 				lret, 0);
 	mutex_unlock(&dev->lock);
 	return lret;
+
+fail:
+	excl_unlock(dev);
+fail_unlocked:
+	trace_tpm12_drtm_extend(pcr, dev->tis.locality, type, mode, digest,
+				ret, *tpm_rc);
+	mutex_unlock(&dev->lock);
+	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(drtm_dev_measure);
 
@@ -199,10 +340,17 @@ int drtm_dev_pcr_read(struct drtm_dev *dev, u32 pcr, u8 *out, u32 *tpm_rc)
 {
 	int ret;
 
+	*tpm_rc = 0;
 	if (pcr >= TPM12_DRTM_NR_PCRS)
 		return -EINVAL;
 	mutex_lock(&dev->lock);
-	ret = drtm_tpm_pcr_read(&dev->tis, pcr, out, tpm_rc);
+	ret = excl_lock(dev);
+	if (!ret) {
+		ret = drtm_tpm_pcr_read(&dev->tis, pcr, out, tpm_rc);
+		excl_unlock(dev);
+	}
+	if (!ret)
+		pcr_learn(dev, pcr, out);
 	mutex_unlock(&dev->lock);
 	return ret;
 }

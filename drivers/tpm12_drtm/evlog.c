@@ -2,9 +2,11 @@
 /*
  * The DRTM event log: a TXT event container holding TPM 1.2 format events.
  */
+#include <linux/bitops.h>
 #include <linux/errno.h>
 #include <linux/export.h>
 #include <linux/string.h>
+#include <hvsec/compat.h>
 #include <kunit/visibility.h>
 #include <hvsec/tpm12_drtm.h>
 #include "internal.h"
@@ -15,13 +17,14 @@
  * @buf: memory for the container
  * @size: size of @buf in bytes
  *
- * Return: 0, or -EINVAL if @size cannot hold the container header.
+ * Return: 0, or -EINVAL if @size is below DRTM_EVLOG_MIN_SIZE (the header
+ * and room for the two gap markers).
  */
 int drtm_evlog_init(struct drtm_evlog *log, void *buf, u32 size)
 {
 	struct drtm_evlog_header *hdr = buf;
 
-	if (!buf || size < DRTM_EVLOG_HDR_SIZE)
+	if (!buf || size < DRTM_EVLOG_MIN_SIZE)
 		return -EINVAL;
 
 	memset(buf, 0, size);
@@ -37,6 +40,8 @@ int drtm_evlog_init(struct drtm_evlog *log, void *buf, u32 size)
 	log->buf = buf;
 	log->size = size;
 	log->truncated = false;
+	log->unusable = false;
+	log->gaps = 0;
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(drtm_evlog_init);
@@ -53,40 +58,97 @@ u32 drtm_evlog_used(const struct drtm_evlog *log)
 }
 EXPORT_SYMBOL_IF_KUNIT(drtm_evlog_used);
 
+/* Room kept for the gap markers not yet written. */
+static u32 gap_reserve(const struct drtm_evlog *log)
+{
+	return DRTM_EVLOG_GAP_EVENT *
+	       (2 - hweight32(log->gaps & (DRTM_EV_LOG_GAP_TRUNCATED |
+					    DRTM_EV_LOG_GAP_UNKNOWN)));
+}
+
+static void put_event(struct drtm_evlog *log, u32 next, u32 pcr, u32 type,
+		      const u8 *digest, const void *data, u32 data_size)
+{
+	struct drtm_evlog_header *hdr = log->buf;
+	struct drtm_event_header *ev = log->buf + next;
+
+	ev->pcr_index = cpu_to_le32(pcr);
+	ev->type = cpu_to_le32(type);
+	if (digest)
+		memcpy(ev->digest, digest, DRTM_DIGEST_SIZE);
+	else
+		memset(ev->digest, 0, DRTM_DIGEST_SIZE);
+	ev->data_size = cpu_to_le32(data_size);
+	if (data_size)
+		memcpy(ev + 1, data, data_size);
+	hdr->next_event_offset = cpu_to_le32(next + DRTM_EVENT_HDR_SIZE +
+					     data_size);
+}
+
+/**
+ * drtm_evlog_mark() - record in the log that it no longer matches the PCRs
+ * @log: the log
+ * @pcr: the PCR concerned
+ * @reason: DRTM_EV_LOG_GAP_TRUNCATED or DRTM_EV_LOG_GAP_UNKNOWN
+ *
+ * Sets the sticky flag and appends a DRTM_EV_LOG_GAP event, once per
+ * reason, into the room the log keeps for it.
+ *
+ * Return: 0, -EINVAL for a bad @reason, or -ENOSPC if an adopted container
+ * had no room left for the marker (the flag is set all the same).
+ */
+int drtm_evlog_mark(struct drtm_evlog *log, u32 pcr, u32 reason)
+{
+	struct drtm_evlog_header *hdr = log->buf;
+	u32 next = le32_to_cpu(hdr->next_event_offset);
+	u8 data[DRTM_EV_LOG_GAP_SIZE] = {};
+
+	if (reason == DRTM_EV_LOG_GAP_TRUNCATED)
+		log->truncated = true;
+	else if (reason == DRTM_EV_LOG_GAP_UNKNOWN)
+		log->unusable = true;
+	else
+		return -EINVAL;
+	if (log->gaps & reason)
+		return 0;
+	if ((u64)next + DRTM_EVLOG_GAP_EVENT > log->size)
+		return -ENOSPC;
+	memcpy(data, DRTM_EV_LOG_GAP_TAG, sizeof(DRTM_EV_LOG_GAP_TAG));
+	put_unaligned_le32(reason, data + 12);
+	put_event(log, next, pcr, DRTM_EV_LOG_GAP, NULL, data, sizeof(data));
+	log->gaps |= reason;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_evlog_mark);
+
 /**
  * drtm_evlog_append() - append one event
  * @log: the log
  * @pcr: PCR index the digest was extended into
- * @type: event type
+ * @type: event type (not DRTM_EV_LOG_GAP)
  * @digest: the SHA-1 digest that was extended
  * @data: event data
  * @data_size: size of @data
  *
- * Return: 0, or -ENOSPC if the event does not fit; the log is then marked
- * truncated and left unchanged otherwise.
+ * Return: 0, -EINVAL for @type DRTM_EV_LOG_GAP, or -ENOSPC if the event
+ * does not fit (beside the room kept for the gap markers); the log is then
+ * marked truncated (flag and marker) and left unchanged otherwise.
  */
 int drtm_evlog_append(struct drtm_evlog *log, u32 pcr, u32 type,
 		      const u8 digest[DRTM_DIGEST_SIZE], const void *data,
 		      u32 data_size)
 {
 	struct drtm_evlog_header *hdr = log->buf;
-	struct drtm_event_header *ev;
 	u32 next = le32_to_cpu(hdr->next_event_offset);
 	u64 end = (u64)next + DRTM_EVENT_HDR_SIZE + data_size;
 
-	if (end > log->size) {
-		log->truncated = true;
+	if (type == DRTM_EV_LOG_GAP)
+		return -EINVAL;
+	if (end + gap_reserve(log) > log->size) {
+		drtm_evlog_mark(log, pcr, DRTM_EV_LOG_GAP_TRUNCATED);
 		return -ENOSPC;
 	}
-
-	ev = log->buf + next;
-	ev->pcr_index = cpu_to_le32(pcr);
-	ev->type = cpu_to_le32(type);
-	memcpy(ev->digest, digest, DRTM_DIGEST_SIZE);
-	ev->data_size = cpu_to_le32(data_size);
-	if (data_size)
-		memcpy(ev + 1, data, data_size);
-	hdr->next_event_offset = cpu_to_le32((u32)end);
+	put_event(log, next, pcr, type, digest, data, data_size);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(drtm_evlog_append);
@@ -162,6 +224,10 @@ EXPORT_SYMBOL_IF_KUNIT(drtm_evlog_validate);
  * @buf: the container
  * @size: bytes available at @buf
  *
+ * Gap markers already in the container set the log's flags. Appends need
+ * room for the markers not yet written; a nearly full container may get
+ * no marker (the flags are set all the same).
+ *
  * Return: 0 or -EINVAL (nothing adopted).
  */
 int drtm_evlog_adopt(struct drtm_evlog *log, void *buf, u64 size)
@@ -170,12 +236,36 @@ int drtm_evlog_adopt(struct drtm_evlog *log, void *buf, u64 size)
 	u32 csize;
 	int ret;
 
+	const struct drtm_evlog_header *hdr = buf;
+	const struct drtm_event_header *ev;
+	u32 off, next, dsize, reason;
+	const u8 *data;
+
 	ret = drtm_evlog_validate(buf, size, &csize, &why);
 	if (ret)
 		return ret;
 	log->buf = buf;
 	log->size = csize;
 	log->truncated = false;
+	log->unusable = false;
+	log->gaps = 0;
+	/* Keep the flags of markers already in the container. */
+	next = le32_to_cpu(hdr->next_event_offset);
+	for (off = le32_to_cpu(hdr->pcr_events_offset); off < next;
+	     off += DRTM_EVENT_HDR_SIZE + dsize) {
+		ev = buf + off;
+		dsize = le32_to_cpu(ev->data_size);
+		data = (const u8 *)(ev + 1);
+		if (le32_to_cpu(ev->type) != DRTM_EV_LOG_GAP ||
+		    dsize != DRTM_EV_LOG_GAP_SIZE)
+			continue;
+		reason = get_unaligned_le32(data + 12);
+		if (reason & DRTM_EV_LOG_GAP_TRUNCATED)
+			log->truncated = true;
+		if (reason & DRTM_EV_LOG_GAP_UNKNOWN)
+			log->unusable = true;
+		log->gaps |= reason;
+	}
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(drtm_evlog_adopt);

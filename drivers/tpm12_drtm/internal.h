@@ -18,6 +18,7 @@
 #define TIS_INTF_CAPS		0x14
 #define TIS_STS			0x18
 #define TIS_DATA_FIFO		0x24
+#define TIS_INTERFACE_ID	0x30	/* PTP; CRB's INTERFACE_ID too */
 #define TIS_DID_VID		0xf00
 #define TIS_RID			0xf04
 
@@ -38,7 +39,13 @@
 #define TIS_STS_FAMILY_SHIFT	26
 #define TIS_STS_FAMILY_MASK	0x3
 
+/* INTF_CAPABILITY.interfaceVersion: 0 TIS 1.2-, 2 TIS 1.3, 3 PTP FIFO (TPM 2.0) */
 #define TIS_CAPS_VERSION(c)	(((c) >> 28) & 0x7)
+#define TIS_CAPS_VERSION_PTP	3
+/* TPM_INTERFACE_ID.InterfaceType: 0 FIFO (TPM 2.0), 1 CRB, 0xf TIS 1.3 */
+#define TIS_IFID_TYPE(i)	((i) & 0xf)
+#define TIS_IFID_TYPE_FIFO	0x0
+#define TIS_IFID_TYPE_CRB	0x1
 #define TIS_CAPS_XFER_SIZE(c)	(((c) >> 9) & 0x3)
 
 /* TPM 1.2 wire format. */
@@ -61,9 +68,13 @@
 #define TPM_RC_BADTAG			0x1e
 #define TPM_RC_BAD_LOCALITY		0x3d
 #define TPM_RC_RETRY			0x800
+#define TPM_RC_DOING_SELFTEST		0x802
 
 /* Largest command/response we ever build or accept. */
 #define DRTM_TPM_BUF_SIZE	1280
+/* TPM_RETRY / TPM_DOING_SELFTEST at probe: retries, every probe_retry_us. */
+#define DRTM_PROBE_RETRIES	50
+#define DRTM_PROBE_RETRY_US	100000
 /* Largest SHA1Update payload we send (TPM 1.2 must take 1101-byte commands). */
 #define DRTM_SHA1_BLOCK_MAX	1024
 
@@ -105,12 +116,17 @@ struct drtm_tis {
 	unsigned int locality_retries;
 	u32 timeout_us[DRTM_TO_NR];
 	u32 duration_us[DRTM_DUR_NR];
+	u32 probe_retry_us;		/* wait before retrying the probe */
 	bool timeouts_from_tpm;
 	bool durations_from_tpm;
 	u32 sts_family;			/* STS.tpmFamily seen while active */
 	u32 exec_guess_us[DRTM_DUR_NR];	/* learnt execution time per class */
 	struct drtm_tis_stats stats;
 	const char *last_what;		/* what failed last (static string) */
+	bool sent;			/* tpmGo written for the last command */
+	bool unclear;			/* last command failed, but the TPM
+					 * may have executed it
+					 */
 	u8 buf[DRTM_TPM_BUF_SIZE];	/* command/response buffer */
 };
 
@@ -118,8 +134,15 @@ void drtm_tis_init(struct drtm_tis *tis, const struct drtm_tis_ops *ops,
 		   void *ctx, unsigned int locality, unsigned int fifo_width);
 int drtm_tis_transmit(struct drtm_tis *tis, size_t len, size_t *rsp_len);
 u32 drtm_tis_read(struct drtm_tis *tis, u32 reg, unsigned int width);
+int drtm_tis_identify(struct drtm_tis *tis, u32 *caps, u32 *intf_id,
+		      const char **why);
 
-/* TPM 1.2 commands; on a TPM error *@tpm_rc (if given) holds its code. */
+/*
+ * TPM 1.2 commands; on a TPM error *@tpm_rc (if given) holds its code.
+ * After a failure tis->unclear says whether the TPM may have executed the
+ * command all the same (the transport failed after tpmGo, or a response
+ * without a TPM error had the wrong size).
+ */
 const char *drtm_tpm_rc_name(u32 rc, char *buf, size_t len);
 int drtm_tpm_rc_errno(u32 rc);
 int drtm_tpm_extend(struct drtm_tis *tis, u32 pcr, const u8 *digest,
@@ -143,11 +166,34 @@ struct drtm_src {
 };
 
 /**
+ * struct drtm_excl_ops - exclusion against another driver of the same chip
+ * @lock: called before each command sequence; 0, or a negative errno and
+ *	nothing is sent
+ * @unlock: called after the sequence
+ *
+ * The real driver holds Linux's TPM core (tpm_try_get_ops()); KUnit checks
+ * that every command happens inside one lock/unlock pair.
+ */
+struct drtm_excl_ops {
+	int (*lock)(void *ctx);
+	void (*unlock)(void *ctx);
+};
+
+/**
  * struct drtm_dev - one DRTM measurement device (real or test model)
  * @lock: serializes TPM access and the log: log order is extend order
  * @tis: TIS transport
  * @log: the event log
  * @chunk: bounce buffer for user data (DRTM_CHUNK bytes)
+ * @measurements: measurements logged
+ * @pcr_val: last value of each PCR the TPM returned to us
+ * @pcr_known: bit n set: @pcr_val[n] is valid
+ * @unclear: extends whose outcome the transport left unclear
+ * @unclear_done: ... that the read-back found executed (and were logged)
+ * @unclear_not_done: ... that the read-back found not executed
+ * @unclear_unknown: ... whose outcome stayed unknown (log marked unusable)
+ * @excl: exclusion against another driver of the chip, or NULL
+ * @excl_ctx: its context
  */
 struct drtm_dev {
 	struct mutex lock;		/* TPM access and the log */
@@ -156,6 +202,14 @@ struct drtm_dev {
 	struct crypto_shash *tfm;
 	u8 *chunk;
 	u64 measurements;
+	u8 pcr_val[TPM12_DRTM_NR_PCRS][DRTM_DIGEST_SIZE];
+	u32 pcr_known;
+	u64 unclear;
+	u64 unclear_done;
+	u64 unclear_not_done;
+	u64 unclear_unknown;
+	const struct drtm_excl_ops *excl;
+	void *excl_ctx;
 };
 
 #define DRTM_CHUNK		(64 * 1024)

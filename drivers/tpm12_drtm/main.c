@@ -21,6 +21,7 @@
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/tpm.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <crypto/hash.h>
@@ -37,7 +38,11 @@ MODULE_PARM_DESC(tis_base, "Physical base of the TIS window (default: ACPI, else
 
 static unsigned int locality = 2;
 module_param(locality, uint, 0444);
-MODULE_PARM_DESC(locality, "TPM locality used for every command, 0..4 (default 2)");
+MODULE_PARM_DESC(locality, "TPM locality used for every command, 1..3 (default 2)");
+
+static bool force_locality;
+module_param(force_locality, bool, 0444);
+MODULE_PARM_DESC(force_locality, "Allow locality 0 (Linux's TPM driver) or 4 (default N)");
 
 static unsigned int hash_mode = TPM12_DRTM_HASH_HOST;
 module_param(hash_mode, uint, 0444);
@@ -63,6 +68,14 @@ static unsigned int evlog_phys_size;
 module_param(evlog_phys_size, uint, 0444);
 MODULE_PARM_DESC(evlog_phys_size, "Size of the memory at evlog_phys in bytes");
 
+static bool unrestricted;
+module_param(unrestricted, bool, 0444);
+MODULE_PARM_DESC(unrestricted, "Accept any PCR and event type from user space (default N: PCRs 17-22, types 0x400-0x5ff)");
+
+static bool share_linux_tpm = true;
+module_param(share_linux_tpm, bool, 0444);
+MODULE_PARM_DESC(share_linux_tpm, "Hold Linux's TPM core for each command sequence (default Y)");
+
 static unsigned long long max_measure_size = SZ_1G;
 module_param(max_measure_size, ullong, 0444);
 MODULE_PARM_DESC(max_measure_size, "Largest buffer measured through the ioctl (default 1 GiB)");
@@ -75,15 +88,21 @@ static struct {
 	u32 did_vid;
 	u8 rid;
 	u32 intf_caps;
+	u32 intf_id;
 	u8 version[4];
 	bool adopted;
 	struct dentry *dir;
 	struct dentry *sfs_dir;
 	struct dentry *sfs_log;
+	struct tpm_chip *chip;		/* Linux's chip while we hold it */
+	u64 linux_held;
+	u64 linux_refused;
 	u64 bench_bytes;
 	u64 bench_ns;
 	int bench_ret;
 } drtm;
+
+static_assert(DRTM_EV_LOG_GAP == TPM12_DRTM_EV_LOG_GAP);
 
 static const char *hash_name(unsigned int mode)
 {
@@ -117,6 +136,72 @@ static void mmio_write(void *ctx, u32 off, unsigned int width, u32 val)
 static const struct drtm_tis_ops mmio_ops = {
 	.read = mmio_read,
 	.write = mmio_write,
+};
+
+/*
+ * Exclusion with Linux's TPM core: the chip has one command buffer, so
+ * every command sequence of ours runs while we hold Linux's chip like one
+ * of its own users (tpm_try_get_ops(): ops_sem and tpm_mutex), so that
+ * Linux's commands and ours never interleave. The core takes locality 0
+ * for its next command when we get the chip; we hand it back for the
+ * time we hold the chip, so that our locality is granted at once, and
+ * take it again for the core before tpm_put_ops() releases it. Without a
+ * Linux TPM driver (no chip) we work alone.
+ */
+#if IS_REACHABLE(CONFIG_TCG_TPM)
+static int linux_tpm_lock(void *ctx)
+{
+	struct tpm_chip *chip;
+	int ret;
+
+	if (!share_linux_tpm)
+		return 0;
+	chip = tpm_default_chip();
+	if (!chip)
+		return 0;
+	ret = tpm_try_get_ops(chip);
+	if (ret) {
+		put_device(&chip->dev);
+		drtm.linux_refused++;
+		pr_warn_ratelimited("Linux's TPM driver refused access (suspended or going away): %d\n",
+				    ret);
+		return -EBUSY;
+	}
+	if (chip->ops->relinquish_locality && chip->locality >= 0)
+		chip->ops->relinquish_locality(chip, chip->locality);
+	drtm.chip = chip;
+	drtm.linux_held++;
+	return 0;
+}
+
+static void linux_tpm_unlock(void *ctx)
+{
+	struct tpm_chip *chip = drtm.chip;
+
+	if (!chip)
+		return;
+	drtm.chip = NULL;
+	if (chip->ops->request_locality && chip->locality >= 0 &&
+	    chip->ops->request_locality(chip, chip->locality) < 0)
+		pr_warn_ratelimited("could not give locality %d back to Linux's TPM driver\n",
+				    chip->locality);
+	tpm_put_ops(chip);
+	put_device(&chip->dev);
+}
+#else
+static int linux_tpm_lock(void *ctx)
+{
+	return 0;
+}
+
+static void linux_tpm_unlock(void *ctx)
+{
+}
+#endif
+
+static const struct drtm_excl_ops linux_tpm_excl = {
+	.lock = linux_tpm_lock,
+	.unlock = linux_tpm_unlock,
 };
 
 /* In-kernel API. */
@@ -171,6 +256,25 @@ static long ioc_measure(void __user *argp)
 	if (m.pcr >= TPM12_DRTM_NR_PCRS) {
 		pr_warn_ratelimited("measure: PCR %u out of range 0..23\n", m.pcr);
 		return -EINVAL;
+	}
+	if (m.type == DRTM_EV_LOG_GAP) {
+		pr_warn_ratelimited("measure: event type %#x is the log's own gap marker\n",
+				    m.type);
+		return -EINVAL;
+	}
+	if (!unrestricted && (m.pcr < TPM12_DRTM_USER_PCR_FIRST ||
+			      m.pcr > TPM12_DRTM_USER_PCR_LAST)) {
+		pr_warn_ratelimited("measure: PCR %u refused: policy allows PCRs %u-%u (unrestricted=0)\n",
+				    m.pcr, TPM12_DRTM_USER_PCR_FIRST,
+				    TPM12_DRTM_USER_PCR_LAST);
+		return -EPERM;
+	}
+	if (!unrestricted && (m.type < TPM12_DRTM_USER_TYPE_FIRST ||
+			      m.type > TPM12_DRTM_USER_TYPE_LAST)) {
+		pr_warn_ratelimited("measure: event type %#x refused: policy allows DRTM types %#x-%#x (unrestricted=0)\n",
+				    m.type, TPM12_DRTM_USER_TYPE_FIRST,
+				    TPM12_DRTM_USER_TYPE_LAST);
+		return -EPERM;
 	}
 	if (m.hash > TPM12_DRTM_HASH_MODE_TPM) {
 		pr_warn_ratelimited("measure: unknown hash mode %u\n", m.hash);
@@ -240,7 +344,8 @@ static long ioc_info(void __user *argp)
 	mutex_lock(&dev->lock);
 	info.locality = dev->tis.locality;
 	info.flags = (dev->log.truncated ? TPM12_DRTM_INFO_TRUNCATED : 0) |
-		     (drtm.adopted ? TPM12_DRTM_INFO_ADOPTED : 0);
+		     (drtm.adopted ? TPM12_DRTM_INFO_ADOPTED : 0) |
+		     (dev->log.unusable ? TPM12_DRTM_INFO_UNUSABLE : 0);
 	info.evlog_size = dev->log.size;
 	info.evlog_used = drtm_evlog_used(&dev->log);
 	info.commands = dev->tis.stats.commands;
@@ -312,7 +417,8 @@ static int status_show(struct seq_file *m, void *v)
 	seq_printf(m, "base: %#lx (%s)\n", drtm.base, drtm.base_src);
 	seq_printf(m, "vendor: %#06x\ndevice: %#06x\nrevision: %#04x\n",
 		   drtm.did_vid & 0xffff, drtm.did_vid >> 16, drtm.rid);
-	seq_printf(m, "interface_version: %u\n", TIS_CAPS_VERSION(drtm.intf_caps));
+	seq_printf(m, "interface_version: %u\ninterface_id: %#010x\n",
+		   TIS_CAPS_VERSION(drtm.intf_caps), drtm.intf_id);
 	seq_printf(m, "family: TPM 1.2 (version %u.%u.%u.%u)\n", drtm.version[0],
 		   drtm.version[1], drtm.version[2], drtm.version[3]);
 	seq_printf(m, "locality: %u\nfifo_width: %u\nhash_mode: %s\n",
@@ -342,9 +448,16 @@ static int status_show(struct seq_file *m, void *v)
 		   drtm_tpm_rc_name(s->last_tpm_rc, rcbuf, sizeof(rcbuf)),
 		   s->last_tpm_rc_ordinal);
 	seq_printf(m, "measurements: %llu\n", dev->measurements);
-	seq_printf(m, "evlog_size: %u\nevlog_used: %u\nevlog_truncated: %d\nevlog_adopted: %d\n",
+	seq_printf(m, "linux_tpm_core: %s, held %llu, refused %llu\n",
+		   !share_linux_tpm ? "not shared" :
+		   IS_REACHABLE(CONFIG_TCG_TPM) ? "shared" : "not built",
+		   drtm.linux_held, drtm.linux_refused);
+	seq_printf(m, "unclear_extends: %llu (executed %llu, not executed %llu, unknown %llu)\n",
+		   dev->unclear, dev->unclear_done, dev->unclear_not_done,
+		   dev->unclear_unknown);
+	seq_printf(m, "evlog_size: %u\nevlog_used: %u\nevlog_truncated: %d\nevlog_unusable: %d\nevlog_adopted: %d\n",
 		   dev->log.size, drtm_evlog_used(&dev->log), dev->log.truncated,
-		   drtm.adopted);
+		   dev->log.unusable, drtm.adopted);
 	mutex_unlock(&dev->lock);
 	return 0;
 }
@@ -397,6 +510,8 @@ static int eventlog_ascii_show(struct seq_file *m, void *v)
 	}
 	if (dev->log.truncated)
 		seq_puts(m, "# log truncated: later measurements were extended but not logged\n");
+	if (dev->log.unusable)
+		seq_puts(m, "# log unusable: an extend may have happened without an event\n");
 	mutex_unlock(&dev->lock);
 	return 0;
 }
@@ -497,6 +612,13 @@ static int check_params(void)
 		pr_err("locality %u out of range 0..4\n", locality);
 		return -EINVAL;
 	}
+	/* Linux's TPM core always requests locality 0; 4 is the CPU's. */
+	if ((locality < 1 || locality > 3) && !force_locality) {
+		pr_err("locality %u refused: %s; use 1..3 or force_locality=1\n",
+		       locality, locality ? "locality 4 belongs to the CPU's DRTM" :
+		       "Linux's TPM driver uses locality 0");
+		return -EINVAL;
+	}
 	if (hash_mode != TPM12_DRTM_HASH_HOST && hash_mode != TPM12_DRTM_HASH_TPM) {
 		pr_err("hash_mode %u invalid (1 = host, 2 = tpm)\n", hash_mode);
 		return -EINVAL;
@@ -510,9 +632,9 @@ static int check_params(void)
 		pr_err("locality_retries %u out of range 0..10\n", locality_retries);
 		return -EINVAL;
 	}
-	if (!evlog_phys && (evlog_size < DRTM_EVLOG_HDR_SIZE || evlog_size > SZ_16M)) {
+	if (!evlog_phys && (evlog_size < DRTM_EVLOG_MIN_SIZE || evlog_size > SZ_16M)) {
 		pr_err("evlog_size %u out of range [%u, %u]\n", evlog_size,
-		       DRTM_EVLOG_HDR_SIZE, SZ_16M);
+		       DRTM_EVLOG_MIN_SIZE, SZ_16M);
 		return -EINVAL;
 	}
 	if (evlog_phys && (evlog_phys_size < DRTM_EVLOG_HDR_SIZE ||
@@ -550,8 +672,10 @@ static int setup_log(void)
 		}
 		drtm_evlog_adopt(&drtm.dev.log, buf, evlog_phys_size);
 		drtm.adopted = true;
-		pr_info("adopted event log at %#llx (%u bytes, %u used)\n",
-			evlog_phys, csize, drtm_evlog_used(&drtm.dev.log));
+		pr_info("adopted event log at %#llx (%u bytes, %u used%s%s)\n",
+			evlog_phys, csize, drtm_evlog_used(&drtm.dev.log),
+			drtm.dev.log.truncated ? ", truncated" : "",
+			drtm.dev.log.unusable ? ", unusable" : "");
 		return 0;
 	}
 	buf = vzalloc(evlog_size);
@@ -576,7 +700,8 @@ static int __init tpm12_drtm_init(void)
 {
 	struct drtm_tis *tis = &drtm.dev.tis;
 	unsigned int width;
-	bool is_tpm2;
+	const char *why;
+	bool is_tpm2 = false;
 	int ret;
 
 	ret = check_params();
@@ -602,7 +727,13 @@ static int __init tpm12_drtm_init(void)
 	}
 	drtm.did_vid = ioread32(drtm.regs + TIS_DID_VID);
 	drtm.rid = ioread8(drtm.regs + TIS_RID);
-	drtm.intf_caps = ioread32(drtm.regs + TIS_INTF_CAPS);
+	drtm_tis_init(tis, &mmio_ops, (void __force *)drtm.regs, locality, 1);
+	if (drtm_tis_identify(tis, &drtm.intf_caps, &drtm.intf_id, &why)) {
+		pr_err("TPM 2.0 found at %#lx (%s): this module drives TPM 1.2 only\n",
+		       drtm.base, why);
+		ret = -ENODEV;
+		goto err_unmap;
+	}
 
 	width = fifo_width;
 	if (!width)
@@ -616,8 +747,13 @@ static int __init tpm12_drtm_init(void)
 	drtm_tis_init(tis, &mmio_ops, (void __force *)drtm.regs, locality,
 		      width);
 	tis->locality_retries = locality_retries;
+	drtm.dev.excl = &linux_tpm_excl;
 
-	ret = drtm_tpm_probe(tis, drtm.version, &is_tpm2);
+	ret = linux_tpm_lock(NULL);
+	if (!ret) {
+		ret = drtm_tpm_probe(tis, drtm.version, &is_tpm2);
+		linux_tpm_unlock(NULL);
+	}
 	if (is_tpm2) {
 		pr_err("TPM 2.0 found at %#lx: this module drives TPM 1.2 only\n",
 		       drtm.base);

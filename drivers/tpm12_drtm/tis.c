@@ -46,6 +46,7 @@ void drtm_tis_init(struct drtm_tis *tis, const struct drtm_tis_ops *ops,
 	tis->locality = locality;
 	tis->fifo_width = fifo_width;
 	tis->locality_retries = 2;
+	tis->probe_retry_us = DRTM_PROBE_RETRY_US;
 	memcpy(tis->timeout_us, tis_default_timeout_us, sizeof(tis->timeout_us));
 	memcpy(tis->duration_us, tpm_default_duration_us,
 	       sizeof(tis->duration_us));
@@ -63,6 +64,39 @@ u32 drtm_tis_read(struct drtm_tis *tis, u32 reg, unsigned int width)
 	return tis->ops->read(tis->ctx, loc_reg(tis, reg), width);
 }
 EXPORT_SYMBOL_IF_KUNIT(drtm_tis_read);
+
+/**
+ * drtm_tis_identify() - tell a TPM 2.0 interface from a TIS for a TPM 1.2
+ * @tis: transport; only locality 0's read-only registers are read, no
+ *	locality is requested and nothing is sent
+ * @caps: receives TPM_INTF_CAPABILITY
+ * @intf_id: receives TPM_INTERFACE_ID (all ones on a TIS 1.2 or earlier)
+ * @why: receives what was found when it is a TPM 2.0
+ *
+ * A CRB interface (TPM_INTERFACE_ID.InterfaceType 1 at 0x30, where a CRB
+ * has its INTERFACE_ID as well) or a PTP FIFO (interfaceVersion 3 in
+ * TPM_INTF_CAPABILITY bits 30:28, i.e. "TIS 1.3 for TPM 2.0") is a TPM 2.0.
+ * Any other interface may hold a TPM 1.2; STS.tpmFamily and the answer to
+ * a TPM 1.2 command decide later.
+ *
+ * Return: 0, or -ENODEV for a TPM 2.0.
+ */
+int drtm_tis_identify(struct drtm_tis *tis, u32 *caps, u32 *intf_id,
+		      const char **why)
+{
+	tis->stats.mmio_reads += 2;
+	*caps = tis->ops->read(tis->ctx, TIS_INTF_CAPS, 4);
+	*intf_id = tis->ops->read(tis->ctx, TIS_INTERFACE_ID, 4);
+	*why = NULL;
+	if (*intf_id != U32_MAX &&
+	    TIS_IFID_TYPE(*intf_id) == TIS_IFID_TYPE_CRB)
+		*why = "CRB interface (TPM_INTERFACE_ID.InterfaceType 1)";
+	else if (*caps != U32_MAX &&
+		 TIS_CAPS_VERSION(*caps) == TIS_CAPS_VERSION_PTP)
+		*why = "PTP FIFO interface (TPM_INTF_CAPABILITY.interfaceVersion 3)";
+	return *why ? -ENODEV : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tis_identify);
 
 static void tis_write(struct drtm_tis *tis, u32 reg, unsigned int width,
 		      u32 val)
@@ -421,7 +455,8 @@ static int tis_recv(struct drtm_tis *tis, u32 ordinal, size_t *rsp_len)
  * Return: 0, or -ETIMEDOUT (a wait ran out), -EIO (STS.expect wrong),
  * -ENODATA (short response), -EPROTO (bad tag or paramSize), -EMSGSIZE
  * (response larger than the buffer), -EBADMSG (left-over data), -EINVAL.
- * The TPM return code is not looked at here.
+ * The TPM return code is not looked at here. tis->sent tells whether tpmGo
+ * was written (the TPM may then have executed the command even on error).
  */
 int drtm_tis_transmit(struct drtm_tis *tis, size_t len, size_t *rsp_len)
 {
@@ -433,13 +468,17 @@ int drtm_tis_transmit(struct drtm_tis *tis, size_t len, size_t *rsp_len)
 	ordinal = get_unaligned_be32(tis->buf + 6);
 	tis->stats.commands++;
 	tis->last_what = NULL;
+	tis->sent = false;
 
 	ret = tis_request_locality(tis);
 	if (ret)
 		goto out;
 	ret = tis_send(tis, len);
-	if (!ret)
+	if (!ret) {
+		/* From here on a failure may follow the command's execution. */
+		tis->sent = true;
 		ret = tis_recv(tis, ordinal, rsp_len);
+	}
 	/* commandReady: finishes a good command, aborts a bad one. */
 	tis_write(tis, TIS_STS, 1, TIS_STS_COMMAND_READY);
 	if (ret)

@@ -5,6 +5,7 @@
  * is checked for its exact size; a TPM return code becomes a negative errno
  * and is remembered (with its name) for the user.
  */
+#include <linux/delay.h>
 #include <linux/errno.h>
 #include <linux/export.h>
 #include <linux/kernel.h>
@@ -133,9 +134,12 @@ static int tpm_cmd(struct drtm_tis *tis, size_t len, size_t want,
 
 	if (tpm_rc)
 		*tpm_rc = 0;
+	tis->unclear = false;
 	ret = drtm_tis_transmit(tis, len, &n);
-	if (ret)
+	if (ret) {
+		tis->unclear = tis->sent;
 		return ret;
+	}
 	rc = get_unaligned_be32(tis->buf + 6);
 	if (rc) {
 		if (tpm_rc)
@@ -149,6 +153,8 @@ static int tpm_cmd(struct drtm_tis *tis, size_t len, size_t want,
 		return ret;
 	}
 	if (want && n != want) {
+		/* TPM_SUCCESS in a malformed response: it may have executed. */
+		tis->unclear = true;
 		tis->stats.failed++;
 		tis->stats.last_err = -EBADMSG;
 		tis->last_what = "response size wrong for the ordinal";
@@ -282,8 +288,12 @@ static u32 tpm_us(u32 v)
  * @version: receives major, minor, revMajor, revMinor (4 bytes)
  * @is_tpm2: set if the chip is a TPM 2.0
  *
+ * TPM_RETRY and TPM_DOING_SELFTEST are retried DRTM_PROBE_RETRIES times,
+ * tis->probe_retry_us apart.
+ *
  * Return: 0 for a TPM 1.2 (also when it reports no timeouts/durations),
- * -ENODEV for a TPM 2.0, or the transport's errno.
+ * -ENODEV for a TPM 2.0, -EAGAIN if the TPM stayed busy, or the
+ * transport's errno.
  */
 int drtm_tpm_probe(struct drtm_tis *tis, u8 *version, bool *is_tpm2)
 {
@@ -292,8 +302,16 @@ int drtm_tpm_probe(struct drtm_tis *tis, u8 *version, bool *is_tpm2)
 	int ret;
 
 	*is_tpm2 = false;
-	ret = drtm_tpm_getcap(tis, TPM_CAP_VERSION_VAL, 0, false, out,
-			      sizeof(out), &n, &rc);
+	/* A TPM busy with its self-test answers TPM_DOING_SELFTEST for a while. */
+	for (i = 0;; i++) {
+		ret = drtm_tpm_getcap(tis, TPM_CAP_VERSION_VAL, 0, false, out,
+				      sizeof(out), &n, &rc);
+		if ((rc != TPM_RC_RETRY && rc != TPM_RC_DOING_SELFTEST) ||
+		    i == DRTM_PROBE_RETRIES)
+			break;
+		tis->stats.retries++;
+		fsleep(tis->probe_retry_us);
+	}
 	/* A TPM 2.0 answers TPM 1.2 commands with TPM_RC_BAD_TAG (0x1e). */
 	if (rc == TPM_RC_BADTAG || tis->sts_family == 1 ||
 	    (ret == -EPROTO && get_unaligned_be16(tis->buf) == 0x8001)) {

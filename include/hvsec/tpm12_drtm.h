@@ -39,16 +39,45 @@ struct drtm_event_header {
 #define DRTM_EV_SLAUNCH_START	0x503
 #define DRTM_EV_SLAUNCH_END	0x504
 
+/*
+ * Log-gap marker, an EV_NO_ACTION-style event in the DRTM range: its
+ * digest (all zero) is never extended into a PCR. It says that from this
+ * point on the log does not describe the PCRs any more; a replay must stop
+ * trusting the log (drtm verify fails). PCRIndex names the PCR concerned;
+ * the data is DRTM_EV_LOG_GAP_TAG NUL-padded to 12 bytes and a le32 reason.
+ * At most one marker of each reason is written; the log keeps room for
+ * them, so a full log still gets its marker.
+ */
+#define DRTM_EV_LOG_GAP			0x5f0
+#define DRTM_EV_LOG_GAP_TAG		"tpm12_drtm"
+#define DRTM_EV_LOG_GAP_SIZE		16
+#define DRTM_EV_LOG_GAP_TRUNCATED	0x1	/* an extended event did not fit */
+#define DRTM_EV_LOG_GAP_UNKNOWN		0x2	/* an extend may have happened unlogged */
+#define DRTM_EVLOG_GAP_EVENT	(DRTM_EVENT_HDR_SIZE + DRTM_EV_LOG_GAP_SIZE)
+/* Smallest container: header and room for both markers. */
+#define DRTM_EVLOG_MIN_SIZE	(DRTM_EVLOG_HDR_SIZE + 2 * DRTM_EVLOG_GAP_EVENT)
+
+/**
+ * struct drtm_evlog - the event log
+ * @buf: the container
+ * @size: its ContainerSize
+ * @truncated: an extended event did not fit (sticky)
+ * @unusable: an extend's outcome is unknown, the log may miss it (sticky)
+ * @gaps: DRTM_EV_LOG_GAP_* markers present in the container
+ */
 struct drtm_evlog {
 	void *buf;
 	u32 size;
 	bool truncated;
+	bool unusable;
+	u32 gaps;
 };
 
 int drtm_evlog_init(struct drtm_evlog *log, void *buf, u32 size);
 int drtm_evlog_append(struct drtm_evlog *log, u32 pcr, u32 type,
 		      const u8 digest[DRTM_DIGEST_SIZE], const void *data,
 		      u32 data_size);
+int drtm_evlog_mark(struct drtm_evlog *log, u32 pcr, u32 reason);
 u32 drtm_evlog_used(const struct drtm_evlog *log);
 
 /* Where the measured data is hashed. */
@@ -72,9 +101,12 @@ enum tpm12_drtm_hash {
  * @digest: if not NULL, receives the SHA-1 digest that was extended
  *
  * The extend and the log entry happen under one lock, so the log order is
- * the extend order. A failed extend leaves no entry. If the log is full the
- * PCR is still extended and -ENOSPC is returned (the log is marked
- * truncated).
+ * the extend order. A failed extend leaves no entry. If the transport
+ * fails after the TPM may have executed the extend, the PCR is read back:
+ * the event is logged (and 0 returned) if the PCR moved by the digest;
+ * if that cannot be established the log is marked unusable. If the log is
+ * full the PCR is still extended and -ENOSPC is returned (the log is marked
+ * truncated). @type DRTM_EV_LOG_GAP is refused.
  *
  * Return: 0 or a negative errno; TPM errors map to errnos (see
  * tpm12_drtm_last_error()).

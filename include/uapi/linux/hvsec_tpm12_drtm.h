@@ -13,6 +13,23 @@
 #define TPM12_DRTM_MAX_EVENT		4096
 #define TPM12_DRTM_RC_NAME_LEN		32
 
+/*
+ * Policy for TPM12_DRTM_IOC_MEASURE (unless the module parameter
+ * unrestricted=1): the DRTM PCRs and the DRTM event types only; type
+ * TPM12_DRTM_EV_LOG_GAP is the log's own and always refused.
+ */
+#define TPM12_DRTM_USER_PCR_FIRST	17
+#define TPM12_DRTM_USER_PCR_LAST	22
+#define TPM12_DRTM_USER_TYPE_FIRST	0x400
+#define TPM12_DRTM_USER_TYPE_LAST	0x5ff
+
+/* Event types (see Documentation/tpm12_drtm.rst for the list). */
+#define TPM12_DRTM_EV_SLAUNCH		0x502
+#define TPM12_DRTM_EV_SLAUNCH_START	0x503
+#define TPM12_DRTM_EV_SLAUNCH_END	0x504
+#define TPM12_DRTM_EV_LOG_GAP		0x5f0	/* the log's gap marker */
+#define TPM12_DRTM_EV_TEST		0x5f1	/* tests and benchmarks */
+
 /* struct tpm12_drtm_measure.hash */
 #define TPM12_DRTM_HASH_MODE_DEFAULT	0	/* module parameter hash_mode */
 #define TPM12_DRTM_HASH_MODE_HOST	1	/* kernel SHA-1 + TPM_Extend */
@@ -20,8 +37,9 @@
 
 /**
  * struct tpm12_drtm_measure - TPM12_DRTM_IOC_MEASURE
- * @pcr: PCR index, 0..23 (the TPM decides what the locality may extend)
- * @type: event type stored in the log
+ * @pcr: PCR index, 17..22 by policy (0..23 with unrestricted=1; the TPM
+ *	decides what the locality may extend)
+ * @type: event type stored in the log, 0x400..0x5ff by policy
  * @hash: TPM12_DRTM_HASH_MODE_*
  * @event_size: bytes at @event_ptr (<= TPM12_DRTM_MAX_EVENT)
  * @data_ptr: user address of the data to measure
@@ -32,8 +50,14 @@
  * @tpm_rc_name: out: its name, e.g. "TPM_BAD_LOCALITY"
  * @reserved: must be zero
  *
+ * Needs CAP_SYS_ADMIN (else -EPERM); a PCR or type outside the policy gets
+ * -EPERM, the gap-marker type -EINVAL.
  * Returns 0, -ENOSPC (extended, but the log is full and now marked
- * truncated) or another negative errno (nothing extended, nothing logged).
+ * truncated) or another negative errno: nothing extended and nothing
+ * logged, or, if the transport failed after the TPM may have executed the
+ * extend and a read-back of the PCR could not tell, the log is now marked
+ * unusable (TPM12_DRTM_INFO_UNUSABLE). A transport failure that the
+ * read-back shows was executed is logged and returns 0.
  * The out fields are written back in every case but -EFAULT.
  */
 struct tpm12_drtm_measure {
@@ -86,6 +110,9 @@ struct tpm12_drtm_info {
 
 #define TPM12_DRTM_INFO_TRUNCATED	0x1	/* an event did not fit */
 #define TPM12_DRTM_INFO_ADOPTED		0x2	/* log adopted from memory */
+#define TPM12_DRTM_INFO_UNUSABLE	0x4	/* an extend's outcome is unknown:
+						 * the log may miss it
+						 */
 
 #define TPM12_DRTM_IOC_MAGIC	0xd7
 #define TPM12_DRTM_IOC_MEASURE	_IOWR(TPM12_DRTM_IOC_MAGIC, 1, struct tpm12_drtm_measure)
