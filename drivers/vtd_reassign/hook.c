@@ -265,12 +265,14 @@ VISIBLE_IF_KUNIT struct vtd_iommu *vtd_hook_unit(struct intel_iommu *iommu)
 }
 EXPORT_SYMBOL_IF_KUNIT(vtd_hook_unit);
 
+#if IS_ENABLED(CONFIG_KUNIT)
 /* Whether the hook is active (its state set up), for the KUnit tests. */
-VISIBLE_IF_KUNIT bool vtd_hook_active(void)
+bool vtd_hook_active(void)
 {
 	return READ_ONCE(hook.active);
 }
 EXPORT_SYMBOL_IF_KUNIT(vtd_hook_active);
+#endif
 
 static void hook_record(struct device *dev, u16 old_did, u16 new_did,
 			enum hook_path path, unsigned int entries,
