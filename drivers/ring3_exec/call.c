@@ -686,7 +686,7 @@ int r3x_call(struct r3x_helper *h, const u64 args[6], u64 *result,
 		WRITE_ONCE(h->yielded, false);
 		c = this_cpu_ptr(&r3x_cpu);
 		c->active = true;
-			r3x_fpu_restore(PTR_ALIGN(h->fpu, 64));
+		r3x_fpu_restore(PTR_ALIGN(h->fpu, 64));
 	}
 	/* Nothing the helper left in vector registers leaks out. */
 	r3x_fpu_restore(&r3x_fpu_init);
