@@ -7,8 +7,9 @@
 # check comes from QEMU's monitor (scripts/mce-agent.py on the host injects
 # what the "HVSEC-MCE" line asks for): an uncorrected, signalled error
 # that needs no action (MCi_STATUS VAL|UC|EN|S, Linux's "action optional,
-# unknown MCACOD") raised on one CPU only (MCG_STATUS RIPV|MCIP|LMCES). Linux recovers from that only on an Intel CPU model
-# with software error recovery; on others (the AMD vendor of the test
+# unknown MCACOD") raised on one CPU only (MCG_STATUS RIPV|MCIP|LMCES).
+# Linux recovers from that only on an Intel CPU model with software error
+# recovery; on others (the AMD vendor of the test
 # host's default "-cpu max", no SUCCOR) any uncorrected error panics, so
 # the cases are skipped there. Prints TAP 13; needs ring3_exec loaded.
 
