@@ -863,14 +863,32 @@ struct kt_busy {
 	struct r3x_helper *h;
 	struct completion done;
 	int started, irqs_off, ret;
-	u64 arg0;
+	bool hold_for_kick;	/* the service waits for unregister's NMI */
+	u64 arg0, kicks0;
 	struct r3x_fault f;
 	s64 ms;
 };
 
 static u64 svc_busy_start(void *priv, const u64 a[6])
 {
-	WRITE_ONCE(((struct kt_busy *)priv)->started, 1);
+	struct kt_busy *b = priv;
+	struct r3x_stats st;
+	unsigned int ms;
+
+	WRITE_ONCE(b->started, 1);
+	if (!b->hold_for_kick)
+		return 0;
+	/*
+	 * Stay at CPL0 (IRQs off) until r3x_unregister() has sent its NMI
+	 * and that NMI has arrived here, outside the helper.
+	 */
+	for (ms = 0; ms < 5000; ms++) {
+		r3x_stats_sum(&st);
+		if (st.kicks != b->kicks0)
+			break;
+		mdelay(1);
+	}
+	mdelay(20);
 	return 0;
 }
 
@@ -964,8 +982,11 @@ static unsigned int kt_busy_run(struct kunit *test, struct kt_busy *b,
 				bool irqs_off)
 {
 	static const r3x_service_fn svc[] = { svc_busy_start, svc_busy_start };
+	struct r3x_stats st;
 	unsigned int cpu;
 
+	r3x_stats_sum(&st);
+	b->kicks0 = st.kicks;
 	b->arg0 = 1ULL << 50;
 	b->irqs_off = irqs_off;
 	b->h = reg_helper_budget(test, "kt_busy", r3x_kt_span_start,
@@ -1029,6 +1050,20 @@ static void busy_cpu_responsive_then_unregister(struct kunit *test)
 static void unregister_ends_irqs_off_call(struct kunit *test)
 {
 	struct kt_busy b = {};
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	if (kt_busy_run(test, &b, true) < nr_cpu_ids)
+		kt_busy_unregister(test, &b);
+}
+
+/*
+ * The same, with unregister's NMI arriving while the CPU is at CPL0 (in a
+ * service) rather than in the helper: the call still ends.
+ */
+static void unregister_kick_outside_helper(struct kunit *test)
+{
+	struct kt_busy b = { .hold_for_kick = true };
 
 	if (num_online_cpus() < 2)
 		kunit_skip(test, "needs two CPUs");
@@ -1189,6 +1224,7 @@ static struct kunit_case ring3_exec_contain_cases[] = {
 	KUNIT_CASE_PARAM(timeout_irqs_off, loop_kind_gen_params),
 	KUNIT_CASE_SLOW(busy_cpu_responsive_then_unregister),
 	KUNIT_CASE_SLOW(unregister_ends_irqs_off_call),
+	KUNIT_CASE_SLOW(unregister_kick_outside_helper),
 	KUNIT_CASE(service_enabling_irqs),
 	KUNIT_CASE(transitions_not_kprobed),
 	KUNIT_CASE(entry_state_clean),

@@ -766,17 +766,26 @@ void r3x_kill_calls(struct r3x_helper *h)
 
 /*
  * Each CPU watches the next online one: a call with IRQs off past its
- * deadline gets an NMI, which brings its helper back to CPL0.
+ * deadline, or of a helper being unregistered, gets an NMI, which brings
+ * its helper back to CPL0. Unregistration kicks once; if that NMI arrived
+ * while the CPU was still at CPL0 (entering the helper, or in a service),
+ * it ended nothing, and this repeats it. The helper is not freed under us:
+ * r3x_unregister() waits for RCU readers, this hardirq callback included.
  */
 static enum hrtimer_restart r3x_watchdog_fn(struct hrtimer *t)
 {
 	unsigned int cpu = smp_processor_id();
 	unsigned int buddy = cpumask_next_wrap(cpu, cpu_online_mask, cpu, false);
+	struct r3x_cpu *bc;
+	struct r3x_helper *h;
 	u64 deadline;
 
 	if (buddy < nr_cpu_ids && buddy != cpu) {
-		deadline = READ_ONCE(per_cpu_ptr(&r3x_cpu, buddy)->deadline);
-		if (deadline && local_clock() > deadline)
+		bc = per_cpu_ptr(&r3x_cpu, buddy);
+		deadline = READ_ONCE(bc->deadline);
+		h = READ_ONCE(bc->helper);
+		if ((deadline && local_clock() > deadline) ||
+		    (h && READ_ONCE(h->dead)))
 			r3x_kick_cpu(buddy);
 	}
 	hrtimer_forward_now(t, ns_to_ktime((u64)r3x_watchdog_us * NSEC_PER_USEC));

@@ -80,7 +80,7 @@ struct r3x_cpu {
 	u64 ucr3;			/* PTI: the CR3 the helper runs on */
 	/* C only */
 	struct r3x_run *run;
-	struct r3x_helper *helper;	/* compared, never followed, remotely */
+	struct r3x_helper *helper;	/* read remotely under RCU (watchdog) */
 	u64 deadline;			/* local_clock() ns; read by the watchdog */
 	bool kick;			/* an NMI of ours is on its way */
 	bool irq_leak;			/* a service let interrupts in */
