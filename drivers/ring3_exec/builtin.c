@@ -76,37 +76,32 @@ R3X_DEFINE_HELPER(r3x_h_spin,
 		  "\tsyscall\n"
 		  "\tud2");
 
+/*
+ * Jump to case 1nn for arg0 = nn (the ".long 1nn - 90b" table that follows,
+ * position-independent: the code runs at R3X_UVA_CODE), or to label
+ * "other" when arg0 >= n. Clobbers RAX and RCX.
+ */
+#define R3X_DISPATCH(n, other)						\
+	"\tcmpq $" #n ", %rdi\n"						\
+	"\tjae " #other "f\n"						\
+	"\tleaq 90f(%rip), %rax\n"					\
+	"\tmovslq (%rax,%rdi,4), %rcx\n"					\
+	"\taddq %rcx, %rax\n"						\
+	"\tjmpq *%rax\n"							\
+	"\t.balign 4\n"							\
+	"90:\t"
+
 /* Raises the fault selected by arg0 (R3X_FK_*); arg1 is an address. */
 R3X_DEFINE_HELPER(r3x_h_fault,
 		  "\tmovl $" S(R3X_UVA_STACK_TOP) ", %esp\n"
-		  "\tcmpl $0, %edi\n\tje 100f\n"
-		  "\tcmpl $1, %edi\n\tje 101f\n"
-		  "\tcmpl $2, %edi\n\tje 102f\n"
-		  "\tcmpl $3, %edi\n\tje 103f\n"
-		  "\tcmpl $4, %edi\n\tje 104f\n"
-		  "\tcmpl $5, %edi\n\tje 105f\n"
-		  "\tcmpl $6, %edi\n\tje 106f\n"
-		  "\tcmpl $7, %edi\n\tje 107f\n"
-		  "\tcmpl $8, %edi\n\tje 108f\n"
-		  "\tcmpl $9, %edi\n\tje 109f\n"
-		  "\tcmpl $10, %edi\n\tje 110f\n"
-		  "\tcmpl $11, %edi\n\tje 111f\n"
-		  "\tcmpl $12, %edi\n\tje 112f\n"
-		  "\tcmpl $13, %edi\n\tje 113f\n"
-		  "\tcmpl $14, %edi\n\tje 114f\n"
-		  "\tcmpl $15, %edi\n\tje 115f\n"
-		  "\tcmpl $16, %edi\n\tje 116f\n"
-		  "\tcmpl $17, %edi\n\tje 117f\n"
-		  "\tcmpl $18, %edi\n\tje 118f\n"
-		  "\tcmpl $19, %edi\n\tje 119f\n"
-		  "\tcmpl $20, %edi\n\tje 120f\n"
-		  "\tcmpl $21, %edi\n\tje 121f\n"
-		  "\tcmpl $22, %edi\n\tje 122f\n"
-		  "\tcmpl $23, %edi\n\tje 123f\n"
-		  "\tcmpl $24, %edi\n\tje 124f\n"
-		  "\tcmpl $25, %edi\n\tje 125f\n"
-		  "\tcmpl $26, %edi\n\tje 126f\n"
-		  "\tjmp 99f\n"
+		  R3X_DISPATCH(27, 99)
+		  ".long 100f - 90b, 101f - 90b, 102f - 90b, 103f - 90b\n"
+		  ".long 104f - 90b, 105f - 90b, 106f - 90b, 107f - 90b\n"
+		  ".long 108f - 90b, 109f - 90b, 110f - 90b, 111f - 90b\n"
+		  ".long 112f - 90b, 113f - 90b, 114f - 90b, 115f - 90b\n"
+		  ".long 116f - 90b, 117f - 90b, 118f - 90b, 119f - 90b\n"
+		  ".long 120f - 90b, 121f - 90b, 122f - 90b, 123f - 90b\n"
+		  ".long 124f - 90b, 125f - 90b, 126f - 90b\n"
 		  "100:\tud2\n\tjmp 99f\n"
 		  "101:\tmovq 0, %rax\n\tjmp 99f\n"
 		  "102:\tmovabs $0x8000000000000000, %rax\n\tmovq (%rax), %rax\n\tjmp 99f\n"
@@ -176,16 +171,11 @@ R3X_DEFINE_HELPER(r3x_h_fault,
 R3X_DEFINE_HELPER(r3x_h_probe,
 		  "\tmovq %rsp, %r12\n"
 		  "\tmovl $" S(R3X_UVA_STACK_TOP) ", %esp\n"
-		  "\tcmpl $0, %edi\n\tje 100f\n"
-		  "\tcmpl $1, %edi\n\tje 101f\n"
-		  "\tcmpl $2, %edi\n\tje 102f\n"
-		  "\tcmpl $3, %edi\n\tje 103f\n"
-		  "\tcmpl $4, %edi\n\tje 104f\n"
-		  "\tcmpl $5, %edi\n\tje 105f\n"
-		  "\tcmpl $6, %edi\n\tje 106f\n"
-		  "\tcmpl $7, %edi\n\tje 107f\n"
-		  "\tcmpl $8, %edi\n\tje 108f\n"
-		  "\tmovq $-1, %rdi\n\tjmp 99f\n"
+		  R3X_DISPATCH(9, 98)
+		  ".long 100f - 90b, 101f - 90b, 102f - 90b, 103f - 90b\n"
+		  ".long 104f - 90b, 105f - 90b, 106f - 90b, 107f - 90b\n"
+		  ".long 108f - 90b\n"
+		  "98:\tmovq $-1, %rdi\n\tjmp 99f\n"
 		  "100:\tmovq %r12, %rdi\n\tjmp 99f\n"
 		  "101:\trdfsbase %rdi\n\tjmp 99f\n"
 		  "102:\trdgsbase %rdi\n\tjmp 99f\n"
