@@ -26,10 +26,10 @@
 #include <linux/nospec.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
-#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
 #include <asm/apic.h>
 #include <asm/debugreg.h>
 #include <asm/desc.h>
@@ -557,50 +557,44 @@ static u64 r3x_budget_ns(const struct r3x_helper *h)
 /* ---- owning a helper ---- */
 
 /*
- * One call owns a helper at a time. A caller that may sleep waits for the
- * owner; one that may not waits only while the owner runs on another CPU
- * (bounded by the owner's budget), and gives up at once if the owner is
- * this CPU's interrupted task or has yielded its CPU.
+ * One call owns a helper at a time (busy). A caller that may sleep polls
+ * for the owner; one that may not waits only while the owner runs on
+ * another CPU (bounded by the owner's budget), and gives up at once if the
+ * owner is this CPU's interrupted task or has yielded its CPU. No lock is
+ * taken on the way: r3x_unregister() waits for the users count instead.
  */
 static int r3x_acquire(struct r3x_helper *h, bool may_sleep)
 {
-	u64 limit = local_clock() + r3x_budget_ns(h) + 4ULL * r3x_watchdog_us * NSEC_PER_USEC;
+	u64 limit = local_clock() + r3x_budget_ns(h) +
+		    4ULL * r3x_watchdog_us * NSEC_PER_USEC;
 
-	if (may_sleep)
-		mutex_lock(&h->call_mutex);
 	while (atomic_cmpxchg_acquire(&h->busy, 0, 1)) {
 		if (READ_ONCE(h->dead))
-			goto busy;
+			return -ENOENT;
 		if (may_sleep) {
 			if (local_clock() > limit + NSEC_PER_SEC)
-				goto busy;
+				return -EBUSY;
 			usleep_range(50, 100);
 			continue;
 		}
 		if (READ_ONCE(h->yielded) ||
 		    READ_ONCE(h->owner_cpu) == raw_smp_processor_id() ||
 		    local_clock() > limit)
-			goto busy;
+			return READ_ONCE(h->dead) ? -ENOENT : -EBUSY;
 		cpu_relax();
 	}
 	if (READ_ONCE(h->dead)) {
 		atomic_set_release(&h->busy, 0);
-		if (may_sleep)
-			mutex_unlock(&h->call_mutex);
 		return -ENOENT;
 	}
 	return 0;
-busy:
-	if (may_sleep)
-		mutex_unlock(&h->call_mutex);
-	return READ_ONCE(h->dead) ? -ENOENT : -EBUSY;
 }
 
-static void r3x_release(struct r3x_helper *h, bool may_sleep)
+/* The last access to @h of a call: r3x_unregister() may free it after. */
+static void r3x_put_user(struct r3x_helper *h)
 {
-	atomic_set_release(&h->busy, 0);
-	if (may_sleep)
-		mutex_unlock(&h->call_mutex);
+	if (atomic_dec_and_test(&h->users))
+		wake_up_var(&h->users);
 }
 
 /**
@@ -652,15 +646,20 @@ int r3x_call(struct r3x_helper *h, const u64 args[6], u64 *result,
 		pr_warn_ratelimited("call: re-entry on CPU refused\n");
 		return -EBUSY;
 	}
+	atomic_inc(&h->users);
 	ret = r3x_acquire(h, may_sleep);
 	if (ret) {
 		if (ret == -EBUSY)
 			pr_warn_ratelimited("call: helper %s is busy\n", h->name);
+		r3x_put_user(h);
 		return ret;
 	}
 	run.budget_ns = r3x_budget_ns(h);
 
-	rcu_read_lock();
+	/*
+	 * No RCU read lock: the users count keeps @h, and IRQs are off in
+	 * every slice, which r3x_unregister()'s grace period also waits for.
+	 */
 	kernel_fpu_begin();
 	local_irq_save(flags);
 	c = this_cpu_ptr(&r3x_cpu);
@@ -677,10 +676,8 @@ int r3x_call(struct r3x_helper *h, const u64 args[6], u64 *result,
 		WRITE_ONCE(h->yielded, true);
 		local_irq_restore(flags);
 		kernel_fpu_end();
-		rcu_read_unlock();
 		this_cpu_inc(r3x_stats.yields);
 		cond_resched();
-		rcu_read_lock();
 		kernel_fpu_begin();
 		local_irq_save(flags);
 		WRITE_ONCE(h->yielded, false);
@@ -703,18 +700,19 @@ int r3x_call(struct r3x_helper *h, const u64 args[6], u64 *result,
 	}
 	local_irq_restore(flags);
 	kernel_fpu_end();
-	rcu_read_unlock();
-	r3x_release(h, may_sleep);
 
+	/* The helper's own counters: this call owns them until the release. */
 	ret = run.end;
-	atomic64_inc(&h->calls);
+	WRITE_ONCE(h->calls, h->calls + 1);
 	if (ret) {
-		atomic64_inc(&h->faults);
+		WRITE_ONCE(h->faults, h->faults + 1);
 		if (ret == -ETIME)
-			atomic64_inc(&h->timeouts);
+			WRITE_ONCE(h->timeouts, h->timeouts + 1);
 		r3x_note_fault(h, &run.fault);
 	}
 	trace_r3x_call(h->name, ret, run.result, run.fault.vector, run.nservices);
+	atomic_set_release(&h->busy, 0);
+	r3x_put_user(h);
 	if (!ret && result)
 		*result = run.result;
 	if (ret && fault)

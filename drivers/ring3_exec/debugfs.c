@@ -59,11 +59,11 @@ static int helpers_show(struct seq_file *m, void *v)
 
 	mutex_lock(&r3x_lock);
 	list_for_each_entry(h, &r3x_helpers, node)
-		seq_printf(m, "%s code_pages=%u data_pages=%u stack_pages=%u services=%u budget_us=%llu calls=%lld faults=%lld timeouts=%lld\n",
+		seq_printf(m, "%s code_pages=%u data_pages=%u stack_pages=%u services=%u budget_us=%llu calls=%llu faults=%llu timeouts=%llu\n",
 			   h->name, h->nr_code, h->nr_data, h->nr_stack,
 			   h->nr_services, div_u64(h->budget_ns, NSEC_PER_USEC),
-			   atomic64_read(&h->calls), atomic64_read(&h->faults),
-			   atomic64_read(&h->timeouts));
+			   READ_ONCE(h->calls), READ_ONCE(h->faults),
+			   READ_ONCE(h->timeouts));
 	mutex_unlock(&r3x_lock);
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/wait_bit.h>
 #include <asm/cpufeature.h>
 #include <asm/msr.h>
 #include <kunit/visibility.h>
@@ -137,7 +138,6 @@ struct r3x_helper *r3x_register(const struct r3x_helper_desc *d)
 	if (!h)
 		return ERR_PTR(-ENOMEM);
 	strscpy(h->name, d->name, sizeof(h->name));
-	mutex_init(&h->call_mutex);
 	h->services = d->services;
 	h->nr_services = d->nr_services;
 	h->priv = d->priv;
@@ -196,10 +196,10 @@ void r3x_unregister(struct r3x_helper *h)
 		return;
 	WRITE_ONCE(h->dead, true);
 	r3x_kill_calls(h);
-	/* Calls that cannot sleep are RCU readers; the others hold the mutex. */
+	/* Each call ends as soon as it sees dead, within its budget anyway. */
+	wait_var_event(&h->users, !atomic_read(&h->users));
+	/* The watchdog may still look at it, from hardirq context. */
 	synchronize_rcu();
-	mutex_lock(&h->call_mutex);
-	mutex_unlock(&h->call_mutex);
 	mutex_lock(&r3x_lock);
 	list_del(&h->node);
 	mutex_unlock(&r3x_lock);

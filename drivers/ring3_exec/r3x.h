@@ -107,14 +107,15 @@ struct r3x_helper {
 	bool dead;
 	/*
 	 * A helper has one stack and one data area: one call at a time owns
-	 * it (busy). Callers that may sleep queue on call_mutex first; the
-	 * owner may yield its CPU (yielded) between slices.
+	 * it (busy). The owner may yield its CPU (yielded) between slices.
+	 * users counts the calls between their entry and their last access
+	 * to the helper; r3x_unregister() waits for it to drop to 0.
 	 */
 	atomic_t busy;
+	atomic_t users;
 	bool yielded;
 	unsigned int owner_cpu;
-	struct mutex call_mutex;	/* queues the callers that may sleep */
-	atomic64_t calls, faults, timeouts;
+	u64 calls, faults, timeouts;	/* written by the owning call */
 };
 
 /* One call, on the caller's stack. */
