@@ -29,6 +29,7 @@
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
 #include <linux/slab.h>
+#include <linux/sysfs.h>
 #include <linux/wait_bit.h>
 #include <asm/apic.h>
 #include <asm/debugreg.h>
@@ -103,45 +104,42 @@ static bool r3x_swap_cstar(void)
 	       boot_cpu_has(X86_FEATURE_HYPERVISOR);
 }
 
-static int r3x_param_set_range(const char *val, const struct kernel_param *kp,
-			       unsigned int min, unsigned int max)
+/* An unsigned int module parameter with its accepted range. */
+struct r3x_uint_param {
+	unsigned int val, min, max;
+};
+
+static int r3x_uint_param_set(const char *val, const struct kernel_param *kp)
 {
+	struct r3x_uint_param *p = kp->arg;
 	unsigned int v;
 
-	if (kstrtouint(val, 0, &v) || v < min || v > max) {
-		pr_err("%s: must be %u..%u\n", kp->name, min, max);
+	if (kstrtouint(val, 0, &v) || v < p->min || v > p->max) {
+		pr_err("%s: must be %u..%u\n", kp->name, p->min, p->max);
 		return -EINVAL;
 	}
-	*(unsigned int *)kp->arg = v;
+	WRITE_ONCE(p->val, v);
 	return 0;
 }
 
-static int r3x_budget_set(const char *val, const struct kernel_param *kp)
+static int r3x_uint_param_get(char *buf, const struct kernel_param *kp)
 {
-	return r3x_param_set_range(val, kp, 100, 10000000);
+	const struct r3x_uint_param *p = kp->arg;
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(p->val));
 }
 
-static int r3x_watchdog_set(const char *val, const struct kernel_param *kp)
-{
-	return r3x_param_set_range(val, kp, 100, 100000);
-}
-
-static const struct kernel_param_ops r3x_budget_ops = {
-	.set = r3x_budget_set,
-	.get = param_get_uint,
+static const struct kernel_param_ops r3x_uint_param_ops = {
+	.set = r3x_uint_param_set,
+	.get = r3x_uint_param_get,
 };
 
-static const struct kernel_param_ops r3x_watchdog_ops = {
-	.set = r3x_watchdog_set,
-	.get = param_get_uint,
-};
-
-unsigned int r3x_budget_us = 10000;
-module_param_cb(budget_us, &r3x_budget_ops, &r3x_budget_us, 0644);
+static struct r3x_uint_param r3x_budget_param = { 10000, 100, 10000000 };
+module_param_cb(budget_us, &r3x_uint_param_ops, &r3x_budget_param, 0644);
 MODULE_PARM_DESC(budget_us, "default budget of a call in microseconds (100..10000000)");
 
-static unsigned int r3x_watchdog_us = 1000;
-module_param_cb(watchdog_us, &r3x_watchdog_ops, &r3x_watchdog_us, 0444);
+static struct r3x_uint_param r3x_watchdog_param = { 1000, 100, 100000 };
+module_param_cb(watchdog_us, &r3x_uint_param_ops, &r3x_watchdog_param, 0444);
 MODULE_PARM_DESC(watchdog_us, "period of the budget watchdog in microseconds (100..100000)");
 
 static bool r3x_verify_msrs = IS_ENABLED(CONFIG_KUNIT);
@@ -551,7 +549,7 @@ out:
 
 static u64 r3x_budget_ns(const struct r3x_helper *h)
 {
-	return h->budget_ns ?: (u64)READ_ONCE(r3x_budget_us) * NSEC_PER_USEC;
+	return h->budget_ns ?: (u64)READ_ONCE(r3x_budget_param.val) * NSEC_PER_USEC;
 }
 
 /* ---- owning a helper ---- */
@@ -566,7 +564,7 @@ static u64 r3x_budget_ns(const struct r3x_helper *h)
 static int r3x_acquire(struct r3x_helper *h, bool may_sleep)
 {
 	u64 limit = local_clock() + r3x_budget_ns(h) +
-		    4ULL * r3x_watchdog_us * NSEC_PER_USEC;
+		    4ULL * r3x_watchdog_param.val * NSEC_PER_USEC;
 
 	while (atomic_cmpxchg_acquire(&h->busy, 0, 1)) {
 		if (READ_ONCE(h->dead))
@@ -786,7 +784,7 @@ static enum hrtimer_restart r3x_watchdog_fn(struct hrtimer *t)
 		    (h && READ_ONCE(h->dead)))
 			r3x_kick_cpu(buddy);
 	}
-	hrtimer_forward_now(t, ns_to_ktime((u64)r3x_watchdog_us * NSEC_PER_USEC));
+	hrtimer_forward_now(t, ns_to_ktime((u64)r3x_watchdog_param.val * NSEC_PER_USEC));
 	return HRTIMER_RESTART;
 }
 
@@ -796,7 +794,7 @@ static int r3x_cpu_online(unsigned int cpu)
 
 	hrtimer_init(t, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
 	t->function = r3x_watchdog_fn;
-	hrtimer_start(t, ns_to_ktime((u64)r3x_watchdog_us * NSEC_PER_USEC),
+	hrtimer_start(t, ns_to_ktime((u64)r3x_watchdog_param.val * NSEC_PER_USEC),
 		      HRTIMER_MODE_REL_PINNED_HARD);
 	return 0;
 }

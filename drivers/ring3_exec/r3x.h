@@ -157,7 +157,6 @@ int r3x_build_mm(struct r3x_helper *h);
 void r3x_free_mm(struct r3x_helper *h);
 
 /* call.c */
-extern unsigned int r3x_budget_us;
 int r3x_call_init(void);
 void r3x_call_exit(void);
 void r3x_kill_calls(struct r3x_helper *h);
