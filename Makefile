@@ -41,7 +41,9 @@ vm:
 
 vm-run:
 	@test -n "$(SCRIPT)" || { echo "usage: make vm-run SCRIPT=path/to/script.sh" >&2; exit 2; }
-	scripts/vm-run.sh $(if $(APPEND),--append "$(APPEND)") "$(SCRIPT)"
+	@scripts/vm-run.sh $(if $(APPEND),--append "$(APPEND)") "$(SCRIPT)"; rc=$$?; \
+	[ $$rc -eq 0 ] || echo "vm-run: status $$rc (make itself exits 2; scripts/vm-run.sh exits with the status)" >&2; \
+	exit $$rc
 
 demo:
 	scripts/vm-run.sh --quiet-load scripts/guest/demo.sh
