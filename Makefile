@@ -20,7 +20,8 @@ TEST_KDIR = $(shell $(CURDIR)/scripts/build-kernel.sh)
 KBUILD_OPTS := $(if $(W),W=$(W)) $(if $(C),C=$(C))
 
 .PHONY: all modules tools selftests check lint vm vm-run demo bench clean \
-	install uninstall help check-dkms dkms-add dkms-install dkms-remove
+	install uninstall help check-dkms dkms-tree dkms-add dkms-install \
+	dkms-remove deb
 
 all: modules
 
@@ -74,17 +75,22 @@ uninstall:
 # DKMS (Documentation/dkms.rst): dkms-add copies the kbuild tree (no tools,
 # tests or build outputs) to /usr/src/hvsec-<VERSION> and registers it;
 # dkms-install also builds and installs it for the running kernel (or
-# KERNELRELEASE=...); dkms-remove undoes both for every kernel.
+# KERNELRELEASE=...); dkms-remove undoes both for every kernel. dkms-tree
+# only copies (DKMS_SRC=... elsewhere; debian/rules uses it). `make deb`
+# builds the Debian package hvsec-dkms into .out/deb/.
 DKMS_SRC = /usr/src/hvsec-$(HVSEC_VERSION)
 DKMS_FILES := dkms.conf VERSION Kbuild Makefile drivers include kunit
 
-dkms-add:
-	@test "$$(id -u)" = 0 || { echo "$@: run as root" >&2; exit 1; }
-	-dkms remove hvsec/$(HVSEC_VERSION) --all >/dev/null 2>&1
+dkms-tree:
 	rm -rf $(DKMS_SRC)
 	mkdir -p $(DKMS_SRC)
 	tar -C $(CURDIR) -cf - --exclude-vcs --exclude-from=$(CURDIR)/.gitignore \
 		$(DKMS_FILES) | tar -C $(DKMS_SRC) -xf -
+
+dkms-add:
+	@test "$$(id -u)" = 0 || { echo "$@: run as root" >&2; exit 1; }
+	-dkms remove hvsec/$(HVSEC_VERSION) --all >/dev/null 2>&1
+	$(MAKE) --no-print-directory dkms-tree
 	dkms add hvsec/$(HVSEC_VERSION)
 
 dkms-install: dkms-add
@@ -97,6 +103,9 @@ dkms-remove:
 
 check-dkms:
 	scripts/check-dkms.sh
+
+deb:
+	scripts/deb.sh
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null

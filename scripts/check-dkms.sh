@@ -2,13 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Prove hvsec's DKMS packaging on Debian's stock kernels (Documentation/
-# dkms.rst). For the newest linux-headers-6.1.0-*-amd64 and
-# linux-headers-6.12.*+deb12-amd64 that apt knows:
+# dkms.rst) through its Debian package. For the newest
+# linux-headers-6.1.0-*-amd64 and linux-headers-6.12.*+deb12-amd64 that apt
+# knows:
 #   1. install dkms, the headers and the matching stock linux-image package;
 #   2. for a kernel of the series the intel-iommu hook supports, its private
 #      headers from the matching linux-source package
-#      (scripts/private-headers.sh); dkms add/build/install hvsec; the build
-#      log must be warning-free;
+#      (scripts/private-headers.sh); build hvsec-dkms (`make deb`, lintian
+#      clean) and install it with `apt-get install ./hvsec-dkms_*.deb`,
+#      whose postinst has DKMS build and install hvsec for both kernels;
+#      the build logs must be warning-free;
 #   3. modinfo of every installed module: version, description, author,
 #      license, and help text for every parameter; make install/uninstall
 #      (without DKMS) into a scratch root;
@@ -16,11 +19,14 @@
 #      with the DKMS-built modules (and the test modules that are never
 #      packaged, built against the same headers): load, selftests,
 #      unload/reload of every module (scripts/guest/dkms-check.sh), and no
-#      splat on the console.
+#      splat on the console;
+#   5. `apt-get purge hvsec-dkms`: no module, source or DKMS state of hvsec
+#      may be left (`dkms status` without hvsec).
 # Prints the time of each phase. Must run as root.
 #
 # usage: check-dkms.sh [--series "6.1 6.12"] [--no-boot] [--timeout SECS]
-# Logs: .out/dkms-<release>/{make.log,console.log,output.log}
+# Logs: .out/dkms-<release>/{make.log,console.log,output.log}; the package,
+# lintian.txt and the apt-get logs in .out/deb/.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -30,7 +36,7 @@ while [ $# -gt 0 ]; do
 	--series) series=$2; shift 2 ;;
 	--no-boot) boot=0; shift ;;
 	--timeout) timeout=$2; shift 2 ;;
-	-h|--help) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "check-dkms: unknown argument $1" ;;
 	esac
 done
@@ -76,7 +82,7 @@ for s in $series; do
 	releases+=("$r")
 done
 log "kernels: ${releases[*]}"
-pkgs=(dkms "${HOST_PKGS[@]}" build-essential xz-utils zstd)
+pkgs=(dkms "${HOST_PKGS[@]}" build-essential xz-utils zstd dpkg-dev debhelper dh-dkms lintian)
 for r in "${releases[@]}"; do
 	pkgs+=("linux-headers-$r" "linux-image-$r")
 done
@@ -95,15 +101,52 @@ for r in "${releases[@]}"; do
 	phase_done "$st"
 done
 
-phase "dkms add"
-make -s -C "$HVSEC_TOP" dkms-add >&2
-phase_done
+phase "make deb (lintian)"
+st=ok
+deb=$("$HVSEC_TOP/scripts/deb.sh" | tail -n 1) || st="FAILED (make deb)"
+if [ "$st" = ok ]; then
+	[ "$(dpkg-deb -f "$deb" Version)" = "$version" ] || st="FAILED (package version is not $version)"
+	[ "$(dpkg-deb -f "$deb" Architecture)" = all ] || st="FAILED (package is not Architecture: all)"
+	dpkg-deb -c "$deb" | grep -c " \./usr/src/hvsec-$version/dkms.conf\$" >/dev/null ||
+		st="FAILED (no /usr/src/hvsec-$version/dkms.conf in the package)"
+fi
+phase_done "$st"
+[ "$st" = ok ] || die "check-dkms: no package to install"
+
+# Start from no hvsec at all: a package or a `make dkms-install` of an
+# earlier run (the postinst would not rebuild an installed version).
+phase "apt-get install ./hvsec-dkms_${version}_all.deb"
+st=ok
+apt_get() { DEBIAN_FRONTEND=noninteractive apt-get -y -q -o DPkg::Lock::Timeout=600 "$@"; }
+if dpkg-query -W -f='${Status}' hvsec-dkms 2>/dev/null | grep -q 'ok'; then
+	apt_get purge hvsec-dkms >&2
+fi
+if [ -n "$(dkms status hvsec 2>/dev/null)" ]; then
+	dkms remove "$pkg" --all >&2 || true
+fi
+dpkg -S "/usr/src/hvsec-$version" >/dev/null 2>&1 || rm -rf "/usr/src/hvsec-$version"
+(cd "${deb%/*}" && apt_get install --no-install-recommends "./${deb##*/}") \
+	> "$out/deb/apt-install.log" 2>&1 || { cat "$out/deb/apt-install.log" >&2; st="FAILED (apt-get install)"; }
+grep -E '^(Building|Module build|It is likely)' "$out/deb/apt-install.log" >&2 || true
+dpkg-query -W -f='${Status}' hvsec-dkms 2>/dev/null | grep -q 'install ok installed' ||
+	st="FAILED (hvsec-dkms is not installed)"
+[ "$(dpkg -S "/usr/src/hvsec-$version/dkms.conf" 2>/dev/null)" = "hvsec-dkms: /usr/src/hvsec-$version/dkms.conf" ] ||
+	st="FAILED (/usr/src/hvsec-$version/dkms.conf does not belong to hvsec-dkms)"
+phase_done "$st"
 
 for r in "${releases[@]}"; do
 	mkdir -p "$out/dkms-$r"
-	phase "dkms build $r"
+	# The postinst builds for the running kernel and the newest one, or for
+	# every kernel when the running one is not installed (a container or
+	# a chroot, like here): build the others as an administrator would.
+	phase "dkms build (package) $r"
 	st=ok
-	dkms build "$pkg" -k "$r" >&2 || st="FAILED (dkms build)"
+	if [[ "$(dkms status "$pkg" -k "$r")" == *": installed"* ]]; then
+		log "$r: built and installed by hvsec-dkms's postinst"
+	else
+		log "$r: not built by hvsec-dkms's postinst; dkms install"
+		dkms install "$pkg" -k "$r" >&2 || st="FAILED (dkms install)"
+	fi
 	log_file=/var/lib/dkms/$pkg/$r/$(uname -m)/log/make.log
 	[ -f "$log_file" ] || log_file=/var/lib/dkms/$pkg/build/make.log
 	cp "$log_file" "$out/dkms-$r/make.log" 2>/dev/null || st="FAILED (no make.log)"
@@ -122,9 +165,8 @@ for r in "${releases[@]}"; do
 	esac
 	phase_done "$st"
 
-	phase "dkms install $r"
+	phase "modules installed $r"
 	st=ok
-	dkms install "$pkg" -k "$r" >&2 || st="FAILED (dkms install)"
 	for m in $(hvsec_driver_modules); do
 		f=$(modinfo -k "$r" -F filename "$m" 2>/dev/null) || { st="FAILED ($m not found by modinfo)"; continue; }
 		case "$f" in
@@ -227,6 +269,29 @@ if [ $boot -eq 1 ]; then
 		phase_done "$st"
 	done
 fi
+
+# Purging the package must leave nothing of hvsec: no module in any
+# kernel's tree, no DKMS state, no sources.
+phase "apt-get purge hvsec-dkms"
+st=ok
+apt_get purge hvsec-dkms > "$out/deb/apt-purge.log" 2>&1 ||
+	{ cat "$out/deb/apt-purge.log" >&2; st="FAILED (apt-get purge)"; }
+[ -z "$(dpkg-query -W -f='${Status}' hvsec-dkms 2>/dev/null | grep -v not-installed)" ] ||
+	st="FAILED (hvsec-dkms is still known to dpkg)"
+left=$(dkms status 2>&1 | grep hvsec || true)
+[ -z "$left" ] || { log "dkms status: $left"; st="FAILED (dkms status still lists hvsec)"; }
+for d in "/usr/src/hvsec-$version" "/var/lib/dkms/$pkg"; do
+	[ ! -e "$d" ] || st="FAILED ($d is left)"
+done
+for r in "${releases[@]}"; do
+	for m in $(hvsec_driver_modules); do
+		f=$(find "/lib/modules/$r" -name "$m.ko*" | head -n 1)
+		[ -z "$f" ] || st="FAILED ($f is left)"
+		! modinfo -k "$r" -F filename "$m" >/dev/null 2>&1 || st="FAILED (modinfo still finds $m for $r)"
+	done
+done
+log "dkms status after the purge: $(dkms status | wc -l) line(s)"
+phase_done "$st"
 
 echo
 echo "check-dkms: hvsec $version on ${releases[*]}"

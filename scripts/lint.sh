@@ -3,7 +3,8 @@
 #
 # Lint the project's sources: checkpatch.pl --strict (from the test kernel's
 # source tree), sparse (C=2) and a W=1 build of every module, and -Werror
-# builds of the tools and selftests. Any finding fails.
+# builds of the tools and selftests; debian/changelog's version must be
+# VERSION's. Any finding fails.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -40,6 +41,14 @@ rm -f "$log"
 echo "lint: tools and selftests with -Werror"
 make -s -C tools KSRC="$ksrc" >/dev/null || fail=1
 make -s -C selftests KSRC="$ksrc" >/dev/null || fail=1
+
+# The Debian package's version is VERSION's (scripts/deb.sh refuses too).
+echo "lint: debian/changelog names VERSION"
+chver=$(sed -n '1s/^hvsec (\([^)]*\)).*/\1/p' debian/changelog)
+if [ "$chver" != "$(cat VERSION)" ]; then
+	echo "debian/changelog: version ${chver:-?} is not VERSION's $(cat VERSION) (dch -v $(cat VERSION))"
+	fail=1
+fi
 
 if [ $fail -ne 0 ]; then
 	echo "lint: FAILED"
