@@ -282,6 +282,8 @@ static unsigned int fake_count(struct fake_iommu *f, enum fake_ev_type type)
 
 static struct vtd_domain dom_a = { .pgd = 0xaaaa000, .aw = 1, .name = "A" };
 static struct vtd_domain dom_b = { .pgd = 0xbbbb000, .aw = 2, .name = "B" };
+/* A's address width: the best effort without CX16 may mix A and C. */
+static struct vtd_domain dom_c = { .pgd = 0xcccc000, .aw = 1, .name = "C" };
 
 /* Assigns @sid to @d from non-present and checks it, then clears the log. */
 static void fake_assign(struct kunit *test, struct fake_iommu *f, u16 sid,
@@ -512,11 +514,12 @@ static void core_replace_rmrr(struct kunit *test)
 
 	fake_assign(test, f, SID_DEV, &dom_a);
 	old = fake_read(f, SID_DEV);
-	KUNIT_EXPECT_EQ(test, vtd_map_one(&f->u, &dom_b, 0, SID_DEV & 0xff,
+	KUNIT_EXPECT_EQ(test, vtd_map_one(&f->u, &dom_c, 0, SID_DEV & 0xff,
 					  VTD_MAP_WITH_RMRR | p->flags, true,
 					  false, NULL, &res), 1);
 	new = fake_read(f, SID_DEV);
 	KUNIT_EXPECT_EQ(test, vtd_ctx_did(&new), 2);
+	KUNIT_EXPECT_EQ(test, vtd_ctx_pgtable(&new), dom_c.pgd);
 	if (p->cx16) {
 		check_states(test, f, SID_DEV, &old, &new, ALLOW_OLD_NEW, NULL,
 			     NULL);
@@ -530,6 +533,72 @@ static void core_replace_rmrr(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, res.warned, warn);
 	KUNIT_EXPECT_EQ(test, f->u.stats.mixed_warnings, warn ? 1 : 0);
+	KUNIT_EXPECT_EQ(test, f->u.stats.best_effort_refused, 0);
+}
+
+/*
+ * Without CX16 the best effort writes a mixed state only between entries of
+ * the same address width with fault processing enabled; otherwise -EINVAL
+ * and nothing is written or flushed. With CX16 both moves are one store.
+ */
+static void core_replace_rmrr_refused(struct kunit *test)
+{
+	const struct core_param *p = param(test);
+	struct fake_iommu *f = fake_new(test, p->cx16);
+	struct vtd_ctx_entry old;
+	struct vtd_replace_res res;
+	int expect = p->cx16 ? 1 : -EINVAL;
+
+	/* A (AW 1) -> B (AW 2): new tables would be walked with 3 levels. */
+	fake_assign(test, f, SID_DEV, &dom_a);
+	old = fake_read(f, SID_DEV);
+	KUNIT_EXPECT_EQ(test, vtd_map_one(&f->u, &dom_b, 0, SID_DEV & 0xff,
+					  VTD_MAP_WITH_RMRR |
+					  VTD_MAP_SINGLE_DEVICE, true, false,
+					  NULL, &res), expect);
+	if (p->cx16) {
+		KUNIT_EXPECT_EQ(test, res.path, VTD_PATH_CX16);
+		KUNIT_EXPECT_EQ(test, vtd_ctx_did(fake_entry(f, SID_DEV)), 2);
+	} else {
+		KUNIT_EXPECT_TRUE(test, vtd_ctx_equal(fake_entry(f, SID_DEV),
+						      &old));
+		KUNIT_EXPECT_EQ(test, f->nr_ev, 0);
+		KUNIT_EXPECT_NULL(test, vtd_did_owner(&f->u, 2));
+		KUNIT_EXPECT_EQ(test, vtd_did_refs(&f->u, 1), 1);
+		KUNIT_EXPECT_EQ(test, f->u.stats.best_effort_refused, 1);
+		KUNIT_EXPECT_EQ(test, f->u.stats.replaced, 0);
+	}
+
+	/* An entry with fault processing disabled (not the core's) -> C. */
+	fake_reset_log(f);
+	fake_assign(test, f, SID_DEV2, &dom_a);
+	fake_entry(f, SID_DEV2)->lo |= VTD_CTX_LO_FPD;
+	old = fake_read(f, SID_DEV2);
+	KUNIT_EXPECT_EQ(test, vtd_map_one(&f->u, &dom_c, 0, SID_DEV2 & 0xff,
+					  VTD_MAP_WITH_RMRR |
+					  VTD_MAP_OWNER_DYING, true, false,
+					  NULL, &res), expect);
+	if (p->cx16) {
+		KUNIT_EXPECT_EQ(test, res.path, VTD_PATH_CX16);
+		KUNIT_EXPECT_EQ(test, vtd_ctx_pgtable(fake_entry(f, SID_DEV2)),
+				dom_c.pgd);
+	} else {
+		KUNIT_EXPECT_TRUE(test, vtd_ctx_equal(fake_entry(f, SID_DEV2),
+						      &old));
+		KUNIT_EXPECT_EQ(test, f->nr_ev, 0);
+		KUNIT_EXPECT_EQ(test, f->u.stats.best_effort_refused, 2);
+		KUNIT_EXPECT_EQ(test, f->u.stats.mixed_warnings, 0);
+	}
+
+	/* Not RMRR: the clear-present fallback never mixes, no check. */
+	if (!p->cx16) {
+		fake_reset_log(f);
+		KUNIT_EXPECT_EQ(test, vtd_map_one(&f->u, &dom_b, 0,
+						  SID_DEV & 0xff, 0, true,
+						  false, NULL, &res), 1);
+		KUNIT_EXPECT_EQ(test, res.path, VTD_PATH_CLEAR_PRESENT);
+		KUNIT_EXPECT_EQ(test, f->u.stats.best_effort_refused, 2);
+	}
 }
 
 /* Invalidation after the store, with the old DID, which is freed after. */
@@ -857,7 +926,7 @@ static void core_move_rmrr_bridge(struct kunit *test)
 	dev.nr_aliases = 1;
 	fake_snapshot(f, &dev, before);
 	fake_reset_log(f);
-	KUNIT_EXPECT_EQ(test, vtd_dev_move(&dev, &dom_b), 0);
+	KUNIT_EXPECT_EQ(test, vtd_dev_move(&dev, &dom_c), 0);
 	check_states(test, f, rid_sid(&dev.rid), &before[0],
 		     fake_entry(f, rid_sid(&dev.rid)),
 		     p->cx16 ? ALLOW_OLD_NEW : ALLOW_MIXED, NULL, NULL);
@@ -890,6 +959,7 @@ static struct kunit_case vtd_reassign_core_cases[] = {
 	KUNIT_CASE_PARAM(core_fresh, cx16_gen_params),
 	KUNIT_CASE_PARAM(core_replace_hitless, coherent_gen_params),
 	KUNIT_CASE_PARAM(core_replace_rmrr, rmrr_gen_params),
+	KUNIT_CASE_PARAM(core_replace_rmrr_refused, cx16_gen_params),
 	KUNIT_CASE_PARAM(core_inval_order, ats_gen_params),
 	KUNIT_CASE_PARAM(core_noop, cx16_gen_params),
 	KUNIT_CASE_PARAM(core_mismatch, cx16_gen_params),

@@ -13,13 +13,16 @@ set -uo pipefail
 
 # HVSEC_CHECK_BOOTS="pti=on" limits a local run to fewer boots. A boot is
 # its extra kernel command line, optionally followed by "/" and the QEMU CPU
-# model, then optionally by "@" and the edu topology (testhost.sh --edu).
+# model, then optionally by "@" and the edu topology (testhost.sh --edu),
+# then optionally by "%" and the intel-iommu mode (testhost.sh --iommu).
 # The pti=on boot presents an Intel CPU: it runs ring3_exec's Intel paths
 # (SYSENTER_CS, no CSTAR) and a survivable machine check at CPL3 (selftest
-# ring3_exec_mce); the pti=off boot keeps -cpu max's AMD vendor. The
+# ring3_exec_mce); the pti=off boot keeps -cpu max's AMD vendor and runs
+# intel-iommu in caching mode (vtd_reassign's caching-mode invalidation;
+# measured: no cost a boot would notice beside host load). The
 # two-edu bridge boot (pti=off@bridge2) is not a default: it hit a soft
 # lockup in an initcall under TCG, before any module loaded.
-read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=on/max,la57=off,vendor=GenuineIntel pti=off}"
+read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=on/max,la57=off,vendor=GenuineIntel pti=off%caching}"
 GUEST_TIMEOUT=${HVSEC_GUEST_TIMEOUT:-1200}
 
 t0=$(date +%s)
@@ -45,15 +48,16 @@ done
 
 boots=()
 for b in "${BOOTS[@]}"; do
-	edu=root rest=$b
-	[ "${b%@*}" = "$b" ] || { edu=${b##*@}; rest=${b%@*}; }
+	edu=root iommu=legacy rest=$b
+	[ "${rest%\%*}" = "$rest" ] || { iommu=${rest##*%}; rest=${rest%\%*}; }
+	[ "${rest%@*}" = "$rest" ] || { edu=${rest##*@}; rest=${rest%@*}; }
 	append=${rest%%/*} cpu=()
 	[ "$append" = "$rest" ] || cpu=(--cpu "${rest#*/}")
 	dir=$out/${append//[^a-z0-9]/_}
-	echo "check: booting the test host with $append${cpu[1]:+ (cpu ${cpu[1]})} (edu: $edu)"
+	echo "check: booting the test host with $append${cpu[1]:+ (cpu ${cpu[1]})} (edu: $edu, iommu: $iommu)"
 	"$HVSEC_TOP/scripts/testhost.sh" --quiet --stage "$stage" --out "$dir" \
 		--timeout "$GUEST_TIMEOUT" --append "$append" ${cpu[@]+"${cpu[@]}"} \
-		--edu "$edu" \
+		--edu "$edu" --iommu "$iommu" \
 		"$HVSEC_TOP/scripts/guest/check-job.sh"
 	rc=$?
 	[ $rc -eq 0 ] || echo "check: test host ($b) ended with status $rc"

@@ -24,6 +24,9 @@
 #   --edu TOPOLOGY   where the edu DMA device sits: root (default: on the root
 #                    bus), bridge (behind a pcie-pci-bridge: it DMAs with the
 #                    bridge's requester id) or bridge2 (two edus behind it)
+#   --iommu MODE     intel-iommu variant: legacy (default) or caching
+#                    (caching-mode=on: every map and invalidation is
+#                    trapped, as in a VM whose IOMMU is emulated)
 #   --quiet          do not echo the job's output
 # exit status: the job's status; 124 on timeout; 125 if the guest died
 # without a verdict; 126 on a host-side error.
@@ -33,7 +36,7 @@ set -uo pipefail
 # -cpu max without LA57: with 5-level paging, 6.12's identify_cpu() briefly
 # clears the boot CPU's capabilities, and an interrupt landing in that window
 # makes KASAN report a "wild-memory-access" (and turn lockdep off), at random.
-edu=root append="" timeout=600 outdir="" kernel="" stage="" accel=tcg cpu=${HVSEC_CPU:-max,la57=off} job="" quiet=0
+edu=root iommu=legacy append="" timeout=600 outdir="" kernel="" stage="" accel=tcg cpu=${HVSEC_CPU:-max,la57=off} job="" quiet=0
 adds=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -46,6 +49,7 @@ while [ $# -gt 0 ]; do
 	--cpu) cpu=$2; shift 2 ;;
 	--kvm) accel=kvm; cpu=host; shift ;;
 	--edu) edu=$2; shift 2 ;;
+	--iommu) iommu=$2; shift 2 ;;
 	--quiet) quiet=1; shift ;;
 	-h|--help) sed -n '3,/^set /p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "testhost: unknown option $1" >&2; exit 126 ;;
@@ -60,6 +64,11 @@ bridge) edu_devs=(-device pcie-pci-bridge,id=pcibr0 -device edu,bus=pcibr0,addr=
 bridge2) edu_devs=(-device pcie-pci-bridge,id=pcibr0 -device edu,bus=pcibr0,addr=1
 		-device edu,bus=pcibr0,addr=2) ;;
 *) echo "testhost: bad --edu '$edu' (root, bridge or bridge2)" >&2; exit 126 ;;
+esac
+case $iommu in
+legacy) iommu_dev=intel-iommu,intremap=on ;;
+caching) iommu_dev=intel-iommu,intremap=on,caching-mode=on ;;
+*) echo "testhost: bad --iommu '$iommu' (legacy or caching)" >&2; exit 126 ;;
 esac
 
 need_pkgs "${HOST_PKGS[@]}"
@@ -101,7 +110,7 @@ for _ in $(seq 50); do [ -S "$tmp/swtpm.sock" ] && break; sleep 0.1; done
 
 qemu=(qemu-system-x86_64 -machine q35,kernel-irqchip=split -accel "$accel" -cpu "$cpu"
 	-smp 2 -m 2048 -nodefaults -no-reboot -display none
-	-device intel-iommu,intremap=on
+	-device "$iommu_dev"
 	-chardev socket,id=chrtpm,path="$tmp/swtpm.sock"
 	-tpmdev emulator,id=tpm0,chardev=chrtpm -device tpm-tis,tpmdev=tpm0
 	"${edu_devs[@]}" -device isa-debug-exit,iobase=0xf4,iosize=0x04

@@ -5,14 +5,15 @@
 # run x.sh there (busybox sh, as root), print its output and exit with its
 # status (0..127; 124 guest timeout, 125 guest died, 126 host or load
 # error).
-# usage: vm-run.sh [--append ARGS] [--timeout SECS] [--edu TOPOLOGY] [--quiet-load] SCRIPT
+# usage: vm-run.sh [--append ARGS] [--timeout SECS] [--edu TOPOLOGY]
+#                  [--iommu MODE] [--quiet-load] SCRIPT
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 opts=() quiet_load=0 script=""
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--append|--timeout|--edu) opts+=("$1" "$2"); shift 2 ;;
+	--append|--timeout|--edu|--iommu) opts+=("$1" "$2"); shift 2 ;;
 	--quiet-load) quiet_load=1; shift ;;
 	-*) echo "vm-run: unknown option $1" >&2; exit 126 ;;
 	*) script=$1; shift ;;

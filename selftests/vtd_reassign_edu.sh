@@ -24,7 +24,7 @@ stock_total() { awk '/^stock:/ { s += $2 } END { print s + 0 }' $H/stats; }
 run() { echo 1 > $T/run && grep -q '^PASS' $T/result; }
 window() { echo 1 > $T/window && cat $T/result; }
 
-PLAN=20
+PLAN=21
 echo "TAP version 13"
 echo "1..$PLAN"
 
@@ -78,20 +78,29 @@ if ! vtd_reassign || [ ! -d $H ]; then
 fi
 ok "vtd_reassign loads with the hook active"
 
-d0=$(hstat direct)
+# Caching mode (CAP.CM, bit 7; test host --iommu caching): each direct switch
+# also invalidates the other DID's IOTLB, in the same round.
+cap=$(sed -n 's/^dmar0: .* cap=\(0x[0-9a-f]*\) .*/\1/p' $D/vtd_reassign/units)
+cm=$(( (${cap:-0} >> 7) & 1 ))
+invs=$((3 + cm))
+echo "# dmar0 cap=$cap: caching mode $cm"
+
+d0=$(hstat direct) c0=$(hstat caching-mode-flushes)
 run; check $? "direct: DMA follows A -> B -> A switches"
-d1=$(hstat direct)
-echo "# direct switches $d0 -> $d1, errors $(hstat errors)"
+d1=$(hstat direct) c1=$(hstat caching-mode-flushes)
+echo "# direct switches $d0 -> $d1, caching-mode flushes $c0 -> $c1, errors $(hstat errors)"
 [ "$d1" -ge $((d0 + 4)) ] && [ "$(hstat errors)" = 0 ] &&
-	grep -q 'direct entries=1 invs=3 rounds=1 result=0' $H/history
+	grep -q "direct entries=1 invs=$invs rounds=1 result=0" $H/history
 check $? "direct: every switch took the direct path, with history"
+[ -n "$c1" ] && [ $((c1 - c0)) = $(( (d1 - d0) * cm )) ]
+check $? "caching mode $cm: the other DID's IOTLB is flushed in caching mode only"
 
 E=/sys/kernel/debug/tracing/events/vtd_reassign/vtd_reassign_switch
 if [ -d $E ]; then
 	echo > /sys/kernel/debug/tracing/trace
 	echo 1 > $E/enable
 	run
-	grep -q 'vtd_reassign_switch: .* direct entries=1 invs=3 rounds=1 result=0' \
+	grep -q "vtd_reassign_switch: .* direct entries=1 invs=$invs rounds=1 result=0" \
 		/sys/kernel/debug/tracing/trace
 	r=$?
 	echo 0 > $E/enable

@@ -248,12 +248,16 @@ static void vtd_report_mismatch(struct vtd_iommu *u, u8 bus, u8 devfn,
  * With @u->has_cx16 a single 128-bit compare-and-exchange against @old.
  * Without it: if @old is not present or @mode lacks VTD_MAP_WITH_RMRR, clear
  * present, write hi, then lo; else lo then hi (DID last), warning about the
- * mixed state unless VTD_MAP_OWNER_DYING or VTD_MAP_SINGLE_DEVICE. Every store
+ * mixed state unless VTD_MAP_OWNER_DYING or VTD_MAP_SINGLE_DEVICE, and only
+ * when @old and @new have the same address width and fault processing
+ * enabled. Every store
  * is written back for a non-coherent unit and shown to the observer.
  * Invalidation is the caller's job (vtd_ctx_flush()).
  *
  * Return: 0, -EILSEQ if @slot no longer holds @old (nothing written, both
- * values reported), -EOPNOTSUPP if CMPXCHG16B is asked for but missing.
+ * values reported), -EOPNOTSUPP if CMPXCHG16B is asked for but missing,
+ * -EINVAL if the best-effort update would mix entries of different address
+ * widths or with fault processing disabled (nothing written, one line).
  */
 int vtd_ctx_store_locked(struct vtd_iommu *u, u8 bus, u8 devfn,
 			 struct vtd_ctx_entry *slot,
@@ -301,6 +305,26 @@ int vtd_ctx_store_locked(struct vtd_iommu *u, u8 bus, u8 devfn,
 		vtd_store_half(u, slot, true, new->hi);
 		vtd_store_half(u, slot, false, new->lo);
 		return 0;
+	}
+
+	/*
+	 * The mixed state (new lo, old hi) walks the new page table with the
+	 * old entry's address width, and reports its faults as the new lo
+	 * says. Like the seed, write it only between entries the core builds:
+	 * the same width (else the table is walked with the wrong number of
+	 * levels) and fault processing enabled in both (else a mixed state
+	 * that goes wrong is never reported). Nothing is written otherwise.
+	 */
+	if (vtd_ctx_aw(old) != vtd_ctx_aw(new) ||
+	    ((old->lo | new->lo) & VTD_CTX_LO_FPD)) {
+		u->stats.best_effort_refused++;
+		pr_err_ratelimited("%04x:%02x:%02x.%u: no in-place re-assignment without CMPXCHG16B: address width %u -> %u, fault processing %s -> %s\n",
+				   u->segment, bus, PCI_SLOT(devfn),
+				   PCI_FUNC(devfn), vtd_ctx_aw(old),
+				   vtd_ctx_aw(new),
+				   old->lo & VTD_CTX_LO_FPD ? "off" : "on",
+				   new->lo & VTD_CTX_LO_FPD ? "off" : "on");
+		return -EINVAL;
 	}
 
 	res->path = VTD_PATH_BEST_EFFORT;

@@ -157,6 +157,7 @@ static struct {
 	unsigned long injected;
 	unsigned long dids_pinned;
 	unsigned long shared;
+	unsigned long cm_flushes;	/* caching mode: other DID's IOTLB */
 	enum hook_inject inject;	/* armed failure point ... */
 	unsigned int inject_nth;	/* ... for this direct switch from now */
 	unsigned long invs;
@@ -306,6 +307,16 @@ static void hook_record(struct device *dev, u16 old_did, u16 new_did,
 				  result);
 }
 
+/* Caching mode: an IOTLB invalidation of the other DID was issued. */
+static void hook_count_cm_flush(void)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&hook.hist_lock, flags);
+	hook.cm_flushes++;
+	spin_unlock_irqrestore(&hook.hist_lock, flags);
+}
+
 /* Which path a switch of @dev to @nd takes. */
 static enum hook_path hook_classify(struct dmar_domain *nd, struct device *dev)
 {
@@ -439,6 +450,8 @@ static int hook_flush(struct hook_switch *s, u16 did, u16 other_did)
 						 DMA_TLB_DSI_FLUSH);
 		s->invs += s->n + 1 + cm;
 		s->rounds += s->n + 1 + cm;
+		if (cm)
+			hook_count_cm_flush();
 		return 0;
 	}
 	for (i = 0; i < s->n; i++, n++) {
@@ -462,6 +475,8 @@ static int hook_flush(struct hook_switch *s, u16 did, u16 other_did)
 	ret = k.qi_submit(iommu, desc, n, 0);
 	s->invs += n;
 	s->rounds++;
+	if (cm)
+		hook_count_cm_flush();
 	return ret;
 }
 
@@ -794,6 +809,7 @@ static int stats_show(struct seq_file *m, void *v)
 		   hook.errors, hook.invs, hook.rounds);
 	seq_printf(m, "shared-aliases %lu\ndids-pinned %lu\ninjected %lu\n",
 		   hook.shared, hook.dids_pinned, hook.injected);
+	seq_printf(m, "caching-mode-flushes %lu\n", hook.cm_flushes);
 	spin_unlock_irqrestore(&hook.hist_lock, flags);
 	return 0;
 }

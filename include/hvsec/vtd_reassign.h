@@ -173,6 +173,7 @@ struct vtd_iommu_stats {
 	unsigned long fresh;		/* non-present entries made present */
 	unsigned long mismatches;	/* -EILSEQ */
 	unsigned long mixed_warnings;	/* best-effort update warned about */
+	unsigned long best_effort_refused; /* mixed state refused (AW, FPD) */
 	unsigned long recursions;	/* failed updates undone by recursion */
 	unsigned long rollbacks;	/* entries moved back by a device move */
 	unsigned long dids_pinned;	/* DIDs kept after failed invalidation */
