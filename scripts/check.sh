@@ -20,8 +20,8 @@ set -uo pipefail
 # ring3_exec_mce); the pti=off boot keeps -cpu max's AMD vendor and runs
 # intel-iommu in caching mode (vtd_reassign's caching-mode invalidation;
 # measured: no cost a boot would notice beside host load). The
-# two-edu bridge boot (pti=off@bridge2) is not a default: it hit a soft
-# lockup in an initcall under TCG, before any module loaded.
+# two-edu bridge boot (pti=off@bridge2) is not a default, to keep the
+# check's time: a third boot costs about six minutes.
 read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=on/max,la57=off,vendor=GenuineIntel pti=off%caching}"
 GUEST_TIMEOUT=${HVSEC_GUEST_TIMEOUT:-1200}
 
