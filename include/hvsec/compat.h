@@ -88,6 +88,27 @@ static inline bool hvsec_cpu_has_fred(void)
 #include <asm/special_insns.h>
 #endif
 
+#include <linux/err.h>
+#include <linux/kprobes.h>
+#include <asm/ibt.h>
+
+/*
+ * Can an indirect call land on insn under IBT, i.e. is it ENDBR64? The
+ * kernel's is_endbr() cannot tell: it also accepts the poison that boot
+ * writes over sealed ENDBRs (functions never called indirectly), where an
+ * indirect call raises #CP. From 7.x it also takes a pointer and is not
+ * exported. Compare with the ENDBR64 encoding itself (gen_endbr() keeps it
+ * out of our own text). Without kernel IBT there is no ENDBR to find.
+ */
+static inline bool hvsec_is_endbr(const void *insn)
+{
+#ifdef CONFIG_X86_KERNEL_IBT
+	return *(const u32 *)insn == gen_endbr();
+#else
+	return false;
+#endif
+}
+
 /*
  * kallsyms_lookup_name() is not exported (since 5.7): a kprobe on it tells
  * its address. With IBT the kprobe sits after the function's ENDBR, while an
@@ -95,9 +116,6 @@ static inline bool hvsec_cpu_has_fred(void)
  * ENDBR was sealed at boot cannot be called indirectly on a CPU enforcing
  * IBT. Returns the function or an ERR_PTR (-EOPNOTSUPP for the latter).
  */
-#include <linux/err.h>
-#include <linux/kprobes.h>
-#include <asm/ibt.h>
 
 typedef unsigned long (*hvsec_kallsyms_fn)(const char *name);
 
@@ -112,7 +130,7 @@ static inline hvsec_kallsyms_fn hvsec_kallsyms_lookup_fn(void)
 		return ERR_PTR(ret);
 	fn = (unsigned long)kp.addr;
 	unregister_kprobe(&kp);
-	if (is_endbr(*(u32 *)(fn - ENDBR_INSN_SIZE)))
+	if (ENDBR_INSN_SIZE && hvsec_is_endbr((void *)(fn - ENDBR_INSN_SIZE)))
 		fn -= ENDBR_INSN_SIZE;
 	else if (cpu_feature_enabled(X86_FEATURE_IBT))
 		return ERR_PTR(-EOPNOTSUPP);
