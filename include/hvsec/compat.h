@@ -139,17 +139,21 @@ static inline hvsec_kallsyms_fn hvsec_kallsyms_lookup_fn(void)
 
 /*
  * The per-CPU top of the current task's stack, where Linux's entry code from
- * user mode (NMI, #MC, sync_regs()) builds its pt_regs: since 6.2 it is
- * pcpu_hot.top_of_stack, exported. Before, it is cpu_current_top_of_stack,
- * declared in <asm/processor.h> but not exported: its per-CPU address comes
- * from kallsyms (per-CPU symbols are listed with CONFIG_KALLSYMS_ALL), through
+ * user mode (NMI, #MC, sync_regs()) builds its pt_regs: from 6.2 to 6.14 it
+ * is pcpu_hot.top_of_stack, exported. Before 6.2, and again from 6.15 on
+ * (pcpu_hot was dissolved into cache-hot per-CPU variables, declared with
+ * DECLARE_PER_CPU_CACHE_HOT()), it is cpu_current_top_of_stack, declared in
+ * <asm/processor.h> but not exported: its per-CPU address comes from
+ * kallsyms (per-CPU symbols are listed with CONFIG_KALLSYMS_ALL), through
  * hvsec_kallsyms_lookup_fn().
  *
  * hvsec_top_of_stack_find(&tos) points tos at that per-CPU variable (use
  * this_cpu_read(*tos) and this_cpu_write(*tos, val)) and returns 0, or logs
  * in one line why it cannot and returns a negative errno. Process context.
  */
-#if HVSEC_KERNEL_AT_LEAST(6, 2)
+#include <linux/percpu.h>
+
+#if HVSEC_KERNEL_AT_LEAST(6, 2) && !defined(DECLARE_PER_CPU_CACHE_HOT)
 #include <asm/current.h>
 
 static inline int hvsec_top_of_stack_find(unsigned long __percpu **tos)
@@ -196,6 +200,20 @@ static inline int hvsec_top_of_stack_find(unsigned long __percpu **tos)
 	*tos = p;
 	return 0;
 }
+#endif
+
+/*
+ * rdmsrl()/wrmsrl() were renamed rdmsrq()/wrmsrq() in 6.16 (rdmsrq() is a
+ * macro there, with or without paravirt).
+ */
+#include <asm/msr.h>
+
+#ifdef rdmsrq
+#define hvsec_rdmsrq(msr, val)	rdmsrq(msr, val)
+#define hvsec_wrmsrq(msr, val)	wrmsrq(msr, val)
+#else
+#define hvsec_rdmsrq(msr, val)	rdmsrl(msr, val)
+#define hvsec_wrmsrq(msr, val)	wrmsrl(msr, val)
 #endif
 
 /* class_create() lost its owner argument in 6.4. */
