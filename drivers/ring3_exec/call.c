@@ -254,7 +254,7 @@ static void r3x_switch_in(struct r3x_saved *s, struct r3x_helper *h)
 	 */
 	if (r3x_swap_cstar())
 		hvsec_rdmsrq(MSR_CSTAR, s->cstar);
-	if (boot_cpu_has(X86_FEATURE_SYSENTER32))
+	if (hvsec_cpu_has_sysenter_long_mode())
 		hvsec_rdmsrq(MSR_IA32_SYSENTER_CS, s->sysenter_cs);
 	hvsec_rdmsrq(MSR_KERNEL_GS_BASE, s->kgs);
 	s->fs_base = r3x_read_fs_base();
@@ -273,7 +273,7 @@ static void r3x_switch_in(struct r3x_saved *s, struct r3x_helper *h)
 	if (r3x_swap_cstar())
 		hvsec_wrmsrq(MSR_CSTAR, (unsigned long)r3x_cstar_entry);
 	/* SYSENTER from the helper raises #GP instead of entering Linux. */
-	if (boot_cpu_has(X86_FEATURE_SYSENTER32))
+	if (hvsec_cpu_has_sysenter_long_mode())
 		hvsec_wrmsrq(MSR_IA32_SYSENTER_CS, 0);
 	/* After SWAPGS at CPL3: GS base 0 (a user value), kernel's in KGS. */
 	hvsec_wrmsrq(MSR_KERNEL_GS_BASE, 0);
@@ -364,7 +364,7 @@ static void r3x_switch_out(const struct r3x_saved *s, struct r3x_syscall_msrs *a
 		hvsec_wrmsrq(MSR_SYSCALL_MASK, s->msrs.sfmask);
 	if (r3x_swap_cstar())
 		hvsec_wrmsrq(MSR_CSTAR, s->cstar);
-	if (boot_cpu_has(X86_FEATURE_SYSENTER32))
+	if (hvsec_cpu_has_sysenter_long_mode())
 		hvsec_wrmsrq(MSR_IA32_SYSENTER_CS, s->sysenter_cs);
 	if (r3x_verify_msrs)
 		r3x_msrs_save(after);
@@ -775,7 +775,7 @@ void r3x_kill_calls(struct r3x_helper *h)
 static enum hrtimer_restart r3x_watchdog_fn(struct hrtimer *t)
 {
 	unsigned int cpu = smp_processor_id();
-	unsigned int buddy = cpumask_next_wrap(cpu, cpu_online_mask, cpu, false);
+	unsigned int buddy = hvsec_cpumask_next_wrap(cpu, cpu_online_mask);
 	struct r3x_cpu *bc;
 	struct r3x_helper *h;
 	u64 deadline;
@@ -796,8 +796,8 @@ static int r3x_cpu_online(unsigned int cpu)
 {
 	struct hrtimer *t = this_cpu_ptr(&r3x_watchdog);
 
-	hrtimer_init(t, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
-	t->function = r3x_watchdog_fn;
+	hvsec_hrtimer_setup(t, r3x_watchdog_fn, CLOCK_MONOTONIC,
+			    HRTIMER_MODE_REL_PINNED_HARD);
 	hrtimer_start(t, ns_to_ktime((u64)r3x_watchdog_us * NSEC_PER_USEC),
 		      HRTIMER_MODE_REL_PINNED_HARD);
 	return 0;

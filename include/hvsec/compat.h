@@ -216,6 +216,73 @@ static inline int hvsec_top_of_stack_find(unsigned long __percpu **tos)
 #define hvsec_wrmsrq(msr, val)	wrmsrl(msr, val)
 #endif
 
+/*
+ * cpuid_count() moved from <asm/processor.h> (6.1; via <asm/cpuid.h> on
+ * 6.12) to <asm/cpuid/api.h>, which processor.h no longer includes (6.15).
+ */
+#if HVSEC_KERNEL_AT_LEAST(6, 15)
+#include <asm/cpuid/api.h>
+#else
+#include <asm/processor.h>
+#endif
+
+/*
+ * Does SYSENTER work outside 32-bit legacy mode (Intel, Centaur, Zhaoxin;
+ * not AMD)? That was X86_FEATURE_SYSENTER32 until it became
+ * X86_FEATURE_SYSFAST32, which every 64-bit CPU has; ask the vendor there.
+ */
+static inline bool hvsec_cpu_has_sysenter_long_mode(void)
+{
+#ifdef X86_FEATURE_SYSENTER32
+	return boot_cpu_has(X86_FEATURE_SYSENTER32);
+#else
+	switch (boot_cpu_data.x86_vendor) {
+	case X86_VENDOR_INTEL:
+	case X86_VENDOR_CENTAUR:
+	case X86_VENDOR_ZHAOXIN:
+		return true;
+	default:
+		return false;
+	}
+#endif
+}
+
+/*
+ * hrtimer_setup() (6.13) sets the callback with the rest; hrtimer_init()
+ * is gone from 6.15.
+ */
+#include <linux/hrtimer.h>
+
+#if HVSEC_KERNEL_AT_LEAST(6, 13)
+#define hvsec_hrtimer_setup(timer, fn, clock, mode) \
+	hrtimer_setup(timer, fn, clock, mode)
+#else
+static inline void hvsec_hrtimer_setup(struct hrtimer *timer,
+				       enum hrtimer_restart (*fn)(struct hrtimer *),
+				       clockid_t clock, enum hrtimer_mode mode)
+{
+	hrtimer_init(timer, clock, mode);
+	timer->function = fn;
+}
+#endif
+
+/*
+ * The next CPU of mask after cpu, wrapping around (cpu itself or
+ * >= nr_cpu_ids when there is no other): cpumask_next_wrap() took a start
+ * and a wrap flag until 6.14.
+ */
+#include <linux/cpumask.h>
+
+#if HVSEC_KERNEL_AT_LEAST(6, 14)
+#define hvsec_cpumask_next_wrap(cpu, mask)	cpumask_next_wrap(cpu, mask)
+#else
+static inline unsigned int hvsec_cpumask_next_wrap(int cpu,
+						   const struct cpumask *mask)
+{
+	return cpumask_next_wrap(cpu, mask, cpu, false);
+}
+#endif
+
 /* class_create() lost its owner argument in 6.4. */
 #if HVSEC_KERNEL_AT_LEAST(6, 4)
 #define hvsec_class_create(name)	class_create(name)
