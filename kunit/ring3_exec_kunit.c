@@ -205,15 +205,15 @@ static void msrs_guest_values_survive_call(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, h);
 	local_irq_save(flags);
 	r3x_msrs_save(&kern);
-	rdmsrl(MSR_KERNEL_GS_BASE, kgs);
+	hvsec_rdmsrq(MSR_KERNEL_GS_BASE, kgs);
 	r3x_msrs_load(&guest);
 	/* A guest's KERNEL_GS_BASE is live too in a KVM exit path. */
-	wrmsrl(MSR_KERNEL_GS_BASE, 0x00007fabcdef0000ULL);
+	hvsec_wrmsrq(MSR_KERNEL_GS_BASE, 0x00007fabcdef0000ULL);
 	ret = r3x_call(h, args, &res, NULL);
 	r3x_msrs_save(&seen);
-	rdmsrl(MSR_KERNEL_GS_BASE, kgs_after);
+	hvsec_rdmsrq(MSR_KERNEL_GS_BASE, kgs_after);
 	r3x_msrs_load(&kern);
-	wrmsrl(MSR_KERNEL_GS_BASE, kgs);
+	hvsec_wrmsrq(MSR_KERNEL_GS_BASE, kgs);
 	local_irq_restore(flags);
 
 	KUNIT_EXPECT_EQ(test, ret, 0);
@@ -465,11 +465,11 @@ static void fault_contained(struct kunit *test)
 	r3x_get_counters(&calls, &faults, &mism);
 	preempt_disable();
 	r3x_msrs_save(&before);
-	rdmsrl(MSR_GS_BASE, gs);
-	rdmsrl(MSR_FS_BASE, fsb);
+	hvsec_rdmsrq(MSR_GS_BASE, gs);
+	hvsec_rdmsrq(MSR_FS_BASE, fsb);
 	ret = r3x_call(h, args, &res, &f);
-	rdmsrl(MSR_GS_BASE, gs_after);
-	rdmsrl(MSR_FS_BASE, fsb_after);
+	hvsec_rdmsrq(MSR_GS_BASE, gs_after);
+	hvsec_rdmsrq(MSR_FS_BASE, fsb_after);
 	r3x_msrs_save(&after);
 	preempt_enable();
 	r3x_get_counters(&c2, &f2, &m2);
@@ -565,7 +565,7 @@ static void many_calls_no_drift(struct kunit *test)
 	r3x_get_counters(&calls, &faults, &mism);
 	preempt_disable();
 	r3x_msrs_save(&before);
-	rdmsrl(MSR_KERNEL_GS_BASE, kgs);
+	hvsec_rdmsrq(MSR_KERNEL_GS_BASE, kgs);
 	cr3 = __native_read_cr3();
 	store_idt(&idt);
 	tos = this_cpu_read(*top_of_stack);
@@ -583,7 +583,7 @@ static void many_calls_no_drift(struct kunit *test)
 		   ktime_ms_delta(ktime_get(), t0));
 	preempt_disable();
 	r3x_msrs_save(&after);
-	rdmsrl(MSR_KERNEL_GS_BASE, kgs2);
+	hvsec_rdmsrq(MSR_KERNEL_GS_BASE, kgs2);
 	cr3b = __native_read_cr3();
 	store_idt(&idt2);
 	tos2 = this_cpu_read(*top_of_stack);
@@ -715,10 +715,10 @@ static int kt_spin_fn(void *arg)
 		canary[i] = KT_CANARY ^ i;
 	barrier_data(canary);
 	memset(pr, 0xa5, sizeof(*pr));
-	rdmsrl(MSR_GS_BASE, s->gs_before);
+	hvsec_rdmsrq(MSR_GS_BASE, s->gs_before);
 	complete(&s->started);
 	s->ret = r3x_call(r3x_builtin("spin"), args, &s->gs_seen, &f);
-	rdmsrl(MSR_GS_BASE, s->gs_after);
+	hvsec_rdmsrq(MSR_GS_BASE, s->gs_after);
 	if (memchr_inv(pr, 0xa5, sizeof(*pr)))
 		s->ptregs_bad++;
 	*pr = saved;
@@ -1172,7 +1172,7 @@ static u64 svc_walk(void *priv, const u64 a[6])
 	u64 lstar;
 
 	store_idt(&idt);
-	rdmsrl(MSR_LSTAR, lstar);
+	hvsec_rdmsrq(MSR_LSTAR, lstar);
 	w->idt_user = r3x_lookup(w->h, idt.address, true);
 	w->lstar_user = r3x_lookup(w->h, lstar, true);
 	w->stack_user = r3x_lookup(w->h, current_stack_pointer, true);

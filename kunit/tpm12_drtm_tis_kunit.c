@@ -16,6 +16,7 @@
 #include <linux/spinlock.h>
 #include <linux/unaligned.h>
 #include <linux/workqueue.h>
+#include <hvsec/compat.h>
 #include "../drivers/tpm12_drtm/internal.h"
 
 enum model_state { M_IDLE, M_READY, M_RECEPTION, M_EXECUTION, M_COMPLETION };
@@ -1405,4 +1406,4 @@ kunit_test_suite(tpm12_drtm_tis_suite);
 
 MODULE_DESCRIPTION("KUnit tests for tpm12_drtm against a TIS model");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+HVSEC_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

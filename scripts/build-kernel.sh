@@ -5,18 +5,31 @@
 # and scripts/testhost.config. Prints the kernel build directory (usable as
 # KDIR) on stdout. The result is cached in $HVSEC_CACHE, keyed by the source
 # package version and the fragment's hash.
+#
+# HVSEC_KSERIES=7.3 (or --series 7.3) builds trixie-backports'
+# linux-source-7.3 instead (scripts/trixie-apt.sh fetches it), with
+# scripts/testhost-7.3.config merged after scripts/testhost.config.
+# Compiles run under nice -n 19.
 set -euo pipefail
+if [ "${1:-}" = --series ]; then
+	export HVSEC_KSERIES=$2
+	shift 2
+fi
 . "$(dirname "$0")/lib.sh"
 
 need_pkgs "${KBUILD_PKGS[@]}"
 
-ver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
-src=$HVSEC_CACHE/src/linux-source-6.12-$ver
+series=$HVSEC_KSERIES
+ver=$(kernel_source_version)
+src=$HVSEC_CACHE/src/linux-source-$series-$ver
 out=$(kernel_dir)
 
 mkdir -p "$HVSEC_CACHE/src"
 # One builder at a time; later callers wait and reuse its result.
-exec 9>"$HVSEC_CACHE/.build-kernel.lock"
+# (A lock per series: a 7.3 build never holds up a 6.12 caller.)
+lock=$HVSEC_CACHE/.build-kernel.lock
+[ "$series" = 6.12 ] || lock=$HVSEC_CACHE/.build-kernel-$series.lock
+exec 9>"$lock"
 flock 9
 
 if [ -f "$out/.hvsec-built" ]; then
@@ -25,11 +38,17 @@ if [ -f "$out/.hvsec-built" ]; then
 fi
 
 if [ ! -f "$src/.hvsec-extracted" ]; then
-	log "extracting linux-source-6.12 $ver"
+	if [ "$series" = 6.12 ]; then
+		tarball=/usr/src/linux-source-6.12.tar.xz
+	else
+		tarball=$("$HVSEC_TOP/scripts/trixie-apt.sh" source-tarball) ||
+			die "cannot fetch linux-source-$series"
+	fi
+	log "extracting linux-source-$series $ver"
 	rm -rf "$src" "$src.tmp"
 	mkdir -p "$src.tmp"
-	tar -C "$src.tmp" -xf /usr/src/linux-source-6.12.tar.xz
-	mv "$src.tmp/linux-source-6.12" "$src"
+	tar -C "$src.tmp" -xf "$tarball"
+	mv "$src.tmp/linux-source-$series" "$src"
 	rmdir "$src.tmp"
 	touch "$src/.hvsec-extracted"
 fi
@@ -37,12 +56,22 @@ fi
 log "configuring test kernel in $out"
 rm -rf "$out"
 mkdir -p "$out"
+fragments=("$HVSEC_FRAGMENT")
+over=$(kernel_fragment_override)
+[ -z "$over" ] || fragments+=("$over")
 make -s -C "$src" O="$out" allnoconfig >&2
 (cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O "$out" \
-	"$out/.config" "$HVSEC_FRAGMENT" >/dev/null)
+	"$out/.config" "${fragments[@]}" >/dev/null)
 make -s -C "$src" O="$out" olddefconfig >&2
 
-# Fail loudly if Kconfig dropped anything we asked for.
+# Fail loudly if Kconfig dropped anything we asked for (the last fragment
+# that sets an option wins).
+wanted=$out/.hvsec-wanted
+cat "${fragments[@]}" | awk '
+	/^CONFIG_[A-Za-z0-9_]+=/ { o = $0; sub(/=.*/, "", o) }
+	/^# CONFIG_[A-Za-z0-9_]+ is not set/ { o = $2 }
+	o != "" { if (!(o in line)) order[n++] = o; line[o] = $0; o = "" }
+	END { for (i = 0; i < n; i++) print line[order[i]] }' > "$wanted"
 bad=0
 while IFS= read -r line; do
 	case "$line" in
@@ -54,13 +83,13 @@ while IFS= read -r line; do
 		grep -q "^$opt=" "$out/.config" && { log "config: wanted $opt unset"; bad=1; }
 		;;
 	esac
-done < "$HVSEC_FRAGMENT"
+done < "$wanted"
 [ $bad -eq 0 ] || die "the test kernel config lacks required options (see above)"
 
-log "building test kernel ($(nproc) cores); this takes a few minutes once"
+log "building test kernel $series ($(nproc) cores); this takes a few minutes once"
 start=$(date +%s)
-make -s -C "$src" O="$out" -j"$(( $(nproc) + 1 ))" bzImage modules >&2
-make -s -C "$src" O="$out" modules_prepare >&2
+nice -n 19 make -s -C "$src" O="$out" -j"$(( $(nproc) + 1 ))" bzImage modules >&2
+nice -n 19 make -s -C "$src" O="$out" modules_prepare >&2
 log "test kernel built in $(( $(date +%s) - start )) s"
 touch "$out/.hvsec-built"
 echo "$out"

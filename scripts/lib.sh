@@ -43,12 +43,46 @@ KBUILD_PKGS=(linux-source-6.12 build-essential flex bison bc libelf-dev libssl-d
 HOST_PKGS=(qemu-system-x86 swtpm swtpm-tools busybox-static cpio gzip)
 LINT_PKGS=(sparse perl)
 
-# The test kernel's identity: source package version + fragment hash + recipe.
+# The test kernel's series: 6.12 (Debian 12's linux-source-6.12, the
+# default) or 7.3 (trixie-backports' linux-source-7.3, fetched by
+# scripts/trixie-apt.sh). A series may add scripts/testhost-<series>.config,
+# merged after scripts/testhost.config (its lines win).
+HVSEC_KSERIES=${HVSEC_KSERIES:-6.12}
+case "$HVSEC_KSERIES" in
+6.12|7.3) ;;
+*) die "unknown test kernel series $HVSEC_KSERIES (6.12 or 7.3)" ;;
+esac
+
+# The per-series fragment, if any.
+kernel_fragment_override() {
+	local f=$HVSEC_TOP/scripts/testhost-$HVSEC_KSERIES.config
+	[ -f "$f" ] && echo "$f"
+	return 0
+}
+
+# The source package version of the test kernel's series.
+kernel_source_version() {
+	if [ "$HVSEC_KSERIES" = 6.12 ]; then
+		dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null ||
+			die "linux-source-6.12 is not installed"
+	else
+		"$HVSEC_TOP/scripts/trixie-apt.sh" version "linux-source-$HVSEC_KSERIES" |
+			grep . || die "no linux-source-$HVSEC_KSERIES in trixie-backports"
+	fi
+}
+
+# The test kernel's identity: series, source package version, fragment hash
+# (the per-series fragment included) and recipe.
 kernel_key() {
-	local ver
-	ver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null) ||
-		die "linux-source-6.12 is not installed"
-	echo "6.12-${ver}-$(sha256sum "$HVSEC_FRAGMENT" | cut -c1-12)-r$HVSEC_KBUILD_RECIPE"
+	local ver hash over
+	ver=$(kernel_source_version) || exit 1
+	over=$(kernel_fragment_override)
+	if [ -n "$over" ]; then
+		hash=$(cat "$HVSEC_FRAGMENT" "$over" | sha256sum | cut -c1-12)
+	else
+		hash=$(sha256sum "$HVSEC_FRAGMENT" | cut -c1-12)
+	fi
+	echo "$HVSEC_KSERIES-${ver}-$hash-r$HVSEC_KBUILD_RECIPE"
 }
 
 kernel_dir() { echo "$HVSEC_CACHE/kernel-$(kernel_key)"; }

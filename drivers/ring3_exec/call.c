@@ -90,7 +90,7 @@ static_assert(sizeof(struct r3x_gprs) == R3X_G_SIZE);
 			 X86_EFLAGS_RF | X86_EFLAGS_ID)
 /* PTI: the user half of a PGD pair and, with PCID, the user PCID bit. */
 #define R3X_CR3_USER	(BIT_ULL(PAGE_SHIFT) |					\
-			 (static_cpu_has(X86_FEATURE_PCID) ?			\
+			 (cpu_feature_enabled(X86_FEATURE_PCID) ?			\
 			  BIT_ULL(X86_CR3_PTI_PCID_USER_BIT) : 0))
 #define R3X_MAX_SERVICES	BIT(20)
 /* Highest return RIP that is canonical with 4- and 5-level paging. */
@@ -222,18 +222,18 @@ static __always_inline u64 r3x_read_fs_base(void)
 {
 	u64 v;
 
-	if (static_cpu_has(X86_FEATURE_FSGSBASE))
+	if (cpu_feature_enabled(X86_FEATURE_FSGSBASE))
 		return rdfsbase();
-	rdmsrl(MSR_FS_BASE, v);
+	hvsec_rdmsrq(MSR_FS_BASE, v);
 	return v;
 }
 
 static __always_inline void r3x_write_fs_base(u64 v)
 {
-	if (static_cpu_has(X86_FEATURE_FSGSBASE))
+	if (cpu_feature_enabled(X86_FEATURE_FSGSBASE))
 		wrfsbase(v);
 	else
-		wrmsrl(MSR_FS_BASE, v);
+		hvsec_wrmsrq(MSR_FS_BASE, v);
 }
 
 static void r3x_switch_in(struct r3x_saved *s, struct r3x_helper *h)
@@ -251,10 +251,10 @@ static void r3x_switch_in(struct r3x_saved *s, struct r3x_helper *h)
 	 * ours too.
 	 */
 	if (r3x_swap_cstar())
-		rdmsrl(MSR_CSTAR, s->cstar);
-	if (boot_cpu_has(X86_FEATURE_SYSENTER32))
-		rdmsrl(MSR_IA32_SYSENTER_CS, s->sysenter_cs);
-	rdmsrl(MSR_KERNEL_GS_BASE, s->kgs);
+		hvsec_rdmsrq(MSR_CSTAR, s->cstar);
+	if (hvsec_cpu_has_sysenter_long_mode())
+		hvsec_rdmsrq(MSR_IA32_SYSENTER_CS, s->sysenter_cs);
+	hvsec_rdmsrq(MSR_KERNEL_GS_BASE, s->kgs);
 	s->fs_base = r3x_read_fs_base();
 	savesegment(ds, s->ds);
 	savesegment(es, s->es);
@@ -262,19 +262,19 @@ static void r3x_switch_in(struct r3x_saved *s, struct r3x_helper *h)
 	savesegment(gs, s->gs);
 	s->pkru = cpu_feature_enabled(X86_FEATURE_OSPKE) ? rdpkru() : 0;
 
-	wrmsrl(MSR_LSTAR, (unsigned long)r3x_syscall_entry);
+	hvsec_wrmsrq(MSR_LSTAR, (unsigned long)r3x_syscall_entry);
 	/* Usually Linux's own values already: skip the slow WRMSRs then. */
 	if (s->msrs.star != R3X_STAR)
-		wrmsrl(MSR_STAR, R3X_STAR);
+		hvsec_wrmsrq(MSR_STAR, R3X_STAR);
 	if (s->msrs.sfmask != R3X_SFMASK)
-		wrmsrl(MSR_SYSCALL_MASK, R3X_SFMASK);
+		hvsec_wrmsrq(MSR_SYSCALL_MASK, R3X_SFMASK);
 	if (r3x_swap_cstar())
-		wrmsrl(MSR_CSTAR, (unsigned long)r3x_cstar_entry);
+		hvsec_wrmsrq(MSR_CSTAR, (unsigned long)r3x_cstar_entry);
 	/* SYSENTER from the helper raises #GP instead of entering Linux. */
-	if (boot_cpu_has(X86_FEATURE_SYSENTER32))
-		wrmsrl(MSR_IA32_SYSENTER_CS, 0);
+	if (hvsec_cpu_has_sysenter_long_mode())
+		hvsec_wrmsrq(MSR_IA32_SYSENTER_CS, 0);
 	/* After SWAPGS at CPL3: GS base 0 (a user value), kernel's in KGS. */
-	wrmsrl(MSR_KERNEL_GS_BASE, 0);
+	hvsec_wrmsrq(MSR_KERNEL_GS_BASE, 0);
 	/* Nothing of the caller's user state: no TLS, LDT, ports, CET, DRs. */
 	if (s->fs_base)
 		r3x_write_fs_base(0);
@@ -285,9 +285,9 @@ static void r3x_switch_in(struct r3x_saved *s, struct r3x_helper *h)
 	tss->x86_tss.io_bitmap_base = IO_BITMAP_OFFSET_INVALID;
 #ifdef X86_FEATURE_USER_SHSTK
 	if (cpu_feature_enabled(X86_FEATURE_USER_SHSTK)) {
-		rdmsrl(MSR_IA32_U_CET, s->ucet);
+		hvsec_rdmsrq(MSR_IA32_U_CET, s->ucet);
 		if (s->ucet)
-			wrmsrl(MSR_IA32_U_CET, 0);
+			hvsec_wrmsrq(MSR_IA32_U_CET, 0);
 	}
 #endif
 	s->dr7 = local_db_save();
@@ -311,7 +311,7 @@ static void r3x_switch_in(struct r3x_saved *s, struct r3x_helper *h)
 	 * the user half itself, last thing before CPL3; without PTI the
 	 * kernel half is what the helper runs on.
 	 */
-	if (static_cpu_has(X86_FEATURE_PTI))
+	if (cpu_feature_enabled(X86_FEATURE_PTI))
 		this_cpu_write(r3x_cpu.ucr3, h->cr3 | R3X_CR3_USER);
 	else
 		native_write_cr3(h->cr3);
@@ -327,7 +327,7 @@ static void r3x_switch_out(const struct r3x_saved *s, struct r3x_syscall_msrs *a
 	 * With our CR3 loaded no flush of the kernel's PCIDs can have been
 	 * lost, unless a service let an interrupt in: then flush them all.
 	 */
-	native_write_cr3(s->cr3 | (static_cpu_has(X86_FEATURE_PCID) && !flush ?
+	native_write_cr3(s->cr3 | (cpu_feature_enabled(X86_FEATURE_PCID) && !flush ?
 				   X86_CR3_PCID_NOFLUSH : 0));
 	if (flush)
 		__flush_tlb_all();
@@ -346,24 +346,24 @@ static void r3x_switch_out(const struct r3x_saved *s, struct r3x_syscall_msrs *a
 	if (sel != s->gs)
 		load_gs_index(s->gs);
 	r3x_write_fs_base(s->fs_base);
-	wrmsrl(MSR_KERNEL_GS_BASE, s->kgs);
+	hvsec_wrmsrq(MSR_KERNEL_GS_BASE, s->kgs);
 	if (s->ldt)
 		asm volatile("lldt %w0" : : "r" (s->ldt));
 	tss->x86_tss.io_bitmap_base = s->io_bitmap_base;
 	if (s->ucet)
-		wrmsrl(MSR_IA32_U_CET, s->ucet);
+		hvsec_wrmsrq(MSR_IA32_U_CET, s->ucet);
 	local_db_restore(s->dr7);
 	if (cpu_feature_enabled(X86_FEATURE_OSPKE) && rdpkru() != s->pkru)
 		wrpkru(s->pkru);
-	wrmsrl(MSR_LSTAR, s->msrs.lstar);
+	hvsec_wrmsrq(MSR_LSTAR, s->msrs.lstar);
 	if (s->msrs.star != R3X_STAR)
-		wrmsrl(MSR_STAR, s->msrs.star);
+		hvsec_wrmsrq(MSR_STAR, s->msrs.star);
 	if (s->msrs.sfmask != R3X_SFMASK)
-		wrmsrl(MSR_SYSCALL_MASK, s->msrs.sfmask);
+		hvsec_wrmsrq(MSR_SYSCALL_MASK, s->msrs.sfmask);
 	if (r3x_swap_cstar())
-		wrmsrl(MSR_CSTAR, s->cstar);
-	if (boot_cpu_has(X86_FEATURE_SYSENTER32))
-		wrmsrl(MSR_IA32_SYSENTER_CS, s->sysenter_cs);
+		hvsec_wrmsrq(MSR_CSTAR, s->cstar);
+	if (hvsec_cpu_has_sysenter_long_mode())
+		hvsec_wrmsrq(MSR_IA32_SYSENTER_CS, s->sysenter_cs);
 	if (r3x_verify_msrs)
 		r3x_msrs_save(after);
 	else
@@ -771,7 +771,7 @@ void r3x_kill_calls(struct r3x_helper *h)
 static enum hrtimer_restart r3x_watchdog_fn(struct hrtimer *t)
 {
 	unsigned int cpu = smp_processor_id();
-	unsigned int buddy = cpumask_next_wrap(cpu, cpu_online_mask, cpu, false);
+	unsigned int buddy = hvsec_cpumask_next_wrap(cpu, cpu_online_mask);
 	struct r3x_cpu *bc;
 	struct r3x_helper *h;
 	u64 deadline;
@@ -792,8 +792,8 @@ static int r3x_cpu_online(unsigned int cpu)
 {
 	struct hrtimer *t = this_cpu_ptr(&r3x_watchdog);
 
-	hrtimer_init(t, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
-	t->function = r3x_watchdog_fn;
+	hvsec_hrtimer_setup(t, r3x_watchdog_fn, CLOCK_MONOTONIC,
+			    HRTIMER_MODE_REL_PINNED_HARD);
 	hrtimer_start(t, ns_to_ktime((u64)r3x_watchdog_param.val * NSEC_PER_USEC),
 		      HRTIMER_MODE_REL_PINNED_HARD);
 	return 0;
@@ -825,7 +825,7 @@ int r3x_call_init(void)
 	int ret;
 
 	/* Linux sets EFER.SCE once for good (VMX/SVM restore it on exit). */
-	rdmsrl(MSR_EFER, efer);
+	hvsec_rdmsrq(MSR_EFER, efer);
 	if (!(efer & EFER_SCE)) {
 		pr_err("EFER.SCE is clear: SYSCALL is off\n");
 		return -EOPNOTSUPP;

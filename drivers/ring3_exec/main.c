@@ -43,9 +43,9 @@ static bool r3x_ready;
  */
 void r3x_msrs_save(struct r3x_syscall_msrs *m)
 {
-	rdmsrl(MSR_LSTAR, m->lstar);
-	rdmsrl(MSR_STAR, m->star);
-	rdmsrl(MSR_SYSCALL_MASK, m->sfmask);
+	hvsec_rdmsrq(MSR_LSTAR, m->lstar);
+	hvsec_rdmsrq(MSR_STAR, m->star);
+	hvsec_rdmsrq(MSR_SYSCALL_MASK, m->sfmask);
 }
 EXPORT_SYMBOL_IF_KUNIT(r3x_msrs_save);
 
@@ -55,9 +55,9 @@ EXPORT_SYMBOL_IF_KUNIT(r3x_msrs_save);
  */
 void r3x_msrs_load(const struct r3x_syscall_msrs *m)
 {
-	wrmsrl(MSR_LSTAR, m->lstar);
-	wrmsrl(MSR_STAR, m->star);
-	wrmsrl(MSR_SYSCALL_MASK, m->sfmask);
+	hvsec_wrmsrq(MSR_LSTAR, m->lstar);
+	hvsec_wrmsrq(MSR_STAR, m->star);
+	hvsec_wrmsrq(MSR_SYSCALL_MASK, m->sfmask);
 }
 EXPORT_SYMBOL_IF_KUNIT(r3x_msrs_load);
 
@@ -74,7 +74,7 @@ int r3x_cpu_supported(void)
 		return -ENODEV;
 	}
 	if (hvsec_cpu_has_fred()) {
-		pr_err("FRED is enabled: SYSRET is not usable\n");
+		pr_err("FRED is active: no SYSRET/SYSCALL path to run helpers on; boot with fred=off to use ring3_exec\n");
 		return -EOPNOTSUPP;
 	}
 	if (cpu_feature_enabled(X86_FEATURE_XENPV)) {

@@ -225,7 +225,7 @@ int r3x_build_mm(struct r3x_helper *h)
 			r3x_leaf(h->stack[i], true);
 	memcpy(top + PTRS_PER_PGD, top, PAGE_SIZE);
 	h->cr3 = __sme_pa(top);
-	if (static_cpu_has(X86_FEATURE_PTI))
+	if (cpu_feature_enabled(X86_FEATURE_PTI))
 		return r3x_build_user_table(h, top + PTRS_PER_PGD);
 	return 0;
 }

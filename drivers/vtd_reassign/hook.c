@@ -913,7 +913,7 @@ static void *hook_lookup_fn(const char *name)
 	unsigned long addr = hook_lookup(name);
 
 	if (addr && cpu_feature_enabled(X86_FEATURE_IBT) &&
-	    !is_endbr(*(u32 *)addr)) {
+	    !hvsec_is_endbr((void *)addr)) {
 		pr_err("unsupported kernel: %s cannot be called indirectly (IBT)\n",
 		       name);
 		return NULL;

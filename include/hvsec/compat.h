@@ -88,6 +88,27 @@ static inline bool hvsec_cpu_has_fred(void)
 #include <asm/special_insns.h>
 #endif
 
+#include <linux/err.h>
+#include <linux/kprobes.h>
+#include <asm/ibt.h>
+
+/*
+ * Can an indirect call land on insn under IBT, i.e. is it ENDBR64? The
+ * kernel's is_endbr() cannot tell: it also accepts the poison that boot
+ * writes over sealed ENDBRs (functions never called indirectly), where an
+ * indirect call raises #CP. From 7.x it also takes a pointer and is not
+ * exported. Compare with the ENDBR64 encoding itself (gen_endbr() keeps it
+ * out of our own text). Without kernel IBT there is no ENDBR to find.
+ */
+static inline bool hvsec_is_endbr(const void *insn)
+{
+#ifdef CONFIG_X86_KERNEL_IBT
+	return *(const u32 *)insn == gen_endbr();
+#else
+	return false;
+#endif
+}
+
 /*
  * kallsyms_lookup_name() is not exported (since 5.7): a kprobe on it tells
  * its address. With IBT the kprobe sits after the function's ENDBR, while an
@@ -95,9 +116,6 @@ static inline bool hvsec_cpu_has_fred(void)
  * ENDBR was sealed at boot cannot be called indirectly on a CPU enforcing
  * IBT. Returns the function or an ERR_PTR (-EOPNOTSUPP for the latter).
  */
-#include <linux/err.h>
-#include <linux/kprobes.h>
-#include <asm/ibt.h>
 
 typedef unsigned long (*hvsec_kallsyms_fn)(const char *name);
 
@@ -112,7 +130,7 @@ static inline hvsec_kallsyms_fn hvsec_kallsyms_lookup_fn(void)
 		return ERR_PTR(ret);
 	fn = (unsigned long)kp.addr;
 	unregister_kprobe(&kp);
-	if (is_endbr(*(u32 *)(fn - ENDBR_INSN_SIZE)))
+	if (ENDBR_INSN_SIZE && hvsec_is_endbr((void *)(fn - ENDBR_INSN_SIZE)))
 		fn -= ENDBR_INSN_SIZE;
 	else if (cpu_feature_enabled(X86_FEATURE_IBT))
 		return ERR_PTR(-EOPNOTSUPP);
@@ -121,17 +139,21 @@ static inline hvsec_kallsyms_fn hvsec_kallsyms_lookup_fn(void)
 
 /*
  * The per-CPU top of the current task's stack, where Linux's entry code from
- * user mode (NMI, #MC, sync_regs()) builds its pt_regs: since 6.2 it is
- * pcpu_hot.top_of_stack, exported. Before, it is cpu_current_top_of_stack,
- * declared in <asm/processor.h> but not exported: its per-CPU address comes
- * from kallsyms (per-CPU symbols are listed with CONFIG_KALLSYMS_ALL), through
+ * user mode (NMI, #MC, sync_regs()) builds its pt_regs: from 6.2 to 6.14 it
+ * is pcpu_hot.top_of_stack, exported. Before 6.2, and again from 6.15 on
+ * (pcpu_hot was dissolved into cache-hot per-CPU variables, declared with
+ * DECLARE_PER_CPU_CACHE_HOT()), it is cpu_current_top_of_stack, declared in
+ * <asm/processor.h> but not exported: its per-CPU address comes from
+ * kallsyms (per-CPU symbols are listed with CONFIG_KALLSYMS_ALL), through
  * hvsec_kallsyms_lookup_fn().
  *
  * hvsec_top_of_stack_find(&tos) points tos at that per-CPU variable (use
  * this_cpu_read(*tos) and this_cpu_write(*tos, val)) and returns 0, or logs
  * in one line why it cannot and returns a negative errno. Process context.
  */
-#if HVSEC_KERNEL_AT_LEAST(6, 2)
+#include <linux/percpu.h>
+
+#if HVSEC_KERNEL_AT_LEAST(6, 2) && !defined(DECLARE_PER_CPU_CACHE_HOT)
 #include <asm/current.h>
 
 static inline int hvsec_top_of_stack_find(unsigned long __percpu **tos)
@@ -177,6 +199,87 @@ static inline int hvsec_top_of_stack_find(unsigned long __percpu **tos)
 	}
 	*tos = p;
 	return 0;
+}
+#endif
+
+/*
+ * rdmsrl()/wrmsrl() were renamed rdmsrq()/wrmsrq() in 6.16 (rdmsrq() is a
+ * macro there, with or without paravirt).
+ */
+#include <asm/msr.h>
+
+#ifdef rdmsrq
+#define hvsec_rdmsrq(msr, val)	rdmsrq(msr, val)
+#define hvsec_wrmsrq(msr, val)	wrmsrq(msr, val)
+#else
+#define hvsec_rdmsrq(msr, val)	rdmsrl(msr, val)
+#define hvsec_wrmsrq(msr, val)	wrmsrl(msr, val)
+#endif
+
+/*
+ * cpuid_count() moved from <asm/processor.h> (6.1; via <asm/cpuid.h> on
+ * 6.12) to <asm/cpuid/api.h>, which processor.h no longer includes (6.15).
+ */
+#if HVSEC_KERNEL_AT_LEAST(6, 15)
+#include <asm/cpuid/api.h>
+#else
+#include <asm/processor.h>
+#endif
+
+/*
+ * Does SYSENTER work outside 32-bit legacy mode (Intel, Centaur, Zhaoxin;
+ * not AMD)? That was X86_FEATURE_SYSENTER32 until it became
+ * X86_FEATURE_SYSFAST32, which every 64-bit CPU has; ask the vendor there.
+ */
+static inline bool hvsec_cpu_has_sysenter_long_mode(void)
+{
+#ifdef X86_FEATURE_SYSENTER32
+	return boot_cpu_has(X86_FEATURE_SYSENTER32);
+#else
+	switch (boot_cpu_data.x86_vendor) {
+	case X86_VENDOR_INTEL:
+	case X86_VENDOR_CENTAUR:
+	case X86_VENDOR_ZHAOXIN:
+		return true;
+	default:
+		return false;
+	}
+#endif
+}
+
+/*
+ * hrtimer_setup() (6.13) sets the callback with the rest; hrtimer_init()
+ * is gone from 6.15.
+ */
+#include <linux/hrtimer.h>
+
+#if HVSEC_KERNEL_AT_LEAST(6, 13)
+#define hvsec_hrtimer_setup(timer, fn, clock, mode) \
+	hrtimer_setup(timer, fn, clock, mode)
+#else
+static inline void hvsec_hrtimer_setup(struct hrtimer *timer,
+				       enum hrtimer_restart (*fn)(struct hrtimer *),
+				       clockid_t clock, enum hrtimer_mode mode)
+{
+	hrtimer_init(timer, clock, mode);
+	timer->function = fn;
+}
+#endif
+
+/*
+ * The next CPU of mask after cpu, wrapping around (cpu itself or
+ * >= nr_cpu_ids when there is no other): cpumask_next_wrap() took a start
+ * and a wrap flag until 6.14.
+ */
+#include <linux/cpumask.h>
+
+#if HVSEC_KERNEL_AT_LEAST(6, 14)
+#define hvsec_cpumask_next_wrap(cpu, mask)	cpumask_next_wrap(cpu, mask)
+#else
+static inline unsigned int hvsec_cpumask_next_wrap(int cpu,
+						   const struct cpumask *mask)
+{
+	return cpumask_next_wrap(cpu, mask, cpu, false);
 }
 #endif
 
