@@ -61,6 +61,8 @@ struct tis_model {
 	u32 intf_caps;			/* TPM_INTF_CAPABILITY */
 	u32 intf_id;			/* TPM_INTERFACE_ID */
 	u32 max_num_bytes;
+	bool fifo_narrow;		/* FIFO takes 1-byte accesses only */
+	u32 fifo_widths;		/* bit n: an n-byte FIFO access seen */
 	u32 executed;
 	u32 cmd_locality;
 	/* TPM */
@@ -335,7 +337,11 @@ static u32 model_read(void *ctx, u32 off, unsigned int width)
 		val = U32_MAX;
 	} else if (reg >= TIS_STS && reg < TIS_STS + 4) {
 		val = model_sts(m) >> (8 * (reg - TIS_STS));
+	} else if (reg == TIS_DATA_FIFO && m->fifo_narrow && width > 1) {
+		m->fifo_widths |= BIT(width);
+		val = U32_MAX;		/* not decoded: nothing read */
 	} else if (reg == TIS_DATA_FIFO) {
+		m->fifo_widths |= BIT(width);
 		for (i = 0; i < width; i++) {
 			u8 b = 0xff;
 
@@ -417,6 +423,9 @@ static void model_write(void *ctx, u32 off, unsigned int width, u32 val)
 			}
 		}
 	} else if (reg == TIS_DATA_FIFO) {
+		m->fifo_widths |= BIT(width);
+		if (m->fifo_narrow && width > 1)
+			goto out;	/* not decoded: dropped */
 		if (m->state == M_READY)
 			m->state = M_RECEPTION;
 		if (m->state == M_RECEPTION)
@@ -606,6 +615,7 @@ static void tis_probe_tpm12(struct kunit *test)
 	/* Durations reported below 1000 are milliseconds. */
 	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_SHORT], 12000);
 	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_LONG], 14000);
+	KUNIT_EXPECT_FALSE(test, tis->fifo_fallback);
 	expect_idle(test, &c->m);
 }
 
@@ -1371,6 +1381,94 @@ static void log_adopt_malformed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drtm_evlog_validate(buf, 47, &csize, &why), -EINVAL);
 }
 
+/* TPM_INTF_CAPABILITY decides the FIFO access width (TIS 1.3, bits 10:9). */
+static void fifo_width_from_caps(struct kunit *test)
+{
+	const u32 tis13 = TIS_CAPS_VERSION_TIS13 << 28;
+
+	/* TIS 1.2 (bits 10:9 reserved), unreadable, "legacy transfers only" */
+	KUNIT_EXPECT_EQ(test, drtm_tis_fifo_width(0, 0), 1);
+	KUNIT_EXPECT_EQ(test, drtm_tis_fifo_width(3 << 9, 4), 1);
+	KUNIT_EXPECT_EQ(test, drtm_tis_fifo_width(U32_MAX, 0), 1);
+	KUNIT_EXPECT_EQ(test, drtm_tis_fifo_width(tis13, 0), 1);
+	KUNIT_EXPECT_EQ(test, drtm_tis_fifo_width(tis13, 4), 1);
+	/* 8, 32 or 64-byte transfers; fifo_width limits. */
+	KUNIT_EXPECT_EQ(test, drtm_tis_fifo_width(tis13 | 1 << 9, 0), 4);
+	KUNIT_EXPECT_EQ(test, drtm_tis_fifo_width(tis13 | 3 << 9, 0), 4);
+	KUNIT_EXPECT_EQ(test, drtm_tis_fifo_width(tis13 | 3 << 9, 1), 1);
+	KUNIT_EXPECT_EQ(test, drtm_tis_fifo_width(tis13 | 2 << 9, 2), 2);
+	KUNIT_EXPECT_EQ(test, drtm_tis_fifo_width(tis13 | 3 << 9, 4), 4);
+}
+
+/* Probe and extend with the width the model's caps allow. */
+static void probe_and_extend(struct kunit *test, struct ctx *c)
+{
+	struct drtm_tis *tis = &c->dev.tis;
+	bool tpm2 = true;
+	u8 ver[4], d[20], out[20];
+	u32 rc;
+
+	KUNIT_ASSERT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), 0);
+	set_fast_timeouts(tis);
+	memset(d, 0x5a, 20);
+	KUNIT_ASSERT_EQ(test, drtm_tpm_extend(tis, 17, d, out, &rc), 0);
+	KUNIT_EXPECT_MEMEQ(test, out, c->m.pcr[17], 20);
+	expect_idle(test, &c->m);
+}
+
+/* A TIS advertising legacy transfers only sees 1-byte FIFO accesses. */
+static void fifo_legacy_one_byte(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	unsigned int w;
+
+	c->m.intf_caps = TIS_CAPS_VERSION_TIS13 << 28;	/* bits 10:9 = 0 */
+	w = drtm_tis_fifo_width(c->m.intf_caps, 0);
+	drtm_tis_init(&c->dev.tis, &model_ops, &c->m, 2, w);
+	set_fast_timeouts(&c->dev.tis);
+	probe_and_extend(test, c);
+	KUNIT_EXPECT_EQ(test, c->dev.tis.fifo_width, 1);
+	KUNIT_EXPECT_EQ(test, c->m.fifo_widths, BIT(1));
+
+	/* The same model with 64-byte transfers gets 4-byte accesses. */
+	c->m.intf_caps |= 3 << 9;
+	c->m.fifo_widths = 0;
+	w = drtm_tis_fifo_width(c->m.intf_caps, 0);
+	drtm_tis_init(&c->dev.tis, &model_ops, &c->m, 2, w);
+	set_fast_timeouts(&c->dev.tis);
+	probe_and_extend(test, c);
+	KUNIT_EXPECT_EQ(test, c->dev.tis.fifo_width, 4);
+	KUNIT_EXPECT_TRUE(test, c->m.fifo_widths & BIT(4));
+}
+
+/* A TIS that advertises wide transfers but drops them: 1-byte fallback. */
+static void fifo_wide_rejected_fallback(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_tis *tis = &c->dev.tis;
+	unsigned int w;
+
+	c->m.intf_caps = TIS_CAPS_VERSION_TIS13 << 28 | 3 << 9;
+	c->m.fifo_narrow = true;
+	w = drtm_tis_fifo_width(c->m.intf_caps, 0);
+	KUNIT_ASSERT_EQ(test, w, 4);
+	drtm_tis_init(tis, &model_ops, &c->m, 2, w);
+	set_fast_timeouts(tis);
+	probe_and_extend(test, c);
+	KUNIT_EXPECT_EQ(test, tis->fifo_width, 1);
+	KUNIT_EXPECT_TRUE(test, tis->fifo_fallback);
+	/* The wide attempt never reached the TPM: nothing executed twice. */
+	KUNIT_EXPECT_EQ(test, c->m.executed, 4);
+
+	/* Without the model's fault the wide width stays. */
+	c->m.fifo_narrow = false;
+	drtm_tis_init(tis, &model_ops, &c->m, 2, w);
+	set_fast_timeouts(tis);
+	probe_and_extend(test, c);
+	KUNIT_EXPECT_EQ(test, tis->fifo_width, 4);
+	KUNIT_EXPECT_FALSE(test, tis->fifo_fallback);
+}
+
 static struct kunit_case tpm12_drtm_tis_cases[] = {
 	KUNIT_CASE(tis_extend_pcr17),
 	KUNIT_CASE(tis_burst_and_width),
@@ -1391,6 +1489,9 @@ static struct kunit_case tpm12_drtm_tis_cases[] = {
 	KUNIT_CASE(log_adopt_valid),
 	KUNIT_CASE(log_adopt_keeps_gaps),
 	KUNIT_CASE(log_adopt_malformed),
+	KUNIT_CASE(fifo_width_from_caps),
+	KUNIT_CASE(fifo_legacy_one_byte),
+	KUNIT_CASE(fifo_wide_rejected_fallback),
 	{}
 };
 

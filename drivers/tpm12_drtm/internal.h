@@ -46,7 +46,15 @@
 #define TIS_IFID_TYPE(i)	((i) & 0xf)
 #define TIS_IFID_TYPE_FIFO	0x0
 #define TIS_IFID_TYPE_CRB	0x1
+/*
+ * TPM_INTF_CAPABILITY (TIS 1.3): bit 8 BurstCountStatic, bits 10:9
+ * DataTransferSizeSupport: 0 legacy (1-byte transfers only), 1 up to 8,
+ * 2 up to 32, 3 up to 64 bytes per transfer. A TIS 1.2 (interfaceVersion
+ * 0) has these bits reserved: it gets 1-byte FIFO accesses.
+ */
+#define TIS_CAPS_BURST_STATIC	0x100
 #define TIS_CAPS_XFER_SIZE(c)	(((c) >> 9) & 0x3)
+#define TIS_CAPS_VERSION_TIS13	2
 
 /* TPM 1.2 wire format. */
 #define TPM_TAG_RQU_COMMAND	0x00c1
@@ -119,10 +127,12 @@ struct drtm_tis {
 	u32 probe_retry_us;		/* wait before retrying the probe */
 	bool timeouts_from_tpm;
 	bool durations_from_tpm;
+	bool fifo_fallback;		/* wide FIFO accesses failed at probe */
 	u32 sts_family;			/* STS.tpmFamily seen while active */
 	u32 exec_guess_us[DRTM_DUR_NR];	/* learnt execution time per class */
 	struct drtm_tis_stats stats;
 	const char *last_what;		/* what failed last (static string) */
+	bool granted;			/* the last command got the locality */
 	bool sent;			/* tpmGo written for the last command */
 	bool unclear;			/* last command failed, but the TPM
 					 * may have executed it
@@ -136,6 +146,7 @@ int drtm_tis_transmit(struct drtm_tis *tis, size_t len, size_t *rsp_len);
 u32 drtm_tis_read(struct drtm_tis *tis, u32 reg, unsigned int width);
 int drtm_tis_identify(struct drtm_tis *tis, u32 *caps, u32 *intf_id,
 		      const char **why);
+unsigned int drtm_tis_fifo_width(u32 caps, unsigned int max_width);
 
 /*
  * TPM 1.2 commands; on a TPM error *@tpm_rc (if given) holds its code.

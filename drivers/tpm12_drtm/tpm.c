@@ -282,6 +282,33 @@ static u32 tpm_us(u32 v)
 	return v < 1000 ? v * 1000 : v;
 }
 
+/* TPM_GetCapability(TPM_CAP_VERSION_VAL), retrying a busy TPM. */
+static int tpm_probe_version(struct drtm_tis *tis, u8 *out, u32 size,
+			     u32 *n, u32 *rc)
+{
+	unsigned int i;
+	int ret;
+
+	/* A TPM busy with its self-test answers TPM_DOING_SELFTEST for a while. */
+	for (i = 0;; i++) {
+		*rc = 0;
+		ret = drtm_tpm_getcap(tis, TPM_CAP_VERSION_VAL, 0, false, out,
+				      size, n, rc);
+		if ((*rc != TPM_RC_RETRY && *rc != TPM_RC_DOING_SELFTEST) ||
+		    i == DRTM_PROBE_RETRIES)
+			return ret;
+		tis->stats.retries++;
+		fsleep(tis->probe_retry_us);
+	}
+}
+
+/* A TPM 2.0 answers TPM 1.2 commands with TPM_RC_BAD_TAG (0x1e). */
+static bool tpm_looks_tpm2(struct drtm_tis *tis, int ret, u32 rc)
+{
+	return rc == TPM_RC_BADTAG || tis->sts_family == 1 ||
+	       (ret == -EPROTO && get_unaligned_be16(tis->buf) == 0x8001);
+}
+
 /**
  * drtm_tpm_probe() - identify the TPM and take its timeouts and durations
  * @tis: transport
@@ -289,7 +316,9 @@ static u32 tpm_us(u32 v)
  * @is_tpm2: set if the chip is a TPM 2.0
  *
  * TPM_RETRY and TPM_DOING_SELFTEST are retried DRTM_PROBE_RETRIES times,
- * tis->probe_retry_us apart.
+ * tis->probe_retry_us apart. If the first command fails in the transport
+ * with wide FIFO accesses, it is retried with 1-byte accesses (a chip that
+ * does not take wide accesses; tis->fifo_fallback).
  *
  * Return: 0 for a TPM 1.2 (also when it reports no timeouts/durations),
  * -ENODEV for a TPM 2.0, -EAGAIN if the TPM stayed busy, or the
@@ -299,22 +328,22 @@ int drtm_tpm_probe(struct drtm_tis *tis, u8 *version, bool *is_tpm2)
 {
 	u8 out[64];
 	u32 rc = 0, n, i;
+	unsigned int width;
 	int ret;
 
 	*is_tpm2 = false;
-	/* A TPM busy with its self-test answers TPM_DOING_SELFTEST for a while. */
-	for (i = 0;; i++) {
-		ret = drtm_tpm_getcap(tis, TPM_CAP_VERSION_VAL, 0, false, out,
-				      sizeof(out), &n, &rc);
-		if ((rc != TPM_RC_RETRY && rc != TPM_RC_DOING_SELFTEST) ||
-		    i == DRTM_PROBE_RETRIES)
-			break;
-		tis->stats.retries++;
-		fsleep(tis->probe_retry_us);
+	ret = tpm_probe_version(tis, out, sizeof(out), &n, &rc);
+	if (ret && !rc && tis->granted && tis->fifo_width > 1 &&
+	    !tpm_looks_tpm2(tis, ret, rc)) {
+		width = tis->fifo_width;
+		tis->fifo_width = 1;
+		ret = tpm_probe_version(tis, out, sizeof(out), &n, &rc);
+		if (ret)
+			tis->fifo_width = width;
+		else
+			tis->fifo_fallback = true;
 	}
-	/* A TPM 2.0 answers TPM 1.2 commands with TPM_RC_BAD_TAG (0x1e). */
-	if (rc == TPM_RC_BADTAG || tis->sts_family == 1 ||
-	    (ret == -EPROTO && get_unaligned_be16(tis->buf) == 0x8001)) {
+	if (tpm_looks_tpm2(tis, ret, rc)) {
 		*is_tpm2 = true;
 		return -ENODEV;
 	}
