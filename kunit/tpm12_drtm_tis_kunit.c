@@ -63,6 +63,9 @@ struct tis_model {
 	u32 max_num_bytes;
 	bool fifo_narrow;		/* FIFO takes 1-byte accesses only */
 	u32 fifo_widths;		/* bit n: an n-byte FIFO access seen */
+	u32 rep_timeout[4];		/* reported TIS timeouts */
+	u32 rep_duration[3];		/* reported durations */
+	u8 version[4];
 	u32 executed;
 	u32 cmd_locality;
 	/* TPM */
@@ -242,20 +245,17 @@ static void model_execute(struct tis_model *m)
 			rsp_hdr(m, 14 + 9, 0);
 			put_unaligned_be32(9, r + 10);
 			memset(r + 14, 0, 9);
-			r[16] = 1;
-			r[17] = 2;
-			r[18] = 7;
-			r[19] = 9;
+			memcpy(r + 16, m->version, 4);
 		} else if (cap == TPM_CAP_PROPERTY && sub == TPM_CAP_PROP_TIS_TIMEOUT) {
 			rsp_hdr(m, 14 + 16, 0);
 			put_unaligned_be32(16, r + 10);
 			for (i = 0; i < 4; i++)
-				put_unaligned_be32(11000 + i, r + 14 + 4 * i);
+				put_unaligned_be32(m->rep_timeout[i], r + 14 + 4 * i);
 		} else if (cap == TPM_CAP_PROPERTY && sub == TPM_CAP_PROP_DURATION) {
 			rsp_hdr(m, 14 + 12, 0);
 			put_unaligned_be32(12, r + 10);
 			for (i = 0; i < 3; i++)
-				put_unaligned_be32(12 + i, r + 14 + 4 * i);	/* ms */
+				put_unaligned_be32(m->rep_duration[i], r + 14 + 4 * i);
 		} else {
 			rc = 0x03;
 			goto err;
@@ -474,6 +474,14 @@ static int tis_test_init(struct kunit *test)
 	m->max_burst = 4096;
 	m->max_num_bytes = 256;
 	m->intf_caps = 2 << 28;		/* TIS 1.3 */
+	for (i = 0; i < 4; i++)
+		m->rep_timeout[i] = 11000 + i;
+	for (i = 0; i < 3; i++)
+		m->rep_duration[i] = 12 + i;	/* ms, as some TPMs do */
+	m->version[0] = 1;
+	m->version[1] = 2;
+	m->version[2] = 7;
+	m->version[3] = 9;
 	m->intf_id = U32_MAX;		/* no TPM_INTERFACE_ID */
 	for (i = 17; i <= 22; i++)
 		memset(m->pcr[i], 0xff, 20);
@@ -612,9 +620,13 @@ static void tis_probe_tpm12(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, tis->durations_from_tpm);
 	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_A], 11000);
 	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_D], 11003);
-	/* Durations reported below 1000 are milliseconds. */
-	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_SHORT], 12000);
+	KUNIT_EXPECT_FALSE(test, tis->timeouts_adjusted);
+	/* A short duration below 10 ms: reported in ms (Linux's rule). */
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_SHORT], 1000000);
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_MEDIUM], 13000);
 	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_LONG], 14000);
+	KUNIT_EXPECT_TRUE(test, tis->durations_adjusted);
+	KUNIT_EXPECT_FALSE(test, tis->itpm);
 	KUNIT_EXPECT_FALSE(test, tis->fifo_fallback);
 	expect_idle(test, &c->m);
 }
@@ -1469,6 +1481,126 @@ static void fifo_wide_rejected_fallback(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, tis->fifo_fallback);
 }
 
+/* Linux's probe_itpm(): an Intel iTPM keeps STS.expect set; work around. */
+static void quirk_itpm(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_tis *tis = &c->dev.tis;
+	bool tpm2 = true;
+	u8 ver[4];
+
+	c->m.fault = F_EXPECT_STUCK;
+	/* Any other vendor: the wrong expect is an error. */
+	tis->did_vid = 0x00011014;
+	KUNIT_EXPECT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), -EIO);
+	KUNIT_EXPECT_FALSE(test, tis->itpm);
+	KUNIT_EXPECT_EQ(test, tis->fifo_width, 4);
+	KUNIT_EXPECT_EQ(test, c->m.executed, 0);
+	expect_idle(test, &c->m);
+
+	tis->did_vid = 0x00018086;	/* Intel */
+	probe_and_extend(test, c);
+	KUNIT_EXPECT_TRUE(test, tis->itpm);
+	KUNIT_EXPECT_FALSE(test, tis->fifo_fallback);
+	KUNIT_EXPECT_EQ(test, tis->fifo_width, 4);
+}
+
+/* tpm1-cmd.c's rule: TIMEOUT_A below 1000 means all were reported in ms. */
+static void quirk_timeouts_in_ms(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_tis *tis = &c->dev.tis;
+	bool tpm2 = true;
+	u8 ver[4];
+
+	c->m.rep_timeout[0] = 750;
+	c->m.rep_timeout[1] = 2000;
+	c->m.rep_timeout[2] = 0;	/* keeps our value */
+	c->m.rep_timeout[3] = 600;
+	KUNIT_ASSERT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), 0);
+	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_A], 750000);
+	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_B], 2000000);
+	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_C], MODEL_TIMEOUT_US);
+	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_D], 600000);
+	KUNIT_EXPECT_TRUE(test, tis->timeouts_adjusted);
+
+	/* A in microseconds: a small B is taken as it is. */
+	c->m.rep_timeout[0] = 5000;
+	c->m.rep_timeout[1] = 900;
+	c->m.rep_timeout[2] = 5000;
+	c->m.rep_timeout[3] = 5000;
+	drtm_tis_init(tis, &model_ops, &c->m, 2, 4);
+	KUNIT_ASSERT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), 0);
+	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_A], 5000);
+	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_B], 900);
+	KUNIT_EXPECT_FALSE(test, tis->timeouts_adjusted);
+}
+
+/* Durations: short below 10 ms means ms (Broadcom BCM0102 fix-up). */
+static void quirk_durations_in_ms(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_tis *tis = &c->dev.tis;
+	bool tpm2 = true;
+	u8 ver[4];
+
+	c->m.rep_duration[0] = 20000;		/* us: taken as they are */
+	c->m.rep_duration[1] = 750000;
+	c->m.rep_duration[2] = 2000000;
+	KUNIT_ASSERT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), 0);
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_SHORT], 20000);
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_MEDIUM], 750000);
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_LONG], 2000000);
+	KUNIT_EXPECT_FALSE(test, tis->durations_adjusted);
+
+	c->m.rep_duration[0] = 20;		/* ms */
+	c->m.rep_duration[1] = 750;
+	c->m.rep_duration[2] = 5000000;		/* would overflow: clamped */
+	drtm_tis_init(tis, &model_ops, &c->m, 2, 4);
+	KUNIT_ASSERT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), 0);
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_SHORT], 1000000);
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_MEDIUM], 750000);
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_LONG], U32_MAX);
+	KUNIT_EXPECT_TRUE(test, tis->durations_adjusted);
+}
+
+/* Linux's vendor overrides: Atmel 3204 timeouts, ST 0x104a durations. */
+static void quirk_vendor_overrides(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_tis *tis = &c->dev.tis;
+	bool tpm2 = true;
+	u8 ver[4];
+
+	tis->did_vid = 0x32041114;		/* Atmel 3204 */
+	KUNIT_ASSERT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), 0);
+	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_A], 750000);
+	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_B], 2000000);
+	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_C], 750000);
+	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_D], 750000);
+	KUNIT_EXPECT_TRUE(test, tis->timeouts_adjusted);
+
+	/* ST 0x104a: only TPM version 1.2.8.28 gets 2 minutes. */
+	c->m.rep_duration[0] = 20000;
+	c->m.rep_duration[1] = 20000;
+	c->m.rep_duration[2] = 20000;
+	drtm_tis_init(tis, &model_ops, &c->m, 2, 4);
+	tis->did_vid = 0x0000104a;
+	KUNIT_ASSERT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), 0);
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_LONG], 20000);
+	KUNIT_EXPECT_FALSE(test, tis->durations_adjusted);
+	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_A], 11000);
+	c->m.version[2] = 8;
+	c->m.version[3] = 28;
+	drtm_tis_init(tis, &model_ops, &c->m, 2, 4);
+	tis->did_vid = 0x0000104a;
+	KUNIT_ASSERT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), 0);
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_SHORT], 120000000);
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_MEDIUM], 120000000);
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_LONG], 120000000);
+	KUNIT_EXPECT_TRUE(test, tis->durations_adjusted);
+}
+
 static struct kunit_case tpm12_drtm_tis_cases[] = {
 	KUNIT_CASE(tis_extend_pcr17),
 	KUNIT_CASE(tis_burst_and_width),
@@ -1492,6 +1624,10 @@ static struct kunit_case tpm12_drtm_tis_cases[] = {
 	KUNIT_CASE(fifo_width_from_caps),
 	KUNIT_CASE(fifo_legacy_one_byte),
 	KUNIT_CASE(fifo_wide_rejected_fallback),
+	KUNIT_CASE(quirk_itpm),
+	KUNIT_CASE(quirk_timeouts_in_ms),
+	KUNIT_CASE(quirk_durations_in_ms),
+	KUNIT_CASE(quirk_vendor_overrides),
 	{}
 };
 

@@ -56,6 +56,9 @@
 #define TIS_CAPS_XFER_SIZE(c)	(((c) >> 9) & 0x3)
 #define TIS_CAPS_VERSION_TIS13	2
 
+/* Vendor ids of DID_VID[15:0] that need a workaround. */
+#define TIS_VID_INTEL		0x8086
+
 /* TPM 1.2 wire format. */
 #define TPM_TAG_RQU_COMMAND	0x00c1
 #define TPM_TAG_RSP_COMMAND	0x00c4
@@ -127,6 +130,10 @@ struct drtm_tis {
 	u32 probe_retry_us;		/* wait before retrying the probe */
 	bool timeouts_from_tpm;
 	bool durations_from_tpm;
+	bool timeouts_adjusted;		/* vendor fix-up or unit rule applied */
+	bool durations_adjusted;
+	u32 did_vid;			/* DID_VID, for the chip workarounds */
+	bool itpm;			/* iTPM: STS.expect is not reliable */
 	bool fifo_fallback;		/* wide FIFO accesses failed at probe */
 	u32 sts_family;			/* STS.tpmFamily seen while active */
 	u32 exec_guess_us[DRTM_DUR_NR];	/* learnt execution time per class */

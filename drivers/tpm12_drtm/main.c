@@ -428,15 +428,18 @@ static int status_show(struct seq_file *m, void *v)
 		   dev->tis.locality, dev->tis.fifo_width,
 		   dev->tis.fifo_fallback ? " (wide accesses failed)" : "",
 		   hash_name(hash_mode));
-	seq_printf(m, "timeouts_us: a=%u b=%u c=%u d=%u (%s)\n",
+	seq_printf(m, "itpm_workaround: %s\n", dev->tis.itpm ? "yes" : "no");
+	seq_printf(m, "timeouts_us: a=%u b=%u c=%u d=%u (%s%s)\n",
 		   dev->tis.timeout_us[DRTM_TO_A], dev->tis.timeout_us[DRTM_TO_B],
 		   dev->tis.timeout_us[DRTM_TO_C], dev->tis.timeout_us[DRTM_TO_D],
-		   dev->tis.timeouts_from_tpm ? "tpm" : "tis default");
-	seq_printf(m, "durations_us: short=%u medium=%u long=%u (%s)\n",
+		   dev->tis.timeouts_from_tpm ? "tpm" : "tis default",
+		   dev->tis.timeouts_adjusted ? ", adjusted" : "");
+	seq_printf(m, "durations_us: short=%u medium=%u long=%u (%s%s)\n",
 		   dev->tis.duration_us[DRTM_DUR_SHORT],
 		   dev->tis.duration_us[DRTM_DUR_MEDIUM],
 		   dev->tis.duration_us[DRTM_DUR_LONG],
-		   dev->tis.durations_from_tpm ? "tpm" : "default");
+		   dev->tis.durations_from_tpm ? "tpm" : "default",
+		   dev->tis.durations_adjusted ? ", adjusted" : "");
 	seq_printf(m, "exec_guess_us: short=%u medium=%u long=%u\n",
 		   dev->tis.exec_guess_us[DRTM_DUR_SHORT],
 		   dev->tis.exec_guess_us[DRTM_DUR_MEDIUM],
@@ -752,6 +755,7 @@ static int __init tpm12_drtm_init(void)
 	drtm_tis_init(tis, &mmio_ops, (void __force *)drtm.regs, locality,
 		      width);
 	tis->locality_retries = locality_retries;
+	tis->did_vid = drtm.did_vid;
 	drtm.dev.excl = &linux_tpm_excl;
 
 	ret = linux_tpm_lock(NULL);
@@ -780,6 +784,15 @@ static int __init tpm12_drtm_init(void)
 	if (tis->fifo_fallback)
 		pr_warn("%u-byte FIFO accesses failed at probe: using 1-byte accesses\n",
 			width);
+	if (tis->itpm)
+		pr_info("iTPM found: STS.expect not checked\n");
+	if (tis->timeouts_adjusted || tis->durations_adjusted)
+		pr_info("adjusted reported TIS timeouts/durations: a=%u b=%u c=%u d=%u short=%u medium=%u long=%u us\n",
+			tis->timeout_us[DRTM_TO_A], tis->timeout_us[DRTM_TO_B],
+			tis->timeout_us[DRTM_TO_C], tis->timeout_us[DRTM_TO_D],
+			tis->duration_us[DRTM_DUR_SHORT],
+			tis->duration_us[DRTM_DUR_MEDIUM],
+			tis->duration_us[DRTM_DUR_LONG]);
 
 	ret = setup_log();
 	if (ret)

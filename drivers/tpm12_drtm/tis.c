@@ -309,7 +309,7 @@ static int tis_send(struct drtm_tis *tis, size_t len)
 			tis->last_what = "stsValid not set while sending";
 			return ret;
 		}
-		if (!(sts & TIS_STS_EXPECT)) {
+		if (!(sts & TIS_STS_EXPECT) && !tis->itpm) {
 			tis->last_what = "TPM expects no more data before the last byte";
 			return -EIO;
 		}
@@ -322,7 +322,7 @@ static int tis_send(struct drtm_tis *tis, size_t len)
 		tis->last_what = "stsValid not set after the last byte";
 		return ret;
 	}
-	if (sts & TIS_STS_EXPECT) {
+	if ((sts & TIS_STS_EXPECT) && !tis->itpm) {
 		tis->last_what = "TPM still expects data after the last byte";
 		return -EIO;
 	}
