@@ -66,6 +66,7 @@ struct tis_model {
 	u32 rep_timeout[4];		/* reported TIS timeouts */
 	u32 rep_duration[3];		/* reported durations */
 	u8 version[4];
+	bool perm_disable, perm_deactivated, st_deactivated;
 	u32 executed;
 	u32 cmd_locality;
 	/* TPM */
@@ -179,6 +180,11 @@ static void model_execute(struct tis_model *m)
 		rc = TPM_RC_BADTAG;
 		goto err;
 	}
+	if ((ord == TPM_ORD_EXTEND || ord == TPM_ORD_SHA1COMPLETEEXTEND) &&
+	    (m->perm_disable || m->perm_deactivated || m->st_deactivated)) {
+		rc = m->perm_disable ? TPM_RC_DISABLED : TPM_RC_DEACTIVATED;
+		goto err;
+	}
 	switch (ord) {
 	case TPM_ORD_EXTEND:
 		if (size != 34)
@@ -256,6 +262,21 @@ static void model_execute(struct tis_model *m)
 			put_unaligned_be32(12, r + 10);
 			for (i = 0; i < 3; i++)
 				put_unaligned_be32(m->rep_duration[i], r + 14 + 4 * i);
+		} else if (cap == TPM_CAP_FLAG && sub == TPM_CAP_FLAG_PERMANENT) {
+			/* TPM_PERMANENT_FLAGS: tag and 20 bools */
+			rsp_hdr(m, 14 + 22, 0);
+			put_unaligned_be32(22, r + 10);
+			memset(r + 14, 0, 22);
+			put_unaligned_be16(TPM_TAG_PERMANENT_FLAGS, r + 14);
+			r[16] = m->perm_disable;
+			r[18] = m->perm_deactivated;
+		} else if (cap == TPM_CAP_FLAG && sub == TPM_CAP_FLAG_VOLATILE) {
+			/* TPM_STCLEAR_FLAGS: tag and 5 bools */
+			rsp_hdr(m, 14 + 7, 0);
+			put_unaligned_be32(7, r + 10);
+			memset(r + 14, 0, 7);
+			put_unaligned_be16(TPM_TAG_STCLEAR_FLAGS, r + 14);
+			r[16] = m->st_deactivated;
 		} else {
 			rc = 0x03;
 			goto err;
@@ -626,6 +647,8 @@ static void tis_probe_tpm12(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_MEDIUM], 13000);
 	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_LONG], 14000);
 	KUNIT_EXPECT_TRUE(test, tis->durations_adjusted);
+	KUNIT_EXPECT_STREQ(test, drtm_tpm_state(tis), "enabled, activated");
+	KUNIT_EXPECT_FALSE(test, drtm_tpm_unusable(tis));
 	KUNIT_EXPECT_FALSE(test, tis->itpm);
 	KUNIT_EXPECT_FALSE(test, tis->fifo_fallback);
 	expect_idle(test, &c->m);
@@ -713,8 +736,8 @@ static void tis_probe_retry(struct kunit *test)
 	t0 = ktime_get();
 	KUNIT_EXPECT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, tis->stats.retries, DRTM_PROBE_RETRIES);
-	/* 3 refused + 3 answered, then 1 + DRTM_PROBE_RETRIES refused. */
-	KUNIT_EXPECT_EQ(test, c->m.executed, 6 + 1 + DRTM_PROBE_RETRIES);
+	/* 3 refused + 5 answered, then 1 + DRTM_PROBE_RETRIES refused. */
+	KUNIT_EXPECT_EQ(test, c->m.executed, 8 + 1 + DRTM_PROBE_RETRIES);
 	KUNIT_EXPECT_LT(test, ktime_us_delta(ktime_get(), t0), 2000000);
 	expect_idle(test, &c->m);
 }
@@ -1470,7 +1493,8 @@ static void fifo_wide_rejected_fallback(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tis->fifo_width, 1);
 	KUNIT_EXPECT_TRUE(test, tis->fifo_fallback);
 	/* The wide attempt never reached the TPM: nothing executed twice. */
-	KUNIT_EXPECT_EQ(test, c->m.executed, 4);
+	KUNIT_EXPECT_EQ(test, c->m.executed, 6);
+	KUNIT_EXPECT_STREQ(test, drtm_tpm_state(tis), "enabled, activated");
 
 	/* Without the model's fault the wide width stays. */
 	c->m.fifo_narrow = false;
@@ -1479,6 +1503,99 @@ static void fifo_wide_rejected_fallback(struct kunit *test)
 	probe_and_extend(test, c);
 	KUNIT_EXPECT_EQ(test, tis->fifo_width, 4);
 	KUNIT_EXPECT_FALSE(test, tis->fifo_fallback);
+}
+
+struct flags_case {
+	bool disable, deactivated, st_deactivated;
+	const char *state;
+};
+
+static const struct flags_case flags_cases[] = {
+	{ false, false, false, "enabled, activated" },
+	{ true, false, false, "disabled" },
+	{ false, true, false, "deactivated" },
+	{ false, false, true, "deactivated" },
+	{ true, true, true, "disabled, deactivated" },
+};
+
+static void flags_desc(const struct flags_case *f, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "disable=%d deactivated=%d stclear=%d",
+		 f->disable, f->deactivated, f->st_deactivated);
+}
+
+KUNIT_ARRAY_PARAM(flags, flags_cases, flags_desc);
+
+/* A disabled or deactivated TPM is reported; extends fail with -EPERM. */
+static void tpm_disabled_reported(struct kunit *test)
+{
+	const struct flags_case *f = test->param_value;
+	struct ctx *c = test->priv;
+	struct drtm_tis *tis = &c->dev.tis;
+	struct drtm_src src = { .kbuf = "abc", .size = 3 };
+	u32 used = drtm_evlog_used(&c->dev.log), rc, executed;
+	bool tpm2 = true, off;
+	u8 ver[4], d[20];
+
+	c->m.perm_disable = f->disable;
+	c->m.perm_deactivated = f->deactivated;
+	c->m.st_deactivated = f->st_deactivated;
+	KUNIT_ASSERT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), 0);
+	set_fast_timeouts(tis);
+	KUNIT_EXPECT_TRUE(test, tis->perm_flags_known);
+	KUNIT_EXPECT_TRUE(test, tis->stclear_flags_known);
+	KUNIT_EXPECT_EQ(test, tis->disabled, f->disable);
+	KUNIT_EXPECT_EQ(test, tis->deactivated, f->deactivated);
+	KUNIT_EXPECT_EQ(test, tis->st_deactivated, f->st_deactivated);
+	KUNIT_EXPECT_STREQ(test, drtm_tpm_state(tis), f->state);
+	off = f->disable || f->deactivated || f->st_deactivated;
+	KUNIT_EXPECT_EQ(test, drtm_tpm_unusable(tis), off);
+
+	executed = c->m.executed;
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 0x5f1, TPM12_DRTM_HASH_HOST,
+					       &src, "x", 1, d, &rc),
+			off ? -EPERM : 0);
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 18, 0x5f1, TPM12_DRTM_HASH_TPM,
+					       &src, "x", 1, d, &rc),
+			off ? -EPERM : 0);
+	if (off) {
+		/* Refused before anything was sent; nothing logged. */
+		KUNIT_EXPECT_EQ(test, c->m.executed, executed);
+		KUNIT_EXPECT_EQ(test, drtm_evlog_used(&c->dev.log), used);
+		KUNIT_EXPECT_FALSE(test, c->dev.log.unusable);
+	} else {
+		KUNIT_EXPECT_GT(test, drtm_evlog_used(&c->dev.log), used);
+	}
+}
+
+/* A TPM that does not answer TPM_CAP_FLAG: state unknown, not refused. */
+static void tpm_flags_unknown(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_tis *tis = &c->dev.tis;
+	struct drtm_src src = { .kbuf = "abc", .size = 3 };
+	bool tpm2 = true;
+	u8 ver[4], d[20];
+	u32 rc;
+
+	/* The version, timeouts, durations answer; both flag queries fail. */
+	c->m.fault = F_TPM_RC;
+	c->m.inject_rc = 0x03;	/* TPM_BAD_PARAMETER */
+	c->m.fault_ord = TPM_ORD_GETCAPABILITY;
+	c->m.perm_disable = true;	/* never seen */
+	KUNIT_ASSERT_EQ(test, drtm_tpm_getcap(tis, TPM_CAP_FLAG, TPM_CAP_FLAG_PERMANENT,
+					      true, d, sizeof(d), &rc, NULL), -EINVAL);
+	c->m.fault = F_NONE;
+	c->m.fault_ord = 0;
+	c->m.perm_disable = false;
+	KUNIT_ASSERT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), 0);
+	KUNIT_EXPECT_STREQ(test, drtm_tpm_state(tis), "enabled, activated");
+	tis->perm_flags_known = false;
+	tis->stclear_flags_known = false;
+	KUNIT_EXPECT_STREQ(test, drtm_tpm_state(tis), "unknown");
+	set_fast_timeouts(tis);
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 0x5f1, TPM12_DRTM_HASH_HOST,
+					       &src, "x", 1, d, &rc), 0);
 }
 
 /* Linux's probe_itpm(): an Intel iTPM keeps STS.expect set; work around. */
@@ -1624,6 +1741,8 @@ static struct kunit_case tpm12_drtm_tis_cases[] = {
 	KUNIT_CASE(fifo_width_from_caps),
 	KUNIT_CASE(fifo_legacy_one_byte),
 	KUNIT_CASE(fifo_wide_rejected_fallback),
+	KUNIT_CASE_PARAM(tpm_disabled_reported, flags_gen_params),
+	KUNIT_CASE(tpm_flags_unknown),
 	KUNIT_CASE(quirk_itpm),
 	KUNIT_CASE(quirk_timeouts_in_ms),
 	KUNIT_CASE(quirk_durations_in_ms),

@@ -71,11 +71,18 @@
 #define TPM_ORD_SHA1UPDATE		0xa1
 #define TPM_ORD_SHA1COMPLETEEXTEND	0xa3
 
+#define TPM_CAP_FLAG			0x04
 #define TPM_CAP_PROPERTY		0x05
+#define TPM_CAP_FLAG_PERMANENT		0x108
+#define TPM_CAP_FLAG_VOLATILE		0x109
+#define TPM_TAG_PERMANENT_FLAGS		0x001f
+#define TPM_TAG_STCLEAR_FLAGS		0x0020
 #define TPM_CAP_VERSION_VAL		0x1a
 #define TPM_CAP_PROP_TIS_TIMEOUT	0x115
 #define TPM_CAP_PROP_DURATION		0x120
 
+#define TPM_RC_DEACTIVATED		0x06
+#define TPM_RC_DISABLED			0x07
 #define TPM_RC_BADTAG			0x1e
 #define TPM_RC_BAD_LOCALITY		0x3d
 #define TPM_RC_RETRY			0x800
@@ -135,6 +142,11 @@ struct drtm_tis {
 	u32 did_vid;			/* DID_VID, for the chip workarounds */
 	bool itpm;			/* iTPM: STS.expect is not reliable */
 	bool fifo_fallback;		/* wide FIFO accesses failed at probe */
+	bool perm_flags_known;		/* TPM_PERMANENT_FLAGS read at probe */
+	bool stclear_flags_known;	/* TPM_STCLEAR_FLAGS read at probe */
+	bool disabled;			/* TPM_PERMANENT_FLAGS.disable */
+	bool deactivated;		/* TPM_PERMANENT_FLAGS.deactivated */
+	bool st_deactivated;		/* TPM_STCLEAR_FLAGS.deactivated */
 	u32 sts_family;			/* STS.tpmFamily seen while active */
 	u32 exec_guess_us[DRTM_DUR_NR];	/* learnt execution time per class */
 	struct drtm_tis_stats stats;
@@ -175,6 +187,8 @@ int drtm_tpm_sha1_complete_extend(struct drtm_tis *tis, u32 pcr,
 				  const u8 *data, u32 len, u8 *hash, u8 *out,
 				  u32 *tpm_rc);
 int drtm_tpm_probe(struct drtm_tis *tis, u8 *version, bool *is_tpm2);
+bool drtm_tpm_unusable(const struct drtm_tis *tis);
+const char *drtm_tpm_state(const struct drtm_tis *tis);
 
 /* Source of the bytes to measure: kernel buffer or user memory. */
 struct drtm_src {

@@ -424,6 +424,9 @@ static int status_show(struct seq_file *m, void *v)
 	seq_printf(m, "interface_caps: %#010x (DataTransferSizeSupport %u, BurstCountStatic %u)\n",
 		   drtm.intf_caps, TIS_CAPS_XFER_SIZE(drtm.intf_caps),
 		   !!(drtm.intf_caps & TIS_CAPS_BURST_STATIC));
+	seq_printf(m, "tpm_state: %s (disable=%u deactivated=%u stclear_deactivated=%u)\n",
+		   drtm_tpm_state(&dev->tis), dev->tis.disabled,
+		   dev->tis.deactivated, dev->tis.st_deactivated);
 	seq_printf(m, "locality: %u\nfifo_width: %u%s\nhash_mode: %s\n",
 		   dev->tis.locality, dev->tis.fifo_width,
 		   dev->tis.fifo_fallback ? " (wide accesses failed)" : "",
@@ -793,6 +796,10 @@ static int __init tpm12_drtm_init(void)
 			tis->duration_us[DRTM_DUR_SHORT],
 			tis->duration_us[DRTM_DUR_MEDIUM],
 			tis->duration_us[DRTM_DUR_LONG]);
+	if (drtm_tpm_unusable(tis))
+		pr_warn("TPM is %s (TPM_PERMANENT_FLAGS disable=%u deactivated=%u, TPM_STCLEAR_FLAGS deactivated=%u): extends will fail with -EPERM\n",
+			drtm_tpm_state(tis), tis->disabled, tis->deactivated,
+			tis->st_deactivated);
 
 	ret = setup_log();
 	if (ret)
@@ -825,10 +832,10 @@ static int __init tpm12_drtm_init(void)
 			    &eventlog_ascii_fops);
 	debugfs_create_file("sha1_bench", 0600, drtm.dir, NULL,
 			    &sha1_bench_fops);
-	pr_info("TPM %u.%u at %#lx (%s): vendor %#06x device %#06x rev %#04x, locality %u, %u-byte FIFO access\n",
+	pr_info("TPM %u.%u at %#lx (%s): vendor %#06x device %#06x rev %#04x, locality %u, %u-byte FIFO access, %s\n",
 		drtm.version[0], drtm.version[1], drtm.base, drtm.base_src,
 		drtm.did_vid & 0xffff, drtm.did_vid >> 16, drtm.rid, locality,
-		tis->fifo_width);
+		tis->fifo_width, drtm_tpm_state(tis));
 	return 0;
 
 err_sfs:

@@ -385,6 +385,58 @@ static bool tpm_looks_tpm2(struct drtm_tis *tis, int ret, u32 rc)
 	       (ret == -EPROTO && get_unaligned_be16(tis->buf) == 0x8001);
 }
 
+/* TPM_CAP_FLAG: TPM_PERMANENT_FLAGS and TPM_STCLEAR_FLAGS. */
+static void tpm_probe_flags(struct drtm_tis *tis, u8 *out, u32 size)
+{
+	u32 n;
+
+	/* tag, disable, ownership, deactivated, ... (one byte each) */
+	if (!drtm_tpm_getcap(tis, TPM_CAP_FLAG, TPM_CAP_FLAG_PERMANENT, true,
+			     out, size, &n, NULL) && n >= 5 &&
+	    get_unaligned_be16(out) == TPM_TAG_PERMANENT_FLAGS) {
+		tis->disabled = out[2];
+		tis->deactivated = out[4];
+		tis->perm_flags_known = true;
+	}
+	/* tag, deactivated, disableForceClear, ... */
+	if (!drtm_tpm_getcap(tis, TPM_CAP_FLAG, TPM_CAP_FLAG_VOLATILE, true,
+			     out, size, &n, NULL) && n >= 3 &&
+	    get_unaligned_be16(out) == TPM_TAG_STCLEAR_FLAGS) {
+		tis->st_deactivated = out[2];
+		tis->stclear_flags_known = true;
+	}
+}
+
+/**
+ * drtm_tpm_unusable() - the probe found the TPM disabled or deactivated
+ * @tis: transport after drtm_tpm_probe()
+ */
+bool drtm_tpm_unusable(const struct drtm_tis *tis)
+{
+	return tis->disabled || tis->deactivated || tis->st_deactivated;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm_unusable);
+
+/**
+ * drtm_tpm_state() - the TPM's state from its flags, for messages
+ * @tis: transport after drtm_tpm_probe()
+ */
+const char *drtm_tpm_state(const struct drtm_tis *tis)
+{
+	bool deact = tis->deactivated || tis->st_deactivated;
+
+	if (!tis->perm_flags_known && !tis->stclear_flags_known)
+		return "unknown";
+	if (tis->disabled && deact)
+		return "disabled, deactivated";
+	if (tis->disabled)
+		return "disabled";
+	if (deact)
+		return "deactivated";
+	return "enabled, activated";
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm_state);
+
 /**
  * drtm_tpm_probe() - identify the TPM and take its timeouts and durations
  * @tis: transport; tis->did_vid selects the chip workarounds
@@ -396,7 +448,8 @@ static bool tpm_looks_tpm2(struct drtm_tis *tis, int ret, u32 rc)
  * an Intel iTPM whose STS.expect is wrong is retried without the expect
  * checks (tis->itpm), then a chip that does not take wide FIFO accesses is
  * retried with 1-byte accesses (tis->fifo_fallback). The timeouts and
- * durations get Linux's chip workarounds (tis->*_adjusted).
+ * durations get Linux's chip workarounds (tis->*_adjusted); the TPM's
+ * disable/deactivated flags end up in tis (drtm_tpm_state()).
  *
  * Return: 0 for a TPM 1.2 (also when it reports no timeouts/durations),
  * -ENODEV for a TPM 2.0, -EAGAIN if the TPM stayed busy, or the
@@ -449,6 +502,7 @@ int drtm_tpm_probe(struct drtm_tis *tis, u8 *version, bool *is_tpm2)
 		tpm_set_durations(tis, out, version);
 		tis->durations_from_tpm = true;
 	}
+	tpm_probe_flags(tis, out, sizeof(out));
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(drtm_tpm_probe);
