@@ -62,6 +62,12 @@ struct tis_model {
 	u32 intf_caps;			/* TPM_INTF_CAPABILITY */
 	u32 intf_id;			/* TPM_INTERFACE_ID */
 	u32 max_num_bytes;
+	bool fifo_narrow;		/* FIFO takes 1-byte accesses only */
+	u32 fifo_widths;		/* bit n: an n-byte FIFO access seen */
+	u32 rep_timeout[4];		/* reported TIS timeouts */
+	u32 rep_duration[3];		/* reported durations */
+	u8 version[4];
+	bool perm_disable, perm_deactivated, st_deactivated;
 	u32 executed;
 	u32 cmd_locality;
 	/* TPM */
@@ -175,6 +181,11 @@ static void model_execute(struct tis_model *m)
 		rc = TPM_RC_BADTAG;
 		goto err;
 	}
+	if ((ord == TPM_ORD_EXTEND || ord == TPM_ORD_SHA1COMPLETEEXTEND) &&
+	    (m->perm_disable || m->perm_deactivated || m->st_deactivated)) {
+		rc = m->perm_disable ? TPM_RC_DISABLED : TPM_RC_DEACTIVATED;
+		goto err;
+	}
 	switch (ord) {
 	case TPM_ORD_EXTEND:
 		if (size != 34)
@@ -241,20 +252,32 @@ static void model_execute(struct tis_model *m)
 			rsp_hdr(m, 14 + 9, 0);
 			put_unaligned_be32(9, r + 10);
 			memset(r + 14, 0, 9);
-			r[16] = 1;
-			r[17] = 2;
-			r[18] = 7;
-			r[19] = 9;
+			memcpy(r + 16, m->version, 4);
 		} else if (cap == TPM_CAP_PROPERTY && sub == TPM_CAP_PROP_TIS_TIMEOUT) {
 			rsp_hdr(m, 14 + 16, 0);
 			put_unaligned_be32(16, r + 10);
 			for (i = 0; i < 4; i++)
-				put_unaligned_be32(11000 + i, r + 14 + 4 * i);
+				put_unaligned_be32(m->rep_timeout[i], r + 14 + 4 * i);
 		} else if (cap == TPM_CAP_PROPERTY && sub == TPM_CAP_PROP_DURATION) {
 			rsp_hdr(m, 14 + 12, 0);
 			put_unaligned_be32(12, r + 10);
 			for (i = 0; i < 3; i++)
-				put_unaligned_be32(12 + i, r + 14 + 4 * i);	/* ms */
+				put_unaligned_be32(m->rep_duration[i], r + 14 + 4 * i);
+		} else if (cap == TPM_CAP_FLAG && sub == TPM_CAP_FLAG_PERMANENT) {
+			/* TPM_PERMANENT_FLAGS: tag and 20 bools */
+			rsp_hdr(m, 14 + 22, 0);
+			put_unaligned_be32(22, r + 10);
+			memset(r + 14, 0, 22);
+			put_unaligned_be16(TPM_TAG_PERMANENT_FLAGS, r + 14);
+			r[16] = m->perm_disable;
+			r[18] = m->perm_deactivated;
+		} else if (cap == TPM_CAP_FLAG && sub == TPM_CAP_FLAG_VOLATILE) {
+			/* TPM_STCLEAR_FLAGS: tag and 5 bools */
+			rsp_hdr(m, 14 + 7, 0);
+			put_unaligned_be32(7, r + 10);
+			memset(r + 14, 0, 7);
+			put_unaligned_be16(TPM_TAG_STCLEAR_FLAGS, r + 14);
+			r[16] = m->st_deactivated;
 		} else {
 			rc = 0x03;
 			goto err;
@@ -336,7 +359,11 @@ static u32 model_read(void *ctx, u32 off, unsigned int width)
 		val = U32_MAX;
 	} else if (reg >= TIS_STS && reg < TIS_STS + 4) {
 		val = model_sts(m) >> (8 * (reg - TIS_STS));
+	} else if (reg == TIS_DATA_FIFO && m->fifo_narrow && width > 1) {
+		m->fifo_widths |= BIT(width);
+		val = U32_MAX;		/* not decoded: nothing read */
 	} else if (reg == TIS_DATA_FIFO) {
+		m->fifo_widths |= BIT(width);
 		for (i = 0; i < width; i++) {
 			u8 b = 0xff;
 
@@ -418,6 +445,9 @@ static void model_write(void *ctx, u32 off, unsigned int width, u32 val)
 			}
 		}
 	} else if (reg == TIS_DATA_FIFO) {
+		m->fifo_widths |= BIT(width);
+		if (m->fifo_narrow && width > 1)
+			goto out;	/* not decoded: dropped */
 		if (m->state == M_READY)
 			m->state = M_RECEPTION;
 		if (m->state == M_RECEPTION)
@@ -466,6 +496,14 @@ static int tis_test_init(struct kunit *test)
 	m->max_burst = 4096;
 	m->max_num_bytes = 256;
 	m->intf_caps = 2 << 28;		/* TIS 1.3 */
+	for (i = 0; i < 4; i++)
+		m->rep_timeout[i] = 11000 + i;
+	for (i = 0; i < 3; i++)
+		m->rep_duration[i] = 12 + i;	/* ms, as some TPMs do */
+	m->version[0] = 1;
+	m->version[1] = 2;
+	m->version[2] = 7;
+	m->version[3] = 9;
 	m->intf_id = U32_MAX;		/* no TPM_INTERFACE_ID */
 	for (i = 17; i <= 22; i++)
 		memset(m->pcr[i], 0xff, 20);
@@ -604,9 +642,16 @@ static void tis_probe_tpm12(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, tis->durations_from_tpm);
 	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_A], 11000);
 	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_D], 11003);
-	/* Durations reported below 1000 are milliseconds. */
-	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_SHORT], 12000);
+	KUNIT_EXPECT_FALSE(test, tis->timeouts_adjusted);
+	/* A short duration below 10 ms: reported in ms (Linux's rule). */
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_SHORT], 1000000);
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_MEDIUM], 13000);
 	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_LONG], 14000);
+	KUNIT_EXPECT_TRUE(test, tis->durations_adjusted);
+	KUNIT_EXPECT_STREQ(test, drtm_tpm_state(tis), "enabled, activated");
+	KUNIT_EXPECT_FALSE(test, drtm_tpm_unusable(tis));
+	KUNIT_EXPECT_FALSE(test, tis->itpm);
+	KUNIT_EXPECT_FALSE(test, tis->fifo_fallback);
 	expect_idle(test, &c->m);
 }
 
@@ -692,8 +737,8 @@ static void tis_probe_retry(struct kunit *test)
 	t0 = ktime_get();
 	KUNIT_EXPECT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, tis->stats.retries, DRTM_PROBE_RETRIES);
-	/* 3 refused + 3 answered, then 1 + DRTM_PROBE_RETRIES refused. */
-	KUNIT_EXPECT_EQ(test, c->m.executed, 6 + 1 + DRTM_PROBE_RETRIES);
+	/* 3 refused + 5 answered, then 1 + DRTM_PROBE_RETRIES refused. */
+	KUNIT_EXPECT_EQ(test, c->m.executed, 8 + 1 + DRTM_PROBE_RETRIES);
 	KUNIT_EXPECT_LT(test, ktime_us_delta(ktime_get(), t0), 2000000);
 	expect_idle(test, &c->m);
 }
@@ -1372,6 +1417,308 @@ static void log_adopt_malformed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drtm_evlog_validate(buf, 47, &csize, &why), -EINVAL);
 }
 
+/* TPM_INTF_CAPABILITY decides the FIFO access width (TIS 1.3, bits 10:9). */
+static void fifo_width_from_caps(struct kunit *test)
+{
+	const u32 tis13 = TIS_CAPS_VERSION_TIS13 << 28;
+
+	/* TIS 1.2 (bits 10:9 reserved), unreadable, "legacy transfers only" */
+	KUNIT_EXPECT_EQ(test, drtm_tis_fifo_width(0, 0), 1);
+	KUNIT_EXPECT_EQ(test, drtm_tis_fifo_width(3 << 9, 4), 1);
+	KUNIT_EXPECT_EQ(test, drtm_tis_fifo_width(U32_MAX, 0), 1);
+	KUNIT_EXPECT_EQ(test, drtm_tis_fifo_width(tis13, 0), 1);
+	KUNIT_EXPECT_EQ(test, drtm_tis_fifo_width(tis13, 4), 1);
+	/* 8, 32 or 64-byte transfers; fifo_width limits. */
+	KUNIT_EXPECT_EQ(test, drtm_tis_fifo_width(tis13 | 1 << 9, 0), 4);
+	KUNIT_EXPECT_EQ(test, drtm_tis_fifo_width(tis13 | 3 << 9, 0), 4);
+	KUNIT_EXPECT_EQ(test, drtm_tis_fifo_width(tis13 | 3 << 9, 1), 1);
+	KUNIT_EXPECT_EQ(test, drtm_tis_fifo_width(tis13 | 2 << 9, 2), 2);
+	KUNIT_EXPECT_EQ(test, drtm_tis_fifo_width(tis13 | 3 << 9, 4), 4);
+}
+
+/* Probe and extend with the width the model's caps allow. */
+static void probe_and_extend(struct kunit *test, struct ctx *c)
+{
+	struct drtm_tis *tis = &c->dev.tis;
+	bool tpm2 = true;
+	u8 ver[4], d[20], out[20];
+	u32 rc;
+
+	KUNIT_ASSERT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), 0);
+	set_fast_timeouts(tis);
+	memset(d, 0x5a, 20);
+	KUNIT_ASSERT_EQ(test, drtm_tpm_extend(tis, 17, d, out, &rc), 0);
+	KUNIT_EXPECT_MEMEQ(test, out, c->m.pcr[17], 20);
+	expect_idle(test, &c->m);
+}
+
+/* A TIS advertising legacy transfers only sees 1-byte FIFO accesses. */
+static void fifo_legacy_one_byte(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	unsigned int w;
+
+	c->m.intf_caps = TIS_CAPS_VERSION_TIS13 << 28;	/* bits 10:9 = 0 */
+	w = drtm_tis_fifo_width(c->m.intf_caps, 0);
+	drtm_tis_init(&c->dev.tis, &model_ops, &c->m, 2, w);
+	set_fast_timeouts(&c->dev.tis);
+	probe_and_extend(test, c);
+	KUNIT_EXPECT_EQ(test, c->dev.tis.fifo_width, 1);
+	KUNIT_EXPECT_EQ(test, c->m.fifo_widths, BIT(1));
+
+	/* The same model with 64-byte transfers gets 4-byte accesses. */
+	c->m.intf_caps |= 3 << 9;
+	c->m.fifo_widths = 0;
+	w = drtm_tis_fifo_width(c->m.intf_caps, 0);
+	drtm_tis_init(&c->dev.tis, &model_ops, &c->m, 2, w);
+	set_fast_timeouts(&c->dev.tis);
+	probe_and_extend(test, c);
+	KUNIT_EXPECT_EQ(test, c->dev.tis.fifo_width, 4);
+	KUNIT_EXPECT_TRUE(test, c->m.fifo_widths & BIT(4));
+}
+
+/* A TIS that advertises wide transfers but drops them: 1-byte fallback. */
+static void fifo_wide_rejected_fallback(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_tis *tis = &c->dev.tis;
+	unsigned int w;
+
+	c->m.intf_caps = TIS_CAPS_VERSION_TIS13 << 28 | 3 << 9;
+	c->m.fifo_narrow = true;
+	w = drtm_tis_fifo_width(c->m.intf_caps, 0);
+	KUNIT_ASSERT_EQ(test, w, 4);
+	drtm_tis_init(tis, &model_ops, &c->m, 2, w);
+	set_fast_timeouts(tis);
+	probe_and_extend(test, c);
+	KUNIT_EXPECT_EQ(test, tis->fifo_width, 1);
+	KUNIT_EXPECT_TRUE(test, tis->fifo_fallback);
+	/* The wide attempt never reached the TPM: nothing executed twice. */
+	KUNIT_EXPECT_EQ(test, c->m.executed, 6);
+	KUNIT_EXPECT_STREQ(test, drtm_tpm_state(tis), "enabled, activated");
+
+	/* Without the model's fault the wide width stays. */
+	c->m.fifo_narrow = false;
+	drtm_tis_init(tis, &model_ops, &c->m, 2, w);
+	set_fast_timeouts(tis);
+	probe_and_extend(test, c);
+	KUNIT_EXPECT_EQ(test, tis->fifo_width, 4);
+	KUNIT_EXPECT_FALSE(test, tis->fifo_fallback);
+}
+
+struct flags_case {
+	bool disable, deactivated, st_deactivated;
+	const char *state;
+};
+
+static const struct flags_case flags_cases[] = {
+	{ false, false, false, "enabled, activated" },
+	{ true, false, false, "disabled" },
+	{ false, true, false, "deactivated" },
+	{ false, false, true, "deactivated" },
+	{ true, true, true, "disabled, deactivated" },
+};
+
+static void flags_desc(const struct flags_case *f, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "disable=%d deactivated=%d stclear=%d",
+		 f->disable, f->deactivated, f->st_deactivated);
+}
+
+KUNIT_ARRAY_PARAM(flags, flags_cases, flags_desc);
+
+/* A disabled or deactivated TPM is reported; extends fail with -EPERM. */
+static void tpm_disabled_reported(struct kunit *test)
+{
+	const struct flags_case *f = test->param_value;
+	struct ctx *c = test->priv;
+	struct drtm_tis *tis = &c->dev.tis;
+	struct drtm_src src = { .kbuf = "abc", .size = 3 };
+	u32 used = drtm_evlog_used(&c->dev.log), rc, executed;
+	bool tpm2 = true, off;
+	u8 ver[4], d[20];
+
+	c->m.perm_disable = f->disable;
+	c->m.perm_deactivated = f->deactivated;
+	c->m.st_deactivated = f->st_deactivated;
+	KUNIT_ASSERT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), 0);
+	set_fast_timeouts(tis);
+	KUNIT_EXPECT_TRUE(test, tis->perm_flags_known);
+	KUNIT_EXPECT_TRUE(test, tis->stclear_flags_known);
+	KUNIT_EXPECT_EQ(test, tis->disabled, f->disable);
+	KUNIT_EXPECT_EQ(test, tis->deactivated, f->deactivated);
+	KUNIT_EXPECT_EQ(test, tis->st_deactivated, f->st_deactivated);
+	KUNIT_EXPECT_STREQ(test, drtm_tpm_state(tis), f->state);
+	off = f->disable || f->deactivated || f->st_deactivated;
+	KUNIT_EXPECT_EQ(test, drtm_tpm_unusable(tis), off);
+
+	executed = c->m.executed;
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 0x5f1, TPM12_DRTM_HASH_HOST,
+					       &src, "x", 1, d, &rc),
+			off ? -EPERM : 0);
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 18, 0x5f1, TPM12_DRTM_HASH_TPM,
+					       &src, "x", 1, d, &rc),
+			off ? -EPERM : 0);
+	if (off) {
+		/* Refused before anything was sent; nothing logged. */
+		KUNIT_EXPECT_EQ(test, c->m.executed, executed);
+		KUNIT_EXPECT_EQ(test, drtm_evlog_used(&c->dev.log), used);
+		KUNIT_EXPECT_FALSE(test, c->dev.log.unusable);
+	} else {
+		KUNIT_EXPECT_GT(test, drtm_evlog_used(&c->dev.log), used);
+	}
+}
+
+/* A TPM that does not answer TPM_CAP_FLAG: state unknown, not refused. */
+static void tpm_flags_unknown(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_tis *tis = &c->dev.tis;
+	struct drtm_src src = { .kbuf = "abc", .size = 3 };
+	bool tpm2 = true;
+	u8 ver[4], d[20];
+	u32 rc;
+
+	/* The version, timeouts, durations answer; both flag queries fail. */
+	c->m.fault = F_TPM_RC;
+	c->m.inject_rc = 0x03;	/* TPM_BAD_PARAMETER */
+	c->m.fault_ord = TPM_ORD_GETCAPABILITY;
+	c->m.perm_disable = true;	/* never seen */
+	KUNIT_ASSERT_EQ(test, drtm_tpm_getcap(tis, TPM_CAP_FLAG, TPM_CAP_FLAG_PERMANENT,
+					      true, d, sizeof(d), &rc, NULL), -EINVAL);
+	c->m.fault = F_NONE;
+	c->m.fault_ord = 0;
+	c->m.perm_disable = false;
+	KUNIT_ASSERT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), 0);
+	KUNIT_EXPECT_STREQ(test, drtm_tpm_state(tis), "enabled, activated");
+	tis->perm_flags_known = false;
+	tis->stclear_flags_known = false;
+	KUNIT_EXPECT_STREQ(test, drtm_tpm_state(tis), "unknown");
+	set_fast_timeouts(tis);
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 0x5f1, TPM12_DRTM_HASH_HOST,
+					       &src, "x", 1, d, &rc), 0);
+}
+
+/* Linux's probe_itpm(): an Intel iTPM keeps STS.expect set; work around. */
+static void quirk_itpm(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_tis *tis = &c->dev.tis;
+	bool tpm2 = true;
+	u8 ver[4];
+
+	c->m.fault = F_EXPECT_STUCK;
+	/* Any other vendor: the wrong expect is an error. */
+	tis->did_vid = 0x00011014;
+	KUNIT_EXPECT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), -EIO);
+	KUNIT_EXPECT_FALSE(test, tis->itpm);
+	KUNIT_EXPECT_EQ(test, tis->fifo_width, 4);
+	KUNIT_EXPECT_EQ(test, c->m.executed, 0);
+	expect_idle(test, &c->m);
+
+	tis->did_vid = 0x00018086;	/* Intel */
+	probe_and_extend(test, c);
+	KUNIT_EXPECT_TRUE(test, tis->itpm);
+	KUNIT_EXPECT_FALSE(test, tis->fifo_fallback);
+	KUNIT_EXPECT_EQ(test, tis->fifo_width, 4);
+}
+
+/* tpm1-cmd.c's rule: TIMEOUT_A below 1000 means all were reported in ms. */
+static void quirk_timeouts_in_ms(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_tis *tis = &c->dev.tis;
+	bool tpm2 = true;
+	u8 ver[4];
+
+	c->m.rep_timeout[0] = 750;
+	c->m.rep_timeout[1] = 2000;
+	c->m.rep_timeout[2] = 0;	/* keeps our value */
+	c->m.rep_timeout[3] = 600;
+	KUNIT_ASSERT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), 0);
+	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_A], 750000);
+	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_B], 2000000);
+	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_C], MODEL_TIMEOUT_US);
+	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_D], 600000);
+	KUNIT_EXPECT_TRUE(test, tis->timeouts_adjusted);
+
+	/* A in microseconds: a small B is taken as it is. */
+	c->m.rep_timeout[0] = 5000;
+	c->m.rep_timeout[1] = 900;
+	c->m.rep_timeout[2] = 5000;
+	c->m.rep_timeout[3] = 5000;
+	drtm_tis_init(tis, &model_ops, &c->m, 2, 4);
+	KUNIT_ASSERT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), 0);
+	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_A], 5000);
+	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_B], 900);
+	KUNIT_EXPECT_FALSE(test, tis->timeouts_adjusted);
+}
+
+/* Durations: short below 10 ms means ms (Broadcom BCM0102 fix-up). */
+static void quirk_durations_in_ms(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_tis *tis = &c->dev.tis;
+	bool tpm2 = true;
+	u8 ver[4];
+
+	c->m.rep_duration[0] = 20000;		/* us: taken as they are */
+	c->m.rep_duration[1] = 750000;
+	c->m.rep_duration[2] = 2000000;
+	KUNIT_ASSERT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), 0);
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_SHORT], 20000);
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_MEDIUM], 750000);
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_LONG], 2000000);
+	KUNIT_EXPECT_FALSE(test, tis->durations_adjusted);
+
+	c->m.rep_duration[0] = 20;		/* ms */
+	c->m.rep_duration[1] = 750;
+	c->m.rep_duration[2] = 5000000;		/* would overflow: clamped */
+	drtm_tis_init(tis, &model_ops, &c->m, 2, 4);
+	KUNIT_ASSERT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), 0);
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_SHORT], 1000000);
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_MEDIUM], 750000);
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_LONG], U32_MAX);
+	KUNIT_EXPECT_TRUE(test, tis->durations_adjusted);
+}
+
+/* Linux's vendor overrides: Atmel 3204 timeouts, ST 0x104a durations. */
+static void quirk_vendor_overrides(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_tis *tis = &c->dev.tis;
+	bool tpm2 = true;
+	u8 ver[4];
+
+	tis->did_vid = 0x32041114;		/* Atmel 3204 */
+	KUNIT_ASSERT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), 0);
+	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_A], 750000);
+	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_B], 2000000);
+	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_C], 750000);
+	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_D], 750000);
+	KUNIT_EXPECT_TRUE(test, tis->timeouts_adjusted);
+
+	/* ST 0x104a: only TPM version 1.2.8.28 gets 2 minutes. */
+	c->m.rep_duration[0] = 20000;
+	c->m.rep_duration[1] = 20000;
+	c->m.rep_duration[2] = 20000;
+	drtm_tis_init(tis, &model_ops, &c->m, 2, 4);
+	tis->did_vid = 0x0000104a;
+	KUNIT_ASSERT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), 0);
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_LONG], 20000);
+	KUNIT_EXPECT_FALSE(test, tis->durations_adjusted);
+	KUNIT_EXPECT_EQ(test, tis->timeout_us[DRTM_TO_A], 11000);
+	c->m.version[2] = 8;
+	c->m.version[3] = 28;
+	drtm_tis_init(tis, &model_ops, &c->m, 2, 4);
+	tis->did_vid = 0x0000104a;
+	KUNIT_ASSERT_EQ(test, drtm_tpm_probe(tis, ver, &tpm2), 0);
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_SHORT], 120000000);
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_MEDIUM], 120000000);
+	KUNIT_EXPECT_EQ(test, tis->duration_us[DRTM_DUR_LONG], 120000000);
+	KUNIT_EXPECT_TRUE(test, tis->durations_adjusted);
+}
+
 static struct kunit_case tpm12_drtm_tis_cases[] = {
 	KUNIT_CASE(tis_extend_pcr17),
 	KUNIT_CASE(tis_burst_and_width),
@@ -1392,6 +1739,15 @@ static struct kunit_case tpm12_drtm_tis_cases[] = {
 	KUNIT_CASE(log_adopt_valid),
 	KUNIT_CASE(log_adopt_keeps_gaps),
 	KUNIT_CASE(log_adopt_malformed),
+	KUNIT_CASE(fifo_width_from_caps),
+	KUNIT_CASE(fifo_legacy_one_byte),
+	KUNIT_CASE(fifo_wide_rejected_fallback),
+	KUNIT_CASE_PARAM(tpm_disabled_reported, flags_gen_params),
+	KUNIT_CASE(tpm_flags_unknown),
+	KUNIT_CASE(quirk_itpm),
+	KUNIT_CASE(quirk_timeouts_in_ms),
+	KUNIT_CASE(quirk_durations_in_ms),
+	KUNIT_CASE(quirk_vendor_overrides),
 	{}
 };
 

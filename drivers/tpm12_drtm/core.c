@@ -269,6 +269,12 @@ int drtm_dev_measure(struct drtm_dev *dev, u32 pcr, u32 type,
 	    (event_size && !event) || (src->size && !src->kbuf && !src->ubuf) ||
 	    type == DRTM_EV_LOG_GAP)
 		return -EINVAL;
+	/* The probe found TPM_PERMANENT_FLAGS/TPM_STCLEAR_FLAGS against it. */
+	if (drtm_tpm_unusable(&dev->tis)) {
+		pr_err_ratelimited("PCR %u: extend refused: the TPM is %s\n", pcr,
+				   drtm_tpm_state(&dev->tis));
+		return -EPERM;
+	}
 	memset(digest, 0, DRTM_DIGEST_SIZE);
 	if (mode != TPM12_DRTM_HASH_TPM) {
 		ret = drtm_dev_hash_host(dev, src, digest);

@@ -46,7 +46,18 @@
 #define TIS_IFID_TYPE(i)	((i) & 0xf)
 #define TIS_IFID_TYPE_FIFO	0x0
 #define TIS_IFID_TYPE_CRB	0x1
+/*
+ * TPM_INTF_CAPABILITY (TIS 1.3): bit 8 BurstCountStatic, bits 10:9
+ * DataTransferSizeSupport: 0 legacy (1-byte transfers only), 1 up to 8,
+ * 2 up to 32, 3 up to 64 bytes per transfer. A TIS 1.2 (interfaceVersion
+ * 0) has these bits reserved: it gets 1-byte FIFO accesses.
+ */
+#define TIS_CAPS_BURST_STATIC	0x100
 #define TIS_CAPS_XFER_SIZE(c)	(((c) >> 9) & 0x3)
+#define TIS_CAPS_VERSION_TIS13	2
+
+/* Vendor ids of DID_VID[15:0] that need a workaround. */
+#define TIS_VID_INTEL		0x8086
 
 /* TPM 1.2 wire format. */
 #define TPM_TAG_RQU_COMMAND	0x00c1
@@ -60,11 +71,18 @@
 #define TPM_ORD_SHA1UPDATE		0xa1
 #define TPM_ORD_SHA1COMPLETEEXTEND	0xa3
 
+#define TPM_CAP_FLAG			0x04
 #define TPM_CAP_PROPERTY		0x05
+#define TPM_CAP_FLAG_PERMANENT		0x108
+#define TPM_CAP_FLAG_VOLATILE		0x109
+#define TPM_TAG_PERMANENT_FLAGS		0x001f
+#define TPM_TAG_STCLEAR_FLAGS		0x0020
 #define TPM_CAP_VERSION_VAL		0x1a
 #define TPM_CAP_PROP_TIS_TIMEOUT	0x115
 #define TPM_CAP_PROP_DURATION		0x120
 
+#define TPM_RC_DEACTIVATED		0x06
+#define TPM_RC_DISABLED			0x07
 #define TPM_RC_BADTAG			0x1e
 #define TPM_RC_BAD_LOCALITY		0x3d
 #define TPM_RC_RETRY			0x800
@@ -119,10 +137,21 @@ struct drtm_tis {
 	u32 probe_retry_us;		/* wait before retrying the probe */
 	bool timeouts_from_tpm;
 	bool durations_from_tpm;
+	bool timeouts_adjusted;		/* vendor fix-up or unit rule applied */
+	bool durations_adjusted;
+	u32 did_vid;			/* DID_VID, for the chip workarounds */
+	bool itpm;			/* iTPM: STS.expect is not reliable */
+	bool fifo_fallback;		/* wide FIFO accesses failed at probe */
+	bool perm_flags_known;		/* TPM_PERMANENT_FLAGS read at probe */
+	bool stclear_flags_known;	/* TPM_STCLEAR_FLAGS read at probe */
+	bool disabled;			/* TPM_PERMANENT_FLAGS.disable */
+	bool deactivated;		/* TPM_PERMANENT_FLAGS.deactivated */
+	bool st_deactivated;		/* TPM_STCLEAR_FLAGS.deactivated */
 	u32 sts_family;			/* STS.tpmFamily seen while active */
 	u32 exec_guess_us[DRTM_DUR_NR];	/* learnt execution time per class */
 	struct drtm_tis_stats stats;
 	const char *last_what;		/* what failed last (static string) */
+	bool granted;			/* the last command got the locality */
 	bool sent;			/* tpmGo written for the last command */
 	bool unclear;			/* last command failed, but the TPM
 					 * may have executed it
@@ -136,6 +165,7 @@ int drtm_tis_transmit(struct drtm_tis *tis, size_t len, size_t *rsp_len);
 u32 drtm_tis_read(struct drtm_tis *tis, u32 reg, unsigned int width);
 int drtm_tis_identify(struct drtm_tis *tis, u32 *caps, u32 *intf_id,
 		      const char **why);
+unsigned int drtm_tis_fifo_width(u32 caps, unsigned int max_width);
 
 /*
  * TPM 1.2 commands; on a TPM error *@tpm_rc (if given) holds its code.
@@ -157,6 +187,8 @@ int drtm_tpm_sha1_complete_extend(struct drtm_tis *tis, u32 pcr,
 				  const u8 *data, u32 len, u8 *hash, u8 *out,
 				  u32 *tpm_rc);
 int drtm_tpm_probe(struct drtm_tis *tis, u8 *version, bool *is_tpm2);
+bool drtm_tpm_unusable(const struct drtm_tis *tis);
+const char *drtm_tpm_state(const struct drtm_tis *tis);
 
 /* Source of the bytes to measure: kernel buffer or user memory. */
 struct drtm_src {

@@ -50,7 +50,7 @@ MODULE_PARM_DESC(hash_mode, "Default hashing: 1 = host SHA-1 + TPM_Extend, 2 = T
 
 static unsigned int fifo_width;
 module_param(fifo_width, uint, 0444);
-MODULE_PARM_DESC(fifo_width, "FIFO access width 1, 2 or 4 bytes (default 0: 4 on TIS 1.3, else 1)");
+MODULE_PARM_DESC(fifo_width, "Widest FIFO access: 1 (conservative), 2 or 4 bytes, used only where TPM_INTF_CAPABILITY allows it (default 0: the widest allowed)");
 
 static unsigned int locality_retries = 2;
 module_param(locality_retries, uint, 0444);
@@ -421,17 +421,28 @@ static int status_show(struct seq_file *m, void *v)
 		   TIS_CAPS_VERSION(drtm.intf_caps), drtm.intf_id);
 	seq_printf(m, "family: TPM 1.2 (version %u.%u.%u.%u)\n", drtm.version[0],
 		   drtm.version[1], drtm.version[2], drtm.version[3]);
-	seq_printf(m, "locality: %u\nfifo_width: %u\nhash_mode: %s\n",
-		   dev->tis.locality, dev->tis.fifo_width, hash_name(hash_mode));
-	seq_printf(m, "timeouts_us: a=%u b=%u c=%u d=%u (%s)\n",
+	seq_printf(m, "interface_caps: %#010x (DataTransferSizeSupport %u, BurstCountStatic %u)\n",
+		   drtm.intf_caps, TIS_CAPS_XFER_SIZE(drtm.intf_caps),
+		   !!(drtm.intf_caps & TIS_CAPS_BURST_STATIC));
+	seq_printf(m, "tpm_state: %s (disable=%u deactivated=%u stclear_deactivated=%u)\n",
+		   drtm_tpm_state(&dev->tis), dev->tis.disabled,
+		   dev->tis.deactivated, dev->tis.st_deactivated);
+	seq_printf(m, "locality: %u\nfifo_width: %u%s\nhash_mode: %s\n",
+		   dev->tis.locality, dev->tis.fifo_width,
+		   dev->tis.fifo_fallback ? " (wide accesses failed)" : "",
+		   hash_name(hash_mode));
+	seq_printf(m, "itpm_workaround: %s\n", dev->tis.itpm ? "yes" : "no");
+	seq_printf(m, "timeouts_us: a=%u b=%u c=%u d=%u (%s%s)\n",
 		   dev->tis.timeout_us[DRTM_TO_A], dev->tis.timeout_us[DRTM_TO_B],
 		   dev->tis.timeout_us[DRTM_TO_C], dev->tis.timeout_us[DRTM_TO_D],
-		   dev->tis.timeouts_from_tpm ? "tpm" : "tis default");
-	seq_printf(m, "durations_us: short=%u medium=%u long=%u (%s)\n",
+		   dev->tis.timeouts_from_tpm ? "tpm" : "tis default",
+		   dev->tis.timeouts_adjusted ? ", adjusted" : "");
+	seq_printf(m, "durations_us: short=%u medium=%u long=%u (%s%s)\n",
 		   dev->tis.duration_us[DRTM_DUR_SHORT],
 		   dev->tis.duration_us[DRTM_DUR_MEDIUM],
 		   dev->tis.duration_us[DRTM_DUR_LONG],
-		   dev->tis.durations_from_tpm ? "tpm" : "default");
+		   dev->tis.durations_from_tpm ? "tpm" : "default",
+		   dev->tis.durations_adjusted ? ", adjusted" : "");
 	seq_printf(m, "exec_guess_us: short=%u medium=%u long=%u\n",
 		   dev->tis.exec_guess_us[DRTM_DUR_SHORT],
 		   dev->tis.exec_guess_us[DRTM_DUR_MEDIUM],
@@ -735,10 +746,10 @@ static int __init tpm12_drtm_init(void)
 		goto err_unmap;
 	}
 
-	width = fifo_width;
-	if (!width)
-		width = (TIS_CAPS_VERSION(drtm.intf_caps) >= 2 &&
-			 TIS_CAPS_XFER_SIZE(drtm.intf_caps)) ? 4 : 1;
+	width = drtm_tis_fifo_width(drtm.intf_caps, fifo_width);
+	if (fifo_width > width)
+		pr_info("fifo_width %u: TPM_INTF_CAPABILITY %#x allows %u-byte FIFO accesses only\n",
+			fifo_width, drtm.intf_caps, width);
 	ret = drtm_dev_init(&drtm.dev);
 	if (ret) {
 		pr_err("cannot set up SHA-1: %d\n", ret);
@@ -747,6 +758,7 @@ static int __init tpm12_drtm_init(void)
 	drtm_tis_init(tis, &mmio_ops, (void __force *)drtm.regs, locality,
 		      width);
 	tis->locality_retries = locality_retries;
+	tis->did_vid = drtm.did_vid;
 	drtm.dev.excl = &linux_tpm_excl;
 
 	ret = linux_tpm_lock(NULL);
@@ -771,6 +783,23 @@ static int __init tpm12_drtm_init(void)
 		ret = -ENODEV;
 		goto err_dev;
 	}
+
+	if (tis->fifo_fallback)
+		pr_warn("%u-byte FIFO accesses failed at probe: using 1-byte accesses\n",
+			width);
+	if (tis->itpm)
+		pr_info("iTPM found: STS.expect not checked\n");
+	if (tis->timeouts_adjusted || tis->durations_adjusted)
+		pr_info("adjusted reported TIS timeouts/durations: a=%u b=%u c=%u d=%u short=%u medium=%u long=%u us\n",
+			tis->timeout_us[DRTM_TO_A], tis->timeout_us[DRTM_TO_B],
+			tis->timeout_us[DRTM_TO_C], tis->timeout_us[DRTM_TO_D],
+			tis->duration_us[DRTM_DUR_SHORT],
+			tis->duration_us[DRTM_DUR_MEDIUM],
+			tis->duration_us[DRTM_DUR_LONG]);
+	if (drtm_tpm_unusable(tis))
+		pr_warn("TPM is %s (TPM_PERMANENT_FLAGS disable=%u deactivated=%u, TPM_STCLEAR_FLAGS deactivated=%u): extends will fail with -EPERM\n",
+			drtm_tpm_state(tis), tis->disabled, tis->deactivated,
+			tis->st_deactivated);
 
 	ret = setup_log();
 	if (ret)
@@ -803,10 +832,10 @@ static int __init tpm12_drtm_init(void)
 			    &eventlog_ascii_fops);
 	debugfs_create_file("sha1_bench", 0600, drtm.dir, NULL,
 			    &sha1_bench_fops);
-	pr_info("TPM %u.%u at %#lx (%s): vendor %#06x device %#06x rev %#04x, locality %u, %u-byte FIFO access\n",
+	pr_info("TPM %u.%u at %#lx (%s): vendor %#06x device %#06x rev %#04x, locality %u, %u-byte FIFO access, %s\n",
 		drtm.version[0], drtm.version[1], drtm.base, drtm.base_src,
 		drtm.did_vid & 0xffff, drtm.did_vid >> 16, drtm.rid, locality,
-		width);
+		tis->fifo_width, drtm_tpm_state(tis));
 	return 0;
 
 err_sfs:

@@ -98,6 +98,29 @@ int drtm_tis_identify(struct drtm_tis *tis, u32 *caps, u32 *intf_id,
 }
 EXPORT_SYMBOL_IF_KUNIT(drtm_tis_identify);
 
+/**
+ * drtm_tis_fifo_width() - FIFO access width the interface allows
+ * @caps: TPM_INTF_CAPABILITY (U32_MAX: not readable)
+ * @max_width: the user's limit: 0 none, 1, 2 or 4
+ *
+ * Accesses wider than one byte only on a TIS 1.3 interface
+ * (interfaceVersion 2) whose DataTransferSizeSupport (bits 10:9) is not
+ * 0 ("legacy transfers only"): every other value allows at least 8-byte
+ * transfers, so 4-byte accesses. A TIS 1.2 has bits 10:9 reserved.
+ *
+ * Return: 1, 2 or 4.
+ */
+unsigned int drtm_tis_fifo_width(u32 caps, unsigned int max_width)
+{
+	if (caps == U32_MAX || TIS_CAPS_VERSION(caps) != TIS_CAPS_VERSION_TIS13 ||
+	    !TIS_CAPS_XFER_SIZE(caps))
+		return 1;
+	if (max_width == 1 || max_width == 2)
+		return max_width;
+	return 4;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tis_fifo_width);
+
 static void tis_write(struct drtm_tis *tis, u32 reg, unsigned int width,
 		      u32 val)
 {
@@ -286,7 +309,7 @@ static int tis_send(struct drtm_tis *tis, size_t len)
 			tis->last_what = "stsValid not set while sending";
 			return ret;
 		}
-		if (!(sts & TIS_STS_EXPECT)) {
+		if (!(sts & TIS_STS_EXPECT) && !tis->itpm) {
 			tis->last_what = "TPM expects no more data before the last byte";
 			return -EIO;
 		}
@@ -299,7 +322,7 @@ static int tis_send(struct drtm_tis *tis, size_t len)
 		tis->last_what = "stsValid not set after the last byte";
 		return ret;
 	}
-	if (sts & TIS_STS_EXPECT) {
+	if ((sts & TIS_STS_EXPECT) && !tis->itpm) {
 		tis->last_what = "TPM still expects data after the last byte";
 		return -EIO;
 	}
@@ -469,10 +492,12 @@ int drtm_tis_transmit(struct drtm_tis *tis, size_t len, size_t *rsp_len)
 	tis->stats.commands++;
 	tis->last_what = NULL;
 	tis->sent = false;
+	tis->granted = false;
 
 	ret = tis_request_locality(tis);
 	if (ret)
 		goto out;
+	tis->granted = true;
 	ret = tis_send(tis, len);
 	if (!ret) {
 		/* From here on a failure may follow the command's execution. */

@@ -276,20 +276,180 @@ int drtm_tpm_sha1_complete_extend(struct drtm_tis *tis, u32 pcr,
 }
 EXPORT_SYMBOL_IF_KUNIT(drtm_tpm_sha1_complete_extend);
 
-/* Reported values below 1000 are taken as milliseconds (as Linux does). */
-static u32 tpm_us(u32 v)
+/* TIS 1.2 defaults (750 ms, 2 s, 750 ms, 750 ms) for the Atmel 3204. */
+static const u32 tis_atmel_timeout_us[DRTM_TO_NR] = {
+	750000, 2000000, 750000, 750000
+};
+
+#define TIS_DID_VID_ATMEL_3204	0x32041114
+#define TIS_DID_VID_ST_104A	0x0000104a
+#define TPM_ST_DURATION_US	120000000	/* 2 minutes */
+#define TPM_MIN_SHORT_US	10000		/* below: reported in ms */
+
+static u32 mul1000(u32 v)
 {
-	return v < 1000 ? v * 1000 : v;
+	return v > U32_MAX / 1000 ? U32_MAX : v * 1000;
+}
+
+/*
+ * The TIS timeouts A..D the TPM reported, with the workarounds of Linux's
+ * TPM core: the Atmel 3204 reports wrong values and gets the TIS
+ * defaults; a 0 keeps our default; if TIMEOUT_A is below 1000 the TPM
+ * reported milliseconds instead of microseconds and every value is scaled.
+ */
+static void tpm_set_timeouts(struct drtm_tis *tis, const u8 *rep)
+{
+	bool ms = false;
+	u32 v, i;
+
+	if (tis->did_vid == TIS_DID_VID_ATMEL_3204) {
+		memcpy(tis->timeout_us, tis_atmel_timeout_us,
+		       sizeof(tis->timeout_us));
+		tis->timeouts_adjusted = true;
+		return;
+	}
+	v = get_unaligned_be32(rep);
+	if (v && v < 1000)
+		ms = true;
+	for (i = 0; i < DRTM_TO_NR; i++) {
+		v = get_unaligned_be32(rep + 4 * i);
+		if (!v) {
+			tis->timeouts_adjusted = true;
+			continue;
+		}
+		tis->timeout_us[i] = ms ? mul1000(v) : v;
+	}
+	if (ms)
+		tis->timeouts_adjusted = true;
+}
+
+/*
+ * The command durations the TPM reported, with the workarounds of Linux's
+ * TPM core: the STMicroelectronics 0x104a TPM 1.2.8.28 needs 2 minutes for
+ * every class; a short duration below 10 ms means the TPM reported
+ * milliseconds (the Broadcom BCM0102): short becomes 1 s, medium and long
+ * are scaled by 1000. A 0 keeps our default.
+ */
+static void tpm_set_durations(struct drtm_tis *tis, const u8 *rep,
+			      const u8 *version)
+{
+	static const u8 st_version[4] = { 1, 2, 8, 28 };
+	u32 v, i;
+
+	if (tis->did_vid == TIS_DID_VID_ST_104A &&
+	    !memcmp(version, st_version, sizeof(st_version))) {
+		for (i = 0; i < DRTM_DUR_NR; i++)
+			tis->duration_us[i] = TPM_ST_DURATION_US;
+		tis->durations_adjusted = true;
+		return;
+	}
+	for (i = 0; i < DRTM_DUR_NR; i++) {
+		v = get_unaligned_be32(rep + 4 * i);
+		if (v)
+			tis->duration_us[i] = v;
+	}
+	if (tis->duration_us[DRTM_DUR_SHORT] < TPM_MIN_SHORT_US) {
+		tis->duration_us[DRTM_DUR_SHORT] = 1000000;
+		tis->duration_us[DRTM_DUR_MEDIUM] =
+			mul1000(tis->duration_us[DRTM_DUR_MEDIUM]);
+		tis->duration_us[DRTM_DUR_LONG] =
+			mul1000(tis->duration_us[DRTM_DUR_LONG]);
+		tis->durations_adjusted = true;
+	}
+}
+
+/* TPM_GetCapability(TPM_CAP_VERSION_VAL), retrying a busy TPM. */
+static int tpm_probe_version(struct drtm_tis *tis, u8 *out, u32 size,
+			     u32 *n, u32 *rc)
+{
+	unsigned int i;
+	int ret;
+
+	/* A TPM busy with its self-test answers TPM_DOING_SELFTEST for a while. */
+	for (i = 0;; i++) {
+		*rc = 0;
+		ret = drtm_tpm_getcap(tis, TPM_CAP_VERSION_VAL, 0, false, out,
+				      size, n, rc);
+		if ((*rc != TPM_RC_RETRY && *rc != TPM_RC_DOING_SELFTEST) ||
+		    i == DRTM_PROBE_RETRIES)
+			return ret;
+		tis->stats.retries++;
+		fsleep(tis->probe_retry_us);
+	}
+}
+
+/* A TPM 2.0 answers TPM 1.2 commands with TPM_RC_BAD_TAG (0x1e). */
+static bool tpm_looks_tpm2(struct drtm_tis *tis, int ret, u32 rc)
+{
+	return rc == TPM_RC_BADTAG || tis->sts_family == 1 ||
+	       (ret == -EPROTO && get_unaligned_be16(tis->buf) == 0x8001);
+}
+
+/* TPM_CAP_FLAG: TPM_PERMANENT_FLAGS and TPM_STCLEAR_FLAGS. */
+static void tpm_probe_flags(struct drtm_tis *tis, u8 *out, u32 size)
+{
+	u32 n;
+
+	/* tag, disable, ownership, deactivated, ... (one byte each) */
+	if (!drtm_tpm_getcap(tis, TPM_CAP_FLAG, TPM_CAP_FLAG_PERMANENT, true,
+			     out, size, &n, NULL) && n >= 5 &&
+	    get_unaligned_be16(out) == TPM_TAG_PERMANENT_FLAGS) {
+		tis->disabled = out[2];
+		tis->deactivated = out[4];
+		tis->perm_flags_known = true;
+	}
+	/* tag, deactivated, disableForceClear, ... */
+	if (!drtm_tpm_getcap(tis, TPM_CAP_FLAG, TPM_CAP_FLAG_VOLATILE, true,
+			     out, size, &n, NULL) && n >= 3 &&
+	    get_unaligned_be16(out) == TPM_TAG_STCLEAR_FLAGS) {
+		tis->st_deactivated = out[2];
+		tis->stclear_flags_known = true;
+	}
 }
 
 /**
+ * drtm_tpm_unusable() - the probe found the TPM disabled or deactivated
+ * @tis: transport after drtm_tpm_probe()
+ */
+bool drtm_tpm_unusable(const struct drtm_tis *tis)
+{
+	return tis->disabled || tis->deactivated || tis->st_deactivated;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm_unusable);
+
+/**
+ * drtm_tpm_state() - the TPM's state from its flags, for messages
+ * @tis: transport after drtm_tpm_probe()
+ */
+const char *drtm_tpm_state(const struct drtm_tis *tis)
+{
+	bool deact = tis->deactivated || tis->st_deactivated;
+
+	if (!tis->perm_flags_known && !tis->stclear_flags_known)
+		return "unknown";
+	if (tis->disabled && deact)
+		return "disabled, deactivated";
+	if (tis->disabled)
+		return "disabled";
+	if (deact)
+		return "deactivated";
+	return "enabled, activated";
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm_state);
+
+/**
  * drtm_tpm_probe() - identify the TPM and take its timeouts and durations
- * @tis: transport
+ * @tis: transport; tis->did_vid selects the chip workarounds
  * @version: receives major, minor, revMajor, revMinor (4 bytes)
  * @is_tpm2: set if the chip is a TPM 2.0
  *
  * TPM_RETRY and TPM_DOING_SELFTEST are retried DRTM_PROBE_RETRIES times,
- * tis->probe_retry_us apart.
+ * tis->probe_retry_us apart. If the first command fails in the transport:
+ * an Intel iTPM whose STS.expect is wrong is retried without the expect
+ * checks (tis->itpm), then a chip that does not take wide FIFO accesses is
+ * retried with 1-byte accesses (tis->fifo_fallback). The timeouts and
+ * durations get Linux's chip workarounds (tis->*_adjusted); the TPM's
+ * disable/deactivated flags end up in tis (drtm_tpm_state()).
  *
  * Return: 0 for a TPM 1.2 (also when it reports no timeouts/durations),
  * -ENODEV for a TPM 2.0, -EAGAIN if the TPM stayed busy, or the
@@ -298,23 +458,31 @@ static u32 tpm_us(u32 v)
 int drtm_tpm_probe(struct drtm_tis *tis, u8 *version, bool *is_tpm2)
 {
 	u8 out[64];
-	u32 rc = 0, n, i;
+	u32 rc = 0, n;
+	unsigned int width;
 	int ret;
 
 	*is_tpm2 = false;
-	/* A TPM busy with its self-test answers TPM_DOING_SELFTEST for a while. */
-	for (i = 0;; i++) {
-		ret = drtm_tpm_getcap(tis, TPM_CAP_VERSION_VAL, 0, false, out,
-				      sizeof(out), &n, &rc);
-		if ((rc != TPM_RC_RETRY && rc != TPM_RC_DOING_SELFTEST) ||
-		    i == DRTM_PROBE_RETRIES)
-			break;
-		tis->stats.retries++;
-		fsleep(tis->probe_retry_us);
+	ret = tpm_probe_version(tis, out, sizeof(out), &n, &rc);
+	if (ret == -EIO && !rc && tis->granted && !tis->sent && !tis->itpm &&
+	    (tis->did_vid & 0xffff) == TIS_VID_INTEL &&
+	    !tpm_looks_tpm2(tis, ret, rc)) {
+		tis->itpm = true;
+		ret = tpm_probe_version(tis, out, sizeof(out), &n, &rc);
+		if (ret)
+			tis->itpm = false;
 	}
-	/* A TPM 2.0 answers TPM 1.2 commands with TPM_RC_BAD_TAG (0x1e). */
-	if (rc == TPM_RC_BADTAG || tis->sts_family == 1 ||
-	    (ret == -EPROTO && get_unaligned_be16(tis->buf) == 0x8001)) {
+	if (ret && !rc && tis->granted && tis->fifo_width > 1 &&
+	    !tpm_looks_tpm2(tis, ret, rc)) {
+		width = tis->fifo_width;
+		tis->fifo_width = 1;
+		ret = tpm_probe_version(tis, out, sizeof(out), &n, &rc);
+		if (ret)
+			tis->fifo_width = width;
+		else
+			tis->fifo_fallback = true;
+	}
+	if (tpm_looks_tpm2(tis, ret, rc)) {
 		*is_tpm2 = true;
 		return -ENODEV;
 	}
@@ -326,24 +494,15 @@ int drtm_tpm_probe(struct drtm_tis *tis, u8 *version, bool *is_tpm2)
 
 	if (!drtm_tpm_getcap(tis, TPM_CAP_PROPERTY, TPM_CAP_PROP_TIS_TIMEOUT,
 			     true, out, sizeof(out), &n, NULL) && n == 16) {
-		for (i = 0; i < DRTM_TO_NR; i++) {
-			u32 v = get_unaligned_be32(out + 4 * i);
-
-			if (v)
-				tis->timeout_us[i] = tpm_us(v);
-		}
+		tpm_set_timeouts(tis, out);
 		tis->timeouts_from_tpm = true;
 	}
 	if (!drtm_tpm_getcap(tis, TPM_CAP_PROPERTY, TPM_CAP_PROP_DURATION,
 			     true, out, sizeof(out), &n, NULL) && n == 12) {
-		for (i = 0; i < DRTM_DUR_NR; i++) {
-			u32 v = get_unaligned_be32(out + 4 * i);
-
-			if (v)
-				tis->duration_us[i] = tpm_us(v);
-		}
+		tpm_set_durations(tis, out, version);
 		tis->durations_from_tpm = true;
 	}
+	tpm_probe_flags(tis, out, sizeof(out));
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(drtm_tpm_probe);
