@@ -118,7 +118,11 @@ qemu=(qemu-system-x86_64 -machine q35,kernel-irqchip=split -accel "$accel" -cpu 
 # no_timer_check: the IO-APIC timer check counts ticks against a busy-wait
 # and panics ("timer doesn't work through Interrupt-remapped IO-APIC") when
 # a loaded host slows TCG down.
-cmdline="console=ttyS0 panic=-1 intel_iommu=on no_timer_check loglevel=6 $append"
+# nosoftlockup: the debug kernel's ACPI enumeration runs 20-50 s of guest
+# time without scheduling under TCG, so on a loaded host the boot alone can
+# trip the 20 s soft-lockup watchdog. The guest's /init switches it back on
+# (kernel.soft_watchdog) before anything of ours loads.
+cmdline="console=ttyS0 panic=-1 intel_iommu=on no_timer_check nosoftlockup loglevel=6 $append"
 
 if [ -z "$job" ]; then
 	# Interactive: console and shell on this terminal.

@@ -15,6 +15,9 @@ if [ -w $KMEMLEAK ]; then
 	echo clear > $KMEMLEAK
 fi
 
+# The boot ran with nosoftlockup; /init switched the watchdog back on.
+[ "$(cat /proc/sys/kernel/soft_watchdog 2>/dev/null)" = 1 ] ||
+	{ echo "##hvsec-fatal the soft-lockup watchdog is off"; exit 2; }
 hvsec_load || { echo "##hvsec-fatal cannot load the modules"; exit 2; }
 
 # KUnit: each module's suites run at insmod; results stay in debugfs
