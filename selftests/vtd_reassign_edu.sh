@@ -11,13 +11,7 @@ D=/sys/kernel/debug
 T=$D/vtd_reassign_edutest
 H=$D/vtd_reassign/intel_iommu
 M=/hvsec/modules
-n=0
-fails=0
-
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; }
-skip() { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
-check() { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; fi; }
+. /hvsec/lib/tap.sh
 faults() { dmesg | grep -c 'DMAR: \[DMA'; }
 hstat() { sed -n "s/^$1 //p" $H/stats; }
 stock_total() { awk '/^stock:/ { s += $2 } END { print s + 0 }' $H/stats; }

@@ -12,13 +12,7 @@ T=$D/vtd_reassign_edutest
 H=$D/vtd_reassign/intel_iommu
 M=/hvsec/modules
 P=/sys/module/vtd_reassign_edutest/parameters/window_ms
-n=0
-fails=0
-
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; }
-skip() { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
-check() { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; fi; }
+. /hvsec/lib/tap.sh
 faults() { dmesg | grep -c 'DMAR: \[DMA'; }
 splats() { dmesg | grep -cE 'WARNING:|BUG:|Oops|Call Trace|INFO: task|possible .*deadlock|KASAN'; }
 hstat() { sed -n "s/^$1 //p" $H/stats; }
