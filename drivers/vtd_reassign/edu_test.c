@@ -634,17 +634,6 @@ static ssize_t edu_run_locked(int (*test)(void), size_t count)
 	return ret ?: count;
 }
 
-static ssize_t window_write(struct file *file, const char __user *buf,
-			    size_t count, loff_t *ppos)
-{
-	return edu_run_locked(edu_window, count);
-}
-
-static const struct file_operations window_fops = {
-	.owner = THIS_MODULE,
-	.write = window_write,
-};
-
 /* "1": no DMA may fault; "0": faults allowed (see edu_fail()). */
 static ssize_t fail_write(struct file *file, const char __user *buf,
 			  size_t count, loff_t *ppos)
@@ -670,28 +659,6 @@ static ssize_t fail_write(struct file *file, const char __user *buf,
 static const struct file_operations fail_fops = {
 	.owner = THIS_MODULE,
 	.write = fail_write,
-};
-
-static ssize_t alias_write(struct file *file, const char __user *buf,
-			   size_t count, loff_t *ppos)
-{
-	return edu_run_locked(edu_alias, count);
-}
-
-static const struct file_operations alias_fops = {
-	.owner = THIS_MODULE,
-	.write = alias_write,
-};
-
-static ssize_t unmap_write(struct file *file, const char __user *buf,
-			   size_t count, loff_t *ppos)
-{
-	return edu_run_locked(edu_unmap, count);
-}
-
-static const struct file_operations unmap_fops = {
-	.owner = THIS_MODULE,
-	.write = unmap_write,
 };
 
 /*
@@ -840,17 +807,6 @@ static int cx16_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(cx16);
 
-static ssize_t run_write(struct file *file, const char __user *buf,
-			 size_t count, loff_t *ppos)
-{
-	return edu_run_locked(edu_run, count);
-}
-
-static const struct file_operations run_fops = {
-	.owner = THIS_MODULE,
-	.write = run_write,
-};
-
 static int result_show(struct seq_file *m, void *v)
 {
 	mutex_lock(&edu.lock);
@@ -907,6 +863,28 @@ static struct pci_driver edu_driver = {
 	.remove = edu_remove,
 };
 
+/* The test files: writing anything runs the test, under edu.lock. */
+struct edu_cmd {
+	int (*test)(void);
+};
+
+static struct edu_cmd cmd_run = { edu_run }, cmd_window = { edu_window },
+		      cmd_alias = { edu_alias }, cmd_unmap = { edu_unmap };
+
+static ssize_t cmd_write(struct file *file, const char __user *buf,
+			 size_t count, loff_t *ppos)
+{
+	const struct edu_cmd *cmd = file->private_data;
+
+	return edu_run_locked(cmd->test, count);
+}
+
+static const struct file_operations cmd_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = cmd_write,
+};
+
 static int __init edu_init(void)
 {
 	unsigned int i;
@@ -915,22 +893,22 @@ static int __init edu_init(void)
 	mutex_init(&edu.lock);
 	INIT_WORK(&um.work, unmap_work);
 	edu.dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
-	debugfs_create_file("run", 0200, edu.dir, NULL, &run_fops);
+	debugfs_create_file("run", 0200, edu.dir, &cmd_run, &cmd_fops);
 	debugfs_create_file("result", 0444, edu.dir, NULL, &result_fops);
 	ret = register_kprobe(&stretch_kp);
 	if (ret) {
 		pr_err("cannot probe prepare_domain_attach_device: %d\n", ret);
 		goto err_dir;
 	}
-	debugfs_create_file("window", 0200, edu.dir, NULL, &window_fops);
+	debugfs_create_file("window", 0200, edu.dir, &cmd_window, &cmd_fops);
 	debugfs_create_file("fail", 0200, edu.dir, NULL, &fail_fops);
-	debugfs_create_file("alias", 0200, edu.dir, NULL, &alias_fops);
+	debugfs_create_file("alias", 0200, edu.dir, &cmd_alias, &cmd_fops);
 	ret = register_kprobe(&unmap_kp);
 	if (ret) {
 		pr_err("cannot probe cache_tag_unassign_domain: %d\n", ret);
 		goto err_stretch;
 	}
-	debugfs_create_file("unmap", 0200, edu.dir, NULL, &unmap_fops);
+	debugfs_create_file("unmap", 0200, edu.dir, &cmd_unmap, &cmd_fops);
 	for (i = 0; i < ARRAY_SIZE(bench_kps); i++) {
 		ret = register_kprobe(&bench_kps[i]);
 		if (ret) {
