@@ -5,7 +5,8 @@
 For every boot directory (output.log from the guest job, console.log from
 the kernel) this prints kunit.py's per-suite, per-case results for each
 KUnit suite, each selftest's TAP lines parsed the same way, missing suites,
-kernel splats and kmemleak reports. The last line is the total:
+kernel splats and kmemleak reports. Then one line per failure ("failed: ..."),
+so that the end of the output names them, and last the total:
 'N passed, N failed[, N skipped]'. Exit status 0 only if nothing failed.
 """
 import json
@@ -43,7 +44,7 @@ def sections(lines):
         yield (cur[0], cur[1], cur[2] + ['##hvsec-truncated'])
 
 
-def count_cases(group):
+def count_cases(group, failed_names):
     p = f = s = 0
     for case in group.get('test_cases', []):
         st = case['status']
@@ -53,14 +54,16 @@ def count_cases(group):
             s += 1
         else:
             f += 1
+            failed_names.append(f"{group.get('name', '?')}: {case.get('name', '?')}")
     for sub in group.get('sub_groups', []):
-        a, b, c = count_cases(sub)
+        a, b, c = count_cases(sub, failed_names)
         p, f, s = p + a, f + b, s + c
     return p, f, s
 
 
-def parse_tap(kunit_py, body):
-    """Runs kunit.py parse on one KTAP/TAP document; returns counts."""
+def parse_tap(kunit_py, body, failed_names):
+    """Runs kunit.py parse on one KTAP/TAP document; returns counts and
+    appends the names of failed cases to failed_names."""
     with tempfile.TemporaryDirectory() as d:
         src = os.path.join(d, 'in.ktap')
         js = os.path.join(d, 'out.json')
@@ -74,6 +77,7 @@ def parse_tap(kunit_py, body):
                                text=True, errors='replace', timeout=120)
         except subprocess.TimeoutExpired:
             print('    kunit.py parse did not finish in 120 s (plan after the results?)')
+            failed_names.append('kunit.py parse timed out')
             return 0, 1, 0
         for line in r.stdout.splitlines():
             if 'Test results stored in' in line:
@@ -81,16 +85,18 @@ def parse_tap(kunit_py, body):
             print('    ' + line)
         try:
             with open(js) as fh:
-                p, f, s = count_cases(json.load(fh))
+                p, f, s = count_cases(json.load(fh), failed_names)
         except (OSError, ValueError):
             p, f, s = 0, 0, 0
     # kunit.py exits non-zero for a document whose cases were all skipped
     # (status SKIPPED): that is a skip, not a failure.
     if r.returncode != 0 and f == 0 and not (p == 0 and s > 0):
         print('    counted as failed: kunit.py parse reported a crash or malformed output')
+        failed_names.append('kunit.py parse reported a crash or malformed output')
         f = 1
     if p + f + s == 0:
         print('    counted as failed: no test result in the output')
+        failed_names.append('no test result in the output')
         f = 1
     return p, f, s
 
@@ -115,20 +121,25 @@ def judge_boot(kunit_py, bootdir, expected, tally):
                 for ln in leaks[:40]:
                     print('    ' + ln)
                 tally['failed'] += 1
+                tally['why'].append(f'{name}: kmemleak: {len(leaks)} lines of suspected leaks')
             continue
         seen.add((kind, sname))
         if kind == 'kunit' and body[:1] == ['##hvsec-missing']:
             print(f'  kunit {sname}: did not run')
             tally['failed'] += 1
+            tally['why'].append(f'{name}: kunit {sname}: did not run')
             continue
         tap = [ln for ln in body if not ln.startswith('##hvsec-status')]
         print(f'  {kind} {sname}:')
-        p, f, s = parse_tap(kunit_py, tap)
+        names = []
+        p, f, s = parse_tap(kunit_py, tap, names)
         for ln in body:
             m = re.match(r'##hvsec-status (\d+)', ln)
             if m and m.group(1) != '0' and f == 0:
                 print(f'    exit status {m.group(1)}')
+                names.append(f'exit status {m.group(1)}')
                 f = 1
+        tally['why'] += [f'{name}: {kind} {sname}: {n}' for n in names]
         tally['passed'] += p
         tally['failed'] += f
         tally['skipped'] += s
@@ -136,9 +147,11 @@ def judge_boot(kunit_py, bootdir, expected, tally):
         if exp not in seen:
             print(f'  {exp[0]} {exp[1]}: missing')
             tally['failed'] += 1
+            tally['why'].append(f'{name}: {exp[0]} {exp[1]}: missing')
     if '##hvsec-done' not in out:
         print('  the guest job did not finish')
         tally['failed'] += 1
+        tally['why'].append(f'{name}: the guest job did not finish')
     try:
         with open(os.path.join(bootdir, 'console.log'), errors='replace') as fh:
             console = fh.read().splitlines()
@@ -150,16 +163,17 @@ def judge_boot(kunit_py, bootdir, expected, tally):
         for ln in splats[:20]:
             print('    ' + ln)
         tally['failed'] += 1
+        tally['why'].append(f'{name}: kernel splat: {splats[0].strip()[:120]}')
 
 
 def main():
     args = sys.argv[1:]
-    extra_failed = 0
-    if args[:1] == ['--extra-failed']:
-        extra_failed = int(args[1])
+    extra = []
+    while args[:1] == ['--failed']:
+        extra.append(args[1])
         args = args[2:]
     if len(args) < 3:
-        sys.exit('usage: check-report.py [--extra-failed N] KUNIT_PY EXPECTED_LIST BOOTDIR...')
+        sys.exit('usage: check-report.py [--failed WHAT]... KUNIT_PY EXPECTED_LIST BOOTDIR...')
     kunit_py, expected_file, boots = args[0], args[1], args[2:]
     expected = []
     with open(expected_file) as fh:
@@ -167,9 +181,15 @@ def main():
             parts = line.split()
             if len(parts) == 2:
                 expected.append((parts[0], parts[1]))
-    tally = {'passed': 0, 'failed': extra_failed, 'skipped': 0}
+    tally = {'passed': 0, 'failed': len(extra), 'skipped': 0, 'why': list(extra)}
     for b in boots:
         judge_boot(kunit_py, b, expected, tally)
+    # The end of the output is what a CI log shows first: name each failure.
+    why = tally['why']
+    for w in why[:30]:
+        print('failed: ' + w)
+    if len(why) > 30:
+        print(f'failed: ... and {len(why) - 30} more (see above)')
     line = f"{tally['passed']} passed, {tally['failed']} failed"
     if tally['skipped']:
         line += f", {tally['skipped']} skipped"

@@ -78,6 +78,12 @@ t_dkms=$(date +%s)
 echo "check: times: kernel $((t_kernel - t0)) s, lint $((t_lint - t_kernel)) s," \
 	"boots $((t_boots - t_lint)) s, dkms $((t_dkms - t_boots)) s, total $((t_dkms - t0)) s"
 echo "check: logs in $out"
-[ $lint_failed -eq 0 ] || echo "check: lint FAILED (see above); counted as one failure"
-python3 "$HVSEC_TOP/scripts/check-report.py" --extra-failed "$((lint_failed + dkms_failed))" \
+failed=()
+[ $lint_failed -eq 0 ] || {
+	echo "check: lint FAILED (see above); counted as one failure"
+	failed+=(--failed "lint (scripts/lint.sh; output above)")
+}
+[ $dkms_failed -eq 0 ] || failed+=(--failed "check-dkms: $({ grep -m1 FAILED "$out/check-dkms.log" ||
+	tail -n 1 "$out/check-dkms.log"; } | tr -s ' ' | cut -c1-150)")
+python3 "$HVSEC_TOP/scripts/check-report.py" ${failed[@]+"${failed[@]}"} \
 	"$ksrc/tools/testing/kunit/kunit.py" "$expected" "${boots[@]}"
