@@ -24,6 +24,13 @@ ver=$(kernel_source_version)
 src=$HVSEC_CACHE/src/linux-source-$series-$ver
 out=$(kernel_dir)
 
+# A finished build is never touched again: reuse it without the lock, so a
+# build for another fragment never holds up a caller whose kernel is cached.
+if [ -f "$out/.hvsec-built" ]; then
+	echo "$out"
+	exit 0
+fi
+
 mkdir -p "$HVSEC_CACHE/src"
 # One builder at a time; later callers wait and reuse its result.
 # (A lock per series: a 7.3 build never holds up a 6.12 caller.)
