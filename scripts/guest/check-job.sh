@@ -7,8 +7,13 @@
 KMEMLEAK=/sys/kernel/debug/kmemleak
 section() { echo "##hvsec-begin $1 $2"; }
 endsec() { echo "##hvsec-end $1 $2"; }
+# Seconds since boot; "##hvsec-time WHAT SECONDS" lines tell the host where
+# the boot's time went (check-report.py sums them up).
+uptime_s() { read -r up _ < /proc/uptime; echo "$up"; }
+took() { echo "##hvsec-time $1 $(awk -v a="$2" -v b="$(uptime_s)" 'BEGIN { printf "%.1f", b - a }')"; }
 
 echo "##hvsec-boot $(cat /proc/cmdline)"
+echo "##hvsec-time boot $(uptime_s)"
 if [ -w $KMEMLEAK ]; then
 	# Forget what boot left behind; only what the tests leak counts.
 	echo scan > $KMEMLEAK
@@ -28,11 +33,13 @@ while read -r mod suite; do
 	case " $loaded " in
 	*" $mod "*) ;;
 	*)
+		tk=$(uptime_s)
 		if insmod "/hvsec/kunit/$mod.ko"; then
 			loaded="$loaded $mod"
 		else
 			echo "##hvsec-note insmod $mod failed"
-		fi ;;
+		fi
+		took "kunit:$mod" "$tk" ;;
 	esac
 	section kunit "$suite"
 	cat "/sys/kernel/debug/kunit/$suite/results" 2>/dev/null ||
@@ -47,13 +54,16 @@ for t in /hvsec/selftests/*; do
 	[ -x "$t" ] || continue
 	name=${t##*/}
 	section selftest "$name"
+	t0=$(uptime_s)
 	timeout -s KILL 900 "$t"
 	echo "##hvsec-status $?"
 	endsec selftest "$name"
+	took "selftest:$name" "$t0"
 	hvsec_load || echo "##hvsec-note modules not loaded after $name"
 done
 
 # Unload and reload every module once more, then unload for the leak scan.
+t0=$(uptime_s)
 hvsec_unload || echo "##hvsec-note unload failed"
 hvsec_load || echo "##hvsec-note reload failed"
 hvsec_unload || echo "##hvsec-note second unload failed"
@@ -67,5 +77,6 @@ if [ -w $KMEMLEAK ]; then
 	cat $KMEMLEAK
 	endsec kmemleak all
 fi
+took "reload+kmemleak" "$t0"
 echo "##hvsec-done"
 exit 0
