@@ -13,6 +13,7 @@
 #include <linux/delay.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/unaligned.h>
@@ -1492,6 +1493,30 @@ static void resume_detects_changed_pcrs(struct kunit *test)
 	expect_idle(test, &c->m);
 }
 
+/*
+ * tis_base and evlog_phys are hardware addresses, declared with
+ * module_param_hw(): a locked-down kernel refuses them when the module is
+ * loaded (param_check_unsafe(), LOCKDOWN_MODULE_PARAMETERS); no other
+ * parameter is marked.
+ */
+static void params_hw_refused_in_lockdown(struct kunit *test)
+{
+	const struct module *mod = drtm_kunit_module();
+	unsigned int i, hw = 0;
+	bool want;
+
+	KUNIT_ASSERT_NOT_NULL(test, mod);
+	KUNIT_ASSERT_GT(test, mod->num_kp, 2);
+	for (i = 0; i < mod->num_kp; i++) {
+		want = !strcmp(mod->kp[i].name, "tis_base") ||
+		       !strcmp(mod->kp[i].name, "evlog_phys");
+		KUNIT_EXPECT_EQ_MSG(test, !!(mod->kp[i].flags & KERNEL_PARAM_FL_HWPARAM),
+				    want, "parameter %s", mod->kp[i].name);
+		hw += want;
+	}
+	KUNIT_EXPECT_EQ(test, hw, 2);
+}
+
 static void make_container(u8 *buf, u32 size)
 {
 	struct drtm_evlog log;
@@ -1916,6 +1941,7 @@ static struct kunit_case tpm12_drtm_tis_cases[] = {
 	KUNIT_CASE(suspend_request_waits_for_resume),
 	KUNIT_CASE(suspend_stops_tpm_hashing),
 	KUNIT_CASE(resume_detects_changed_pcrs),
+	KUNIT_CASE(params_hw_refused_in_lockdown),
 	KUNIT_CASE(log_adopt_valid),
 	KUNIT_CASE(log_adopt_keeps_gaps),
 	KUNIT_CASE(log_adopt_malformed),

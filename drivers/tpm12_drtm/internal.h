@@ -285,6 +285,9 @@ int drtm_dev_pcr_read(struct drtm_dev *dev, u32 pcr, u8 *out, u32 *tpm_rc);
 void drtm_dev_suspend(struct drtm_dev *dev);
 void drtm_dev_resume(struct drtm_dev *dev);
 
+struct module;
+const struct module *drtm_kunit_module(void);
+
 int drtm_evlog_validate(const void *buf, u64 size, u32 *container_size,
 			const char **why);
 int drtm_evlog_adopt(struct drtm_evlog *log, void *buf, u64 size);

@@ -29,6 +29,7 @@
 #include <crypto/hash.h>
 #include <uapi/linux/hvsec_tpm12_drtm.h>
 #include <hvsec/tpm12_drtm.h>
+#include <kunit/visibility.h>
 #include "internal.h"
 
 #define TIS_DEFAULT_BASE	0xfed40000UL
@@ -204,6 +205,15 @@ static int linux_tpm_lock(void *ctx)
 static void linux_tpm_unlock(void *ctx)
 {
 }
+#endif
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* KUnit looks at how the parameters are declared (module_param_hw()). */
+const struct module *drtm_kunit_module(void)
+{
+	return THIS_MODULE;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_kunit_module);
 #endif
 
 static const struct drtm_excl_ops linux_tpm_excl = {
