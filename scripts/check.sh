@@ -42,7 +42,7 @@ stage=$("$HVSEC_TOP/scripts/stage-guest.sh" --kdir "$kdir") || die "staging the 
 
 expected=$out/expected
 sed 's/^\([^ ]*\) /kunit /' "$stage/hvsec/kunit/suites" > "$expected"
-for t in "$stage"/hvsec/selftests/*; do
+for t in "$stage"/hvsec/selftests/* "$stage"/hvsec/selftests-last/*; do
 	[ -x "$t" ] && echo "selftest ${t##*/}" >> "$expected"
 done
 
