@@ -33,7 +33,7 @@ rmmod tpm12_drtm 2>/dev/null
 # An event log in System RAM is refused, with the reason.
 ram=0x100000
 for r in $(sed -n 's/^\([0-9a-f]*\)-[0-9a-f]* : System RAM$/\1/p' /proc/iomem); do
-	[ $((0x$r)) -ge 1048576 ] && { ram=0x$r; break; }
+	[ $((0x$r)) -ge 1048576 ] && { ram=$(printf '%#x' $((0x$r))); break; }
 done
 dmesg -c > /dev/null
 if insmod $MOD evlog_phys=$ram evlog_phys_size=4096 2>/dev/null; then
