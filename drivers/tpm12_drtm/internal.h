@@ -16,6 +16,7 @@
 #define TIS_LOCALITY_STRIDE	0x1000
 #define TIS_ACCESS		0x00
 #define TIS_INT_ENABLE		0x08
+#define TIS_INT_STATUS		0x10
 #define TIS_INTF_CAPS		0x14
 #define TIS_STS			0x18
 #define TIS_DATA_FIFO		0x24

@@ -12,6 +12,7 @@
 #include <linux/acpi.h>
 #include <linux/capability.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/io.h>
 #include <linux/ktime.h>
@@ -105,6 +106,8 @@ static struct {
 	struct notifier_block pm_nb;
 	u64 linux_held;
 	u64 linux_refused;
+	u64 linux_irq_waits;		/* pending tpm_tis interrupts waited for */
+	u64 linux_irq_timeouts;
 	u64 bench_bytes;
 	u64 bench_ns;
 	int bench_ret;
@@ -157,6 +160,38 @@ static const struct drtm_tis_ops mmio_ops = {
  * Linux TPM driver (no chip) we work alone.
  */
 #if IS_REACHABLE(CONFIG_TCG_TPM)
+/*
+ * tpm_tis in IRQ mode acknowledges every interrupt from its IRQ thread,
+ * outside the chip's mutex: it requests locality 0 and, its wait queue
+ * being woken only by that same (masked, one-shot) interrupt, sleeps
+ * TIMEOUT_A whenever the TPM is not free at once; a failed request there
+ * also unbalances its locality count. Locality 0's interrupts come from
+ * Linux's own commands and locality changes, and none can start while we
+ * hold the chip: let the handler finish the ones still pending (locality
+ * 0's TPM_INT_STATUS reads 0) while locality 0 is still Linux's, so that
+ * the handler never has to compete with our locality. Bounded by TIMEOUT_A.
+ */
+static void linux_tpm_irqs_settle(struct tpm_chip *chip)
+{
+	ktime_t end = ktime_add_us(ktime_get(), drtm.dev.tis.timeout_us[DRTM_TO_A]);
+	bool late;
+
+	if (!(chip->flags & TPM_CHIP_FLAG_IRQ) ||
+	    !ioread32(drtm.regs + TIS_INT_STATUS))
+		return;
+	drtm.linux_irq_waits++;
+	for (;;) {
+		late = ktime_after(ktime_get(), end);
+		if (!ioread32(drtm.regs + TIS_INT_STATUS))
+			return;
+		if (late)
+			break;
+		usleep_range(50, 100);
+	}
+	drtm.linux_irq_timeouts++;
+	pr_warn_ratelimited("Linux's tpm_tis left an interrupt unacknowledged for TIMEOUT_A\n");
+}
+
 static int linux_tpm_lock(void *ctx)
 {
 	struct tpm_chip *chip;
@@ -175,6 +210,7 @@ static int linux_tpm_lock(void *ctx)
 				    ret);
 		return -EBUSY;
 	}
+	linux_tpm_irqs_settle(chip);
 	if (chip->ops->relinquish_locality && chip->locality >= 0)
 		chip->ops->relinquish_locality(chip, chip->locality);
 	drtm.chip = chip;
@@ -506,10 +542,11 @@ static int status_show(struct seq_file *m, void *v)
 		   drtm_tpm_rc_name(s->last_tpm_rc, rcbuf, sizeof(rcbuf)),
 		   s->last_tpm_rc_ordinal);
 	seq_printf(m, "measurements: %llu\n", dev->measurements);
-	seq_printf(m, "linux_tpm_core: %s, held %llu, refused %llu\n",
+	seq_printf(m, "linux_tpm_core: %s, held %llu, refused %llu, irq_waits %llu, irq_timeouts %llu\n",
 		   !share_linux_tpm ? "not shared" :
 		   IS_REACHABLE(CONFIG_TCG_TPM) ? "shared" : "not built",
-		   drtm.linux_held, drtm.linux_refused);
+		   drtm.linux_held, drtm.linux_refused, drtm.linux_irq_waits,
+		   drtm.linux_irq_timeouts);
 	seq_printf(m, "suspend: %s, suspends %llu, waited %llu, refused %llu, commands_while_suspended %llu, pcrs_changed %llu\n",
 		   dev->suspended ? "suspended" : "running", dev->suspends,
 		   dev->suspend_waits, dev->suspend_refused, dev->suspend_cmds,
