@@ -14,15 +14,19 @@ set -uo pipefail
 # HVSEC_CHECK_BOOTS="pti=on" limits a local run to fewer boots. A boot is
 # its extra kernel command line, optionally followed by "/" and the QEMU CPU
 # model, then optionally by "@" and the edu topology (testhost.sh --edu),
-# then optionally by "%" and the intel-iommu mode (testhost.sh --iommu).
+# then optionally by "%" and the intel-iommu mode (testhost.sh --iommu),
+# then by any of "+hotplug-edu" and "+ats" (those testhost.sh options; a
+# CPU model in a boot therefore names features "x=on", never "+x").
 # The pti=on boot presents an Intel CPU: it runs ring3_exec's Intel paths
 # (SYSENTER_CS, no CSTAR) and a survivable machine check at CPL3 (selftest
-# ring3_exec_mce); the pti=off boot keeps -cpu max's AMD vendor and runs
+# ring3_exec_mce); the pti=off boot keeps -cpu max's AMD vendor, runs
 # intel-iommu in caching mode (vtd_reassign's caching-mode invalidation;
-# measured: no cost a boot would notice beside host load). The
-# two-edu bridge boot (pti=off@bridge2) is not a default, to keep the
+# measured: no cost a boot would notice beside host load) and has an edu
+# behind a PCIe root port that its job unplugs (selftest
+# vtd_reassign_unplug) and an ATS-capable virtio-rng (vtd_reassign_ats).
+# The two-edu bridge boot (pti=off@bridge2) is not a default, to keep the
 # check's time: a third boot costs about six minutes.
-read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=on/max,la57=off,vendor=GenuineIntel pti=off%caching}"
+read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=on/max,la57=off,vendor=GenuineIntel pti=off%caching+hotplug-edu+ats}"
 GUEST_TIMEOUT=${HVSEC_GUEST_TIMEOUT:-1200}
 
 t0=$(date +%s)
@@ -48,16 +52,23 @@ done
 
 boots=()
 for b in "${BOOTS[@]}"; do
-	edu=root iommu=legacy rest=$b
+	edu=root iommu=legacy rest=$b extras=()
+	while [ "${rest%+*}" != "$rest" ]; do
+		case ${rest##*+} in
+		hotplug-edu|ats) extras=(--"${rest##*+}" ${extras[@]+"${extras[@]}"}) ;;
+		*) die "bad boot '$b': unknown +${rest##*+} (hotplug-edu or ats)" ;;
+		esac
+		rest=${rest%+*}
+	done
 	[ "${rest%\%*}" = "$rest" ] || { iommu=${rest##*%}; rest=${rest%\%*}; }
 	[ "${rest%@*}" = "$rest" ] || { edu=${rest##*@}; rest=${rest%@*}; }
 	append=${rest%%/*} cpu=()
 	[ "$append" = "$rest" ] || cpu=(--cpu "${rest#*/}")
 	dir=$out/${append//[^a-z0-9]/_}
-	echo "check: booting the test host with $append${cpu[1]:+ (cpu ${cpu[1]})} (edu: $edu, iommu: $iommu)"
+	echo "check: booting the test host with $append${cpu[1]:+ (cpu ${cpu[1]})} (edu: $edu, iommu: $iommu${extras[*]:+, ${extras[*]}})"
 	"$HVSEC_TOP/scripts/testhost.sh" --quiet --stage "$stage" --out "$dir" \
 		--timeout "$GUEST_TIMEOUT" --append "$append" ${cpu[@]+"${cpu[@]}"} \
-		--edu "$edu" --iommu "$iommu" \
+		--edu "$edu" --iommu "$iommu" ${extras[@]+"${extras[@]}"} \
 		"$HVSEC_TOP/scripts/guest/check-job.sh"
 	rc=$?
 	[ $rc -eq 0 ] || echo "check: test host ($b) ended with status $rc"
