@@ -15,20 +15,24 @@ set -uo pipefail
 # its extra kernel command line ("+" between two parameters), optionally
 # followed by "/" and the QEMU CPU model, then optionally by "@" and the edu
 # topology (testhost.sh --edu), then optionally by "%" and the intel-iommu
-# mode (testhost.sh --iommu).
+# mode (testhost.sh --iommu), then by any of "+hotplug-edu" and "+ats"
+# (those testhost.sh options; a CPU model in a boot therefore names
+# features "x=on", never "+x").
 # The pti=on boot presents an Intel CPU: it runs ring3_exec's Intel paths
 # (SYSENTER_CS, no CSTAR) and a survivable machine check at CPL3 (selftest
-# ring3_exec_mce); the pti=off boot keeps -cpu max's AMD vendor and runs
+# ring3_exec_mce); the pti=off boot keeps -cpu max's AMD vendor, runs
 # intel-iommu in caching mode (vtd_reassign's caching-mode invalidation;
-# measured: no cost a boot would notice beside host load). The
-# two-edu bridge boot (pti=off@bridge2) is not a default, to keep the
+# measured: no cost a boot would notice beside host load) and has an edu
+# behind a PCIe root port that its job unplugs (selftest
+# vtd_reassign_unplug) and an ATS-capable virtio-rng (vtd_reassign_ats).
+# The two-edu bridge boot (pti=off@bridge2) is not a default, to keep the
 # check's time: a third boot costs about six minutes.
 # The pti=on boot reserves 64 KiB of RAM (memmap=64K$0x70000000: "Reserved"
 # in /proc/iomem) where tpm12_drtm_lockdown adopts an event log, as from a
 # boot loader. Linux's tpm_tis in IRQ mode (pti=off+tpm_tis.interrupts=1+
 # tpm_tis.force=1) is not a default yet: tpm12_drtm_linux fails there (see
 # Documentation/tpm12_drtm.rst).
-read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=on+memmap=64K\$0x70000000/max,la57=off,vendor=GenuineIntel pti=off%caching}"
+read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=on+memmap=64K\$0x70000000/max,la57=off,vendor=GenuineIntel pti=off%caching+hotplug-edu+ats}"
 GUEST_TIMEOUT=${HVSEC_GUEST_TIMEOUT:-1200}
 
 t0=$(date +%s)
@@ -54,17 +58,25 @@ done
 
 boots=()
 for b in "${BOOTS[@]}"; do
-	edu=root iommu=legacy rest=$b
+	edu=root iommu=legacy rest=$b extras=()
+	# Trailing +hotplug-edu/+ats; a "+" before them joins kernel parameters.
+	while [ "${rest%+*}" != "$rest" ]; do
+		case ${rest##*+} in
+		hotplug-edu|ats) extras=(--"${rest##*+}" ${extras[@]+"${extras[@]}"}) ;;
+		*) break ;;
+		esac
+		rest=${rest%+*}
+	done
 	[ "${rest%\%*}" = "$rest" ] || { iommu=${rest##*%}; rest=${rest%\%*}; }
 	[ "${rest%@*}" = "$rest" ] || { edu=${rest##*@}; rest=${rest%@*}; }
 	append=${rest%%/*} cpu=()
 	[ "$append" = "$rest" ] || cpu=(--cpu "${rest#*/}")
 	append=${append//+/ }
 	dir=$out/${append//[^a-z0-9]/_}
-	echo "check: booting the test host with $append${cpu[1]:+ (cpu ${cpu[1]})} (edu: $edu, iommu: $iommu)"
+	echo "check: booting the test host with $append${cpu[1]:+ (cpu ${cpu[1]})} (edu: $edu, iommu: $iommu${extras[*]:+, ${extras[*]}})"
 	"$HVSEC_TOP/scripts/testhost.sh" --quiet --stage "$stage" --out "$dir" \
 		--timeout "$GUEST_TIMEOUT" --append "$append" ${cpu[@]+"${cpu[@]}"} \
-		--edu "$edu" --iommu "$iommu" \
+		--edu "$edu" --iommu "$iommu" ${extras[@]+"${extras[@]}"} \
 		"$HVSEC_TOP/scripts/guest/check-job.sh"
 	rc=$?
 	[ $rc -eq 0 ] || echo "check: test host ($b) ended with status $rc"

@@ -5,9 +5,11 @@
 # mode), tpm-tis backed by a fresh swtpm in TPM 1.2 mode, the edu PCI device
 # and isa-debug-exit. The guest runs a job script and reports its exit status
 # through isa-debug-exit; the job's output travels on a second serial port so
-# kernel messages never mix into it. A job may ask for a machine check: a
-# line "HVSEC-MCE cpu=N bank=B status=0xS mcg=0xG" in its output makes
-# scripts/mce-agent.py inject it through QEMU's monitor (log: mce-agent.log).
+# kernel messages never mix into it. A job may ask the host for two things
+# through QEMU's monitor, by a line in its output that
+# scripts/monitor-agent.py acts on (log: monitor-agent.log): a machine check
+# ("HVSEC-MCE cpu=N bank=B status=0xS mcg=0xG") and the hot-unplug of a
+# device this script made unpluggable ("HVSEC-UNPLUG ID", --hotplug-edu).
 #
 # usage: testhost.sh [options] [JOB]
 #   JOB              guest shell script to run as root after boot (the
@@ -27,6 +29,14 @@
 #   --iommu MODE     intel-iommu variant: legacy (default) or caching
 #                    (caching-mode=on: every map and invalidation is
 #                    trapped, as in a VM whose IOMMU is emulated)
+#   --hotplug-edu    one more edu, behind a PCIe root port (QEMU id
+#                    hvsec-hpedu0, physical slot 16, native hot-plug), that
+#                    the job may unplug with a line "HVSEC-UNPLUG
+#                    hvsec-hpedu0"; the kernel command line says so with
+#                    hvsec.unplug=hvsec-hpedu0@16 (ID@SLOT)
+#   --ats            an ATS-capable device: intel-iommu with device-iotlb=on
+#                    and a virtio-rng-pci (ats=on, iommu_platform=on,
+#                    modern only) behind a PCIe root port
 #   --quiet          do not echo the job's output
 # exit status: the job's status; 124 on timeout; 125 if the guest died
 # without a verdict; 126 on a host-side error.
@@ -36,7 +46,7 @@ set -uo pipefail
 # -cpu max without LA57: with 5-level paging, 6.12's identify_cpu() briefly
 # clears the boot CPU's capabilities, and an interrupt landing in that window
 # makes KASAN report a "wild-memory-access" (and turn lockdep off), at random.
-edu=root iommu=legacy append="" timeout=600 outdir="" kernel="" stage="" accel=tcg cpu=${HVSEC_CPU:-max,la57=off} job="" quiet=0
+edu=root iommu=legacy hotplug_edu=0 ats=0 append="" timeout=600 outdir="" kernel="" stage="" accel=tcg cpu=${HVSEC_CPU:-max,la57=off} job="" quiet=0
 adds=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -50,6 +60,8 @@ while [ $# -gt 0 ]; do
 	--kvm) accel=kvm; cpu=host; shift ;;
 	--edu) edu=$2; shift 2 ;;
 	--iommu) iommu=$2; shift 2 ;;
+	--hotplug-edu) hotplug_edu=1; shift ;;
+	--ats) ats=1; shift ;;
 	--quiet) quiet=1; shift ;;
 	-h|--help) sed -n '3,/^set /p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "testhost: unknown option $1" >&2; exit 126 ;;
@@ -70,6 +82,24 @@ legacy) iommu_dev=intel-iommu,intremap=on ;;
 caching) iommu_dev=intel-iommu,intremap=on,caching-mode=on ;;
 *) echo "testhost: bad --iommu '$iommu' (legacy or caching)" >&2; exit 126 ;;
 esac
+# Extra devices sit behind PCIe root ports at fixed root-bus slots (after
+# the edus, whose automatic addresses stay as they were). Only the ids in
+# $unplug_ids may be unplugged on the job's request.
+unplug_ids=()
+if [ $hotplug_edu -eq 1 ]; then
+	# Native PCIe hot-plug (pciehp): q35's default since QEMU 6.1 is ACPI
+	# hot-plug, whose _OSC keeps the root ports' slots from Linux's pciehp.
+	edu_devs+=(-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off
+		-device pcie-root-port,id=hvsec-rp0,chassis=1,slot=16,addr=0x10
+		-device edu,id=hvsec-hpedu0,bus=hvsec-rp0)
+	unplug_ids+=(hvsec-hpedu0)
+	append="$append hvsec.unplug=hvsec-hpedu0@16"
+fi
+if [ $ats -eq 1 ]; then
+	iommu_dev+=,device-iotlb=on
+	edu_devs+=(-device pcie-root-port,id=hvsec-rp1,chassis=2,slot=17,addr=0x11,hotplug=off
+		-device virtio-rng-pci,id=hvsec-atsrng0,bus=hvsec-rp1,ats=on,iommu_platform=on,disable-legacy=on)
+fi
 
 need_pkgs "${HOST_PKGS[@]}"
 [ -n "$kernel" ] || kernel=$("$HVSEC_TOP/scripts/build-kernel.sh")/arch/x86/boot/bzImage
@@ -138,8 +168,8 @@ if [ $quiet -eq 0 ]; then
 	tail -n +1 -F "$outdir/output.log" 2>/dev/null &
 	tail_pid=$!
 fi
-python3 "$HVSEC_TOP/scripts/mce-agent.py" "$tmp/monitor.sock" "$outdir/output.log" \
-	"$outdir/mce-agent.log" &
+python3 "$HVSEC_TOP/scripts/monitor-agent.py" "$tmp/monitor.sock" "$outdir/output.log" \
+	"$outdir/monitor-agent.log" ${unplug_ids[@]+"${unplug_ids[@]}"} &
 agent_pid=$!
 timeout --foreground -k 5 "$timeout" "${qemu[@]}" \
 	-monitor unix:"$tmp/monitor.sock",server=on,wait=off \

@@ -6,7 +6,7 @@
 # status (0..127; 124 guest timeout, 125 guest died, 126 host or load
 # error).
 # usage: vm-run.sh [--append ARGS] [--timeout SECS] [--edu TOPOLOGY]
-#                  [--iommu MODE] [--quiet-load] SCRIPT
+#                  [--iommu MODE] [--hotplug-edu] [--ats] [--quiet-load] SCRIPT
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -14,6 +14,7 @@ opts=() quiet_load=0 script=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--append|--timeout|--edu|--iommu) opts+=("$1" "$2"); shift 2 ;;
+	--hotplug-edu|--ats) opts+=("$1"); shift ;;
 	--quiet-load) quiet_load=1; shift ;;
 	-*) echo "vm-run: unknown option $1" >&2; exit 126 ;;
 	*) script=$1; shift ;;

@@ -4,8 +4,8 @@
 # ring3_exec_mce: a machine check that arrives while a helper runs at CPL3
 # is handed to Linux's #MC handler as one taken in the kernel, ends the
 # call with fault vector 18, and leaves the machine usable. The machine
-# check comes from QEMU's monitor (scripts/mce-agent.py on the host injects
-# what the "HVSEC-MCE" line asks for): an uncorrected, signalled error
+# check comes from QEMU's monitor (scripts/monitor-agent.py on the host
+# injects what the "HVSEC-MCE" line asks for): an uncorrected, signalled error
 # that needs no action (MCi_STATUS VAL|UC|EN|S, Linux's "action optional,
 # unknown MCACOD") raised on one CPU only (MCG_STATUS RIPV|MCIP|LMCES).
 # Linux recovers from that only on an Intel CPU model with software error

@@ -11,7 +11,8 @@
  * then in B's page, and never again in A's after the switch (stale
  * translations). The write fails with -EIO when a check fails; "result"
  * tells which. "fail" and "unmap" prove the failure paths and the cache-tag
- * order of vtd_reassign's hook (see their functions).
+ * order of vtd_reassign's hook, "hotplug" a switch loop on an edu behind a
+ * PCIe hot-plug port that is unplugged meanwhile (see their functions).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -52,19 +53,24 @@ static struct {
 	void __iomem *bar;
 	struct pci_dev *pdev2;		/* a second edu, if any */
 	void __iomem *bar2;
+	struct pci_dev *hp;		/* an edu behind a hot-plug port */
+	void __iomem *hp_bar;
+	bool hp_removing;		/* edu_remove() of @hp has begun */
 	struct dentry *dir;
 	char result[160];
 	int stretch;			/* stretch this many calls */
 	struct device *stretch_dev;	/* ... for this device only, or any */
 	bool stretch_dma;		/* ... starting a DMA in each */
 	atomic_t stretch_dmas;		/* DMAs started by the probe */
+	unsigned int stretch_ms;	/* ... this long (0: window_ms) */
+	bool stretching;		/* a stretch is under way */
 } edu;
 
 static unsigned int window_ms = 400;
 module_param(window_ms, uint, 0644);
 MODULE_PARM_DESC(window_ms, "delay inside a stretched domain switch (ms)");
 
-static void edu_dma_start(void);
+static void edu_dma_start_on(void __iomem *bar);
 
 /*
  * Stretches a domain switch: prepare_domain_attach_device() runs after the
@@ -84,11 +90,28 @@ static int stretch_pre(struct kprobe *p, struct pt_regs *regs)
 	WRITE_ONCE(edu.stretch, left - 1);
 	if (READ_ONCE(edu.stretch_dma) &&
 	    !(readq(edu.bar + EDU_DMA_CMD) & EDU_CMD_RUN)) {
-		edu_dma_start();
+		edu_dma_start_on(edu.bar);
 		atomic_inc(&edu.stretch_dmas);
 	}
-	mdelay(min(window_ms, 2000U));
+	WRITE_ONCE(edu.stretching, true);
+	mdelay(min(READ_ONCE(edu.stretch_ms) ?: window_ms, 2000U));
+	WRITE_ONCE(edu.stretching, false);
 	return 0;
+}
+
+/*
+ * Stretch the next @calls switches (of @dev, or any), each by @ms (0:
+ * window_ms), starting a DMA in each if @dma; stretch_arm(NULL, 0, false, 0)
+ * disarms.
+ */
+static void stretch_arm(struct device *dev, int calls, bool dma,
+			unsigned int ms)
+{
+	WRITE_ONCE(edu.stretch, 0);
+	WRITE_ONCE(edu.stretch_dev, dev);
+	WRITE_ONCE(edu.stretch_dma, dma);
+	WRITE_ONCE(edu.stretch_ms, ms);
+	WRITE_ONCE(edu.stretch, calls);
 }
 
 /*
@@ -159,12 +182,20 @@ static int edu_dma(u64 src, u64 dst, bool to_ram)
 	return edu_dma_on(edu.bar, src, dst, to_ram);
 }
 
-/* RAM (IOVA_SRC) -> edu buffer -> RAM (IOVA_DST) in the current domain. */
+/*
+ * RAM (IOVA_SRC) -> edu buffer -> RAM (IOVA_DST) in the current domain, by
+ * the edu at @bar.
+ */
+static int edu_copy_on(void __iomem *bar)
+{
+	int ret = edu_dma_on(bar, IOVA_SRC, EDU_BUF, false);
+
+	return ret ?: edu_dma_on(bar, EDU_BUF, IOVA_DST, true);
+}
+
 static int edu_copy(void)
 {
-	int ret = edu_dma(IOVA_SRC, EDU_BUF, false);
-
-	return ret ?: edu_dma(EDU_BUF, IOVA_DST, true);
+	return edu_copy_on(edu.bar);
 }
 
 static bool page_has(struct page *p, u8 val)
@@ -210,15 +241,15 @@ struct edu_ab {
 
 /*
  * Sets up A and B, fills the source page with @fill and attaches the
- * device to A. On error edu.result says why. edu_ab_put() undoes whatever
- * was done, after success or failure alike.
+ * group of @pdev to A. On error edu.result says why. edu_ab_put() undoes
+ * whatever was done, after success or failure alike.
  */
-static int edu_ab_get(struct edu_ab *t, u8 fill)
+static int edu_ab_get_dev(struct edu_ab *t, struct pci_dev *pdev, u8 fill)
 {
 	int ret = 0;
 
 	memset(t, 0, sizeof(*t));
-	t->dev = &edu.pdev->dev;
+	t->dev = &pdev->dev;
 	t->group = iommu_group_get(t->dev);
 	if (!t->group) {
 		snprintf(edu.result, sizeof(edu.result), "FAIL: no group");
@@ -242,6 +273,12 @@ static int edu_ab_get(struct edu_ab *t, u8 fill)
 		return ret;
 	t->attached = true;
 	return 0;
+}
+
+/* edu_ab_get_dev() for the edu under test. */
+static int edu_ab_get(struct edu_ab *t, u8 fill)
+{
+	return edu_ab_get_dev(t, edu.pdev, fill);
 }
 
 static void edu_ab_put(struct edu_ab *t)
@@ -306,25 +343,36 @@ out:
 	return ret;
 }
 
-/* Starts a DMA to IOVA_DST without waiting for it. */
-static void edu_dma_start(void)
+/* Starts a DMA of the edu at @bar to IOVA_DST without waiting for it. */
+static void edu_dma_start_on(void __iomem *bar)
 {
-	writeq(EDU_BUF, edu.bar + EDU_DMA_SRC);
-	writeq(IOVA_DST, edu.bar + EDU_DMA_DST);
-	writeq(XFER, edu.bar + EDU_DMA_CNT);
-	writeq(EDU_CMD_RUN | EDU_CMD_TO_RAM, edu.bar + EDU_DMA_CMD);
+	writeq(EDU_BUF, bar + EDU_DMA_SRC);
+	writeq(IOVA_DST, bar + EDU_DMA_DST);
+	writeq(XFER, bar + EDU_DMA_CNT);
+	writeq(EDU_CMD_RUN | EDU_CMD_TO_RAM, bar + EDU_DMA_CMD);
 }
 
-static int edu_dma_wait(void)
+static void edu_dma_start(void)
+{
+	edu_dma_start_on(edu.bar);
+}
+
+/* Waits (bounded) for the DMA of the edu at @bar to end. */
+static int edu_dma_wait_on(void __iomem *bar)
 {
 	unsigned long end = jiffies + msecs_to_jiffies(EDU_DMA_TIMEOUT_MS);
 
-	while (readq(edu.bar + EDU_DMA_CMD) & EDU_CMD_RUN) {
+	while (readq(bar + EDU_DMA_CMD) & EDU_CMD_RUN) {
 		if (time_after(jiffies, end))
 			return -ETIMEDOUT;
 		usleep_range(1000, 2000);
 	}
 	return 0;
+}
+
+static int edu_dma_wait(void)
+{
+	return edu_dma_wait_on(edu.bar);
 }
 
 /*
@@ -353,11 +401,9 @@ static int edu_window(void)
 	}
 	edu_dma_start();
 	/* The edu's switch: its group may hold a bridge and another edu. */
-	WRITE_ONCE(edu.stretch_dev, t.dev);
-	WRITE_ONCE(edu.stretch, 1);
+	stretch_arm(t.dev, 1, false, 0);
 	ret = iommu_group_replace_domain(t.group, t.b);
-	WRITE_ONCE(edu.stretch, 0);
-	WRITE_ONCE(edu.stretch_dev, NULL);
+	stretch_arm(NULL, 0, false, 0);
 	disable_kprobe(&stretch_kp);
 	if (failed(!ret, "replace A -> B", &ret))
 		goto out;
@@ -372,8 +418,7 @@ static int edu_window(void)
 	snprintf(edu.result, sizeof(edu.result), "window: landed in %s",
 		 where);
 out:
-	WRITE_ONCE(edu.stretch, 0);
-	WRITE_ONCE(edu.stretch_dev, NULL);
+	stretch_arm(NULL, 0, false, 0);
 	edu_ab_put(&t);
 	return ret;
 }
@@ -408,11 +453,9 @@ static int edu_fail(void)
 	}
 	f0 = edu_faults();
 	atomic_set(&edu.stretch_dmas, 0);
-	WRITE_ONCE(edu.stretch_dma, true);
-	WRITE_ONCE(edu.stretch, fail_strict ? 2 : 0);
+	stretch_arm(NULL, fail_strict ? 2 : 0, true, 0);
 	sw = iommu_group_replace_domain(t.group, t.b);
-	WRITE_ONCE(edu.stretch, 0);
-	WRITE_ONCE(edu.stretch_dma, false);
+	stretch_arm(NULL, 0, false, 0);
 	disable_kprobe(&stretch_kp);
 	if (failed(sw, "the switch with a failure armed did not fail", &ret) ||
 	    failed(!edu_dma_wait(), "DMA timed out", &ret) ||
@@ -431,8 +474,7 @@ static int edu_fail(void)
 	if (edu.result[0] == 'F')
 		ret = -EIO;
 out:
-	WRITE_ONCE(edu.stretch, 0);
-	WRITE_ONCE(edu.stretch_dma, false);
+	stretch_arm(NULL, 0, false, 0);
 	edu_ab_put(&t);
 	return ret;
 }
@@ -587,11 +629,9 @@ static int edu_alias(void)
 	}
 	f0 = edu_faults();
 	atomic_set(&edu.stretch_dmas, 0);
-	WRITE_ONCE(edu.stretch_dma, true);
-	WRITE_ONCE(edu.stretch, 8);
+	stretch_arm(NULL, 8, true, 0);
 	sw = iommu_group_replace_domain(t.group, t.b);
-	WRITE_ONCE(edu.stretch, 0);
-	WRITE_ONCE(edu.stretch_dma, false);
+	stretch_arm(NULL, 0, false, 0);
 	disable_kprobe(&stretch_kp);
 	if (failed(!sw, "replace A -> B", &ret) ||
 	    failed(!edu_dma_wait(), "DMA timed out", &ret))
@@ -611,10 +651,121 @@ static int edu_alias(void)
 	if (edu.result[0] == 'F')
 		ret = -EIO;
 out:
-	WRITE_ONCE(edu.stretch, 0);
-	WRITE_ONCE(edu.stretch_dma, false);
+	stretch_arm(NULL, 0, false, 0);
 	edu_ab_put(&t);
 	return ret;
+}
+
+/*
+ * Hot-unplug during domain switches: an edu behind a PCIe hot-plug port
+ * (edu.hp) is switched A <-> B in a loop, a DMA started before every switch
+ * when the device is idle, until its removal begins (the host's device_del
+ * makes pciehp remove it; the driver's remove comes first and waits for this
+ * loop, which holds edu.lock) or @secs pass. The switch in flight then
+ * completes or fails with its error, the DMA in flight ends, and one more
+ * copy through the current domain must land in its page only. Then the group
+ * goes back to its default domain, as the IOMMU core requires before the
+ * device leaves. A and B stay allocated (hp_ab) until "free", written
+ * after the device is gone: they are unmapped and freed only then, when
+ * intel-iommu has released the device, so that anything of the device
+ * left on them (device lists, cache tags) is used after its release, for
+ * KASAN to see.
+ */
+static int edu_count_dev(struct device *dev, void *data)
+{
+	(*(unsigned int *)data)++;
+	return 0;
+}
+
+static struct edu_ab hp_ab;		/* under edu.lock */
+static bool hp_ab_live;
+
+#define HP_MAX_SECS	600
+
+static int edu_hotplug(unsigned int secs)
+{
+	unsigned long end = jiffies + secs * HZ;
+	unsigned int n = 0, dmas = 0;
+	struct edu_ab *t = &hp_ab;
+	struct pci_dev *pdev = edu.hp;
+	void __iomem *bar = edu.hp_bar;
+	struct page *cur, *other;
+	int ret, sw = 0, copy;
+	const char *why;
+
+	if (!pdev) {
+		snprintf(edu.result, sizeof(edu.result),
+			 "FAIL: no edu behind a hot-plug port");
+		return -ENODEV;
+	}
+	if (hp_ab_live) {
+		snprintf(edu.result, sizeof(edu.result),
+			 "FAIL: the last loop's domains are not freed yet (write \"free\")");
+		return -EBUSY;
+	}
+	ret = edu_ab_get_dev(t, pdev, 0x3c);
+	if (ret) {
+		edu_ab_put(t);
+		return ret;
+	}
+	/* The device outlives its removal as long as hp_ab needs it. */
+	get_device(t->dev);
+	hp_ab_live = true;
+	while (!READ_ONCE(edu.hp_removing) && time_before(jiffies, end)) {
+		if (!(readq(bar + EDU_DMA_CMD) & EDU_CMD_RUN)) {
+			edu_dma_start_on(bar);
+			dmas++;
+		}
+		sw = iommu_group_replace_domain(t->group, n & 1 ? t->a : t->b);
+		if (sw) {
+			dev_err(t->dev, "hotplug: switch %u failed: %d\n", n + 1, sw);
+			break;
+		}
+		n++;
+		/* Leave the CPUs to the rest (pciehp's thread) for a moment. */
+		msleep(20);
+	}
+	why = sw ? "error" : READ_ONCE(edu.hp_removing) ? "removal" : "timeout";
+	/* The DMA in flight, then one copy through the current domain. */
+	ret = edu_dma_wait_on(bar);
+	cur = iommu_get_domain_for_dev(t->dev) == t->b ? t->pb : t->pa;
+	other = cur == t->pa ? t->pb : t->pa;
+	memset(page_address(t->src), 0x4d, PAGE_SIZE);
+	memset(page_address(t->pa), 0, PAGE_SIZE);
+	memset(page_address(t->pb), 0, PAGE_SIZE);
+	copy = ret ?: edu_copy_on(bar);
+	/* Back to the default domain before the device leaves its group. */
+	iommu_detach_group(iommu_get_domain_for_dev(t->dev), t->group);
+	t->attached = false;
+	snprintf(edu.result, sizeof(edu.result),
+		 "stopped-by=%s switches=%u dmas=%u last-switch=%d dma-after=%d follows=%d",
+		 why, n, dmas, sw, copy, !copy && page_has(cur, 0x4d) &&
+		 page_has(other, 0));
+	return 0;
+}
+
+/* "free": unmap and free the last loop's domains (after the unplug). */
+static int edu_hotplug_free(void)
+{
+	struct edu_ab *t = &hp_ab;
+	unsigned int left = 0;
+	size_t a, b;
+
+	if (!hp_ab_live) {
+		snprintf(edu.result, sizeof(edu.result),
+			 "FAIL: no hotplug loop to free");
+		return -ENOENT;
+	}
+	a = iommu_unmap(t->a, IOVA_DST, PAGE_SIZE);
+	b = iommu_unmap(t->b, IOVA_DST, PAGE_SIZE);
+	iommu_group_for_each_dev(t->group, &left, edu_count_dev);
+	snprintf(edu.result, sizeof(edu.result),
+		 "freed: unmapped A %zu B %zu, devices left in the group %u, device %s",
+		 a, b, left, device_is_registered(t->dev) ? "present" : "gone");
+	edu_ab_put(t);
+	put_device(t->dev);
+	hp_ab_live = false;
+	return 0;
 }
 
 /* Runs one test under the lock; its result line goes to the log on error. */
@@ -659,6 +810,91 @@ static ssize_t fail_write(struct file *file, const char __user *buf,
 static const struct file_operations fail_fops = {
 	.owner = THIS_MODULE,
 	.write = fail_write,
+};
+
+/*
+ * "stretch": for a test in user space (selftests/vtd_reassign_iommufd, the
+ * edu bound to vfio-pci). Writing MS (1..2000) stretches the next call of
+ * prepare_domain_attach_device(), for any device, by MS ms; writing 0
+ * disarms. Reading: "active" while a stretch is under way (the user then
+ * starts a DMA that lands inside the switch), "armed" before it, "idle".
+ */
+static ssize_t stretch_write(struct file *file, const char __user *buf,
+			     size_t count, loff_t *ppos)
+{
+	unsigned int ms;
+	int ret = kstrtouint_from_user(buf, count, 0, &ms);
+
+	if (ret)
+		return ret;
+	if (ms > 2000) {
+		pr_err_ratelimited("stretch: want MS (0..2000)\n");
+		return -EINVAL;
+	}
+	mutex_lock(&edu.lock);
+	stretch_arm(NULL, 0, false, 0);
+	if (ms) {
+		ret = enable_kprobe(&stretch_kp);
+		if (!ret)
+			stretch_arm(NULL, 1, false, ms);
+	} else {
+		disable_kprobe(&stretch_kp);
+	}
+	mutex_unlock(&edu.lock);
+	return ret ?: count;
+}
+
+static int stretch_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%s\n", READ_ONCE(edu.stretching) ? "active" :
+		   READ_ONCE(edu.stretch) > 0 ? "armed" : "idle");
+	return 0;
+}
+
+static int stretch_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, stretch_show, NULL);
+}
+
+static const struct file_operations stretch_fops = {
+	.owner = THIS_MODULE,
+	.open = stretch_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = stretch_write,
+};
+
+/* "SECONDS" (1..600): the hotplug loop, at most that long; "free". */
+static ssize_t hotplug_write(struct file *file, const char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	unsigned int secs = 0;
+	char buf[16];
+	int ret;
+
+	if (!count || count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = 0;
+	if (!sysfs_streq(buf, "free") &&
+	    (kstrtouint(strim(buf), 0, &secs) || !secs || secs > HP_MAX_SECS)) {
+		pr_err_ratelimited("hotplug: want SECONDS (1..%u) or \"free\"\n",
+				   HP_MAX_SECS);
+		return -EINVAL;
+	}
+	mutex_lock(&edu.lock);
+	ret = secs ? edu_hotplug(secs) : edu_hotplug_free();
+	if (ret)
+		pr_err("%s\n", edu.result);
+	mutex_unlock(&edu.lock);
+	return ret ?: count;
+}
+
+static const struct file_operations hotplug_fops = {
+	.owner = THIS_MODULE,
+	.write = hotplug_write,
 };
 
 /*
@@ -816,6 +1052,35 @@ static int result_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(result);
 
+/* Which edu each test uses: "tested", "second" (alias), "hotplug". */
+static int devices_show(struct seq_file *m, void *v)
+{
+	mutex_lock(&edu.lock);
+	if (edu.pdev)
+		seq_printf(m, "tested %s\n", pci_name(edu.pdev));
+	if (edu.pdev2)
+		seq_printf(m, "second %s\n", pci_name(edu.pdev2));
+	if (edu.hp)
+		seq_printf(m, "hotplug %s\n", pci_name(edu.hp));
+	mutex_unlock(&edu.lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(devices);
+
+/* Whether @pdev sits in the slot of a PCIe port with a hot-plug controller. */
+static bool edu_hotpluggable(struct pci_dev *pdev)
+{
+	struct pci_dev *port = pci_upstream_bridge(pdev);
+	u32 sltcap = 0;
+
+	if (!port || !pci_is_pcie(port) ||
+	    (pci_pcie_type(port) != PCI_EXP_TYPE_ROOT_PORT &&
+	     pci_pcie_type(port) != PCI_EXP_TYPE_DOWNSTREAM))
+		return false;
+	pcie_capability_read_dword(port, PCI_EXP_SLTCAP, &sltcap);
+	return sltcap & PCI_EXP_SLTCAP_HPC;
+}
+
 static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	int ret = pcim_enable_device(pdev);
@@ -827,9 +1092,18 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (!bar)
 		return -ENOMEM;
 	pci_set_master(pdev);
-	/* The first edu is the one tested; a second one joins "alias". */
+	/*
+	 * The first edu is the one tested; a second one joins "alias"; one
+	 * behind a hot-plug port is only for "hotplug".
+	 */
 	mutex_lock(&edu.lock);
-	if (!edu.pdev) {
+	if (edu_hotpluggable(pdev)) {
+		if (!edu.hp) {
+			edu.hp = pdev;
+			edu.hp_bar = bar;
+			WRITE_ONCE(edu.hp_removing, false);
+		}
+	} else if (!edu.pdev) {
 		edu.pdev = pdev;
 		edu.bar = bar;
 	} else if (!edu.pdev2) {
@@ -840,13 +1114,21 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	return 0;
 }
 
+/*
+ * A test using the device holds edu.lock: a hotplug loop on it is told to
+ * stop first, then the lock waits for whatever test runs to end.
+ */
 static void edu_remove(struct pci_dev *pdev)
 {
+	if (READ_ONCE(edu.hp) == pdev)
+		WRITE_ONCE(edu.hp_removing, true);
 	mutex_lock(&edu.lock);
 	if (edu.pdev == pdev)
 		edu.pdev = NULL;
 	if (edu.pdev2 == pdev)
 		edu.pdev2 = NULL;
+	if (edu.hp == pdev)
+		WRITE_ONCE(edu.hp, NULL);
 	mutex_unlock(&edu.lock);
 }
 
@@ -895,6 +1177,7 @@ static int __init edu_init(void)
 	edu.dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("run", 0200, edu.dir, &cmd_run, &cmd_fops);
 	debugfs_create_file("result", 0444, edu.dir, NULL, &result_fops);
+	debugfs_create_file("devices", 0444, edu.dir, NULL, &devices_fops);
 	ret = register_kprobe(&stretch_kp);
 	if (ret) {
 		pr_err("cannot probe prepare_domain_attach_device: %d\n", ret);
@@ -903,6 +1186,8 @@ static int __init edu_init(void)
 	debugfs_create_file("window", 0200, edu.dir, &cmd_window, &cmd_fops);
 	debugfs_create_file("fail", 0200, edu.dir, NULL, &fail_fops);
 	debugfs_create_file("alias", 0200, edu.dir, &cmd_alias, &cmd_fops);
+	debugfs_create_file("hotplug", 0200, edu.dir, NULL, &hotplug_fops);
+	debugfs_create_file("stretch", 0600, edu.dir, NULL, &stretch_fops);
 	ret = register_kprobe(&unmap_kp);
 	if (ret) {
 		pr_err("cannot probe cache_tag_unassign_domain: %d\n", ret);
@@ -939,8 +1224,14 @@ static void __exit edu_exit(void)
 {
 	unsigned int i;
 
+	/* A hotplug loop running in a write ends now (debugfs waits for it). */
+	WRITE_ONCE(edu.hp_removing, true);
 	debugfs_remove_recursive(edu.dir);
 	pci_unregister_driver(&edu_driver);
+	if (hp_ab_live) {
+		edu_ab_put(&hp_ab);
+		put_device(hp_ab.dev);
+	}
 	for (i = 0; i < ARRAY_SIZE(bench_kps); i++)
 		unregister_kprobe(&bench_kps[i]);
 	unregister_kprobe(&unmap_kp);
