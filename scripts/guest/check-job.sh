@@ -50,16 +50,22 @@ for mod in $loaded; do
 	rmmod "$mod" || echo "##hvsec-note rmmod $mod failed"
 done
 
-for t in /hvsec/selftests/*; do
-	[ -x "$t" ] || continue
-	name=${t##*/}
+# run_selftest PATH: its TAP between markers, its exit status, its time.
+run_selftest() {
+	local name=${1##*/} ts
+
 	section selftest "$name"
-	t0=$(uptime_s)
-	timeout -s KILL 900 "$t"
+	ts=$(uptime_s)
+	timeout -s KILL 900 "$1"
 	echo "##hvsec-status $?"
 	endsec selftest "$name"
-	took "selftest:$name" "$t0"
-	hvsec_load || echo "##hvsec-note modules not loaded after $name"
+	took "selftest:$name" "$ts"
+}
+
+for t in /hvsec/selftests/*; do
+	[ -x "$t" ] || continue
+	run_selftest "$t"
+	hvsec_load || echo "##hvsec-note modules not loaded after ${t##*/}"
 done
 
 # Unload and reload every module once more, then unload for the leak scan.
@@ -83,13 +89,7 @@ took "reload+kmemleak" "$t0"
 # raises the lockdown): after everything else, the leak scan included.
 for t in /hvsec/selftests-last/*; do
 	[ -x "$t" ] || continue
-	name=${t##*/}
-	section selftest "$name"
-	t0=$(uptime_s)
-	timeout -s KILL 900 "$t"
-	echo "##hvsec-status $?"
-	endsec selftest "$name"
-	took "selftest:$name" "$t0"
+	run_selftest "$t"
 done
 echo "##hvsec-done"
 exit 0
