@@ -36,6 +36,7 @@
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
+#include <asm/invpcid.h>
 #include <asm/msr.h>
 #include <asm/nmi.h>
 #include <asm/nospec-branch.h>
@@ -317,6 +318,29 @@ static void r3x_switch_in(struct r3x_saved *s, struct r3x_helper *h)
 		native_write_cr3(h->cr3);
 }
 
+/*
+ * Flush this CPU's whole TLB, every PCID and global entries too, as
+ * __flush_tlb_all() does (exported to KVM only from 7.x), after a service
+ * let interrupts in under the helper's CR3: a TLB-flush IPI handled then
+ * flushed the helper's PCID instead of the kernel's. The flushing CR3
+ * write before this covers the kernel's loaded PCID; this covers whatever
+ * else the IPI meant. INVPCID's all-context flush, else a CR4.PGE toggle
+ * (IRQs are off; PGE is not a pinned CR4 bit and is put back at once);
+ * without PGE there is no PCID and the CR3 write flushed everything.
+ */
+static void r3x_flush_tlb_all(void)
+{
+	unsigned long cr4;
+
+	if (cpu_feature_enabled(X86_FEATURE_INVPCID)) {
+		invpcid_flush_all();
+	} else if (cpu_feature_enabled(X86_FEATURE_PGE)) {
+		cr4 = __read_cr4();
+		asm volatile("mov %0, %%cr4" : : "r" (cr4 ^ X86_CR4_PGE) : "memory");
+		asm volatile("mov %0, %%cr4" : : "r" (cr4) : "memory");
+	}
+}
+
 static void r3x_switch_out(const struct r3x_saved *s, struct r3x_syscall_msrs *after,
 			   bool flush)
 {
@@ -330,7 +354,7 @@ static void r3x_switch_out(const struct r3x_saved *s, struct r3x_syscall_msrs *a
 	native_write_cr3(s->cr3 | (cpu_feature_enabled(X86_FEATURE_PCID) && !flush ?
 				   X86_CR3_PCID_NOFLUSH : 0));
 	if (flush)
-		__flush_tlb_all();
+		r3x_flush_tlb_all();
 	native_load_idt(&s->idt);
 	/* The helper may have loaded selectors (which also reset bases). */
 	savesegment(ds, sel);
@@ -495,7 +519,9 @@ static bool r3x_slice(struct r3x_cpu *c, struct r3x_run *run)
 		WRITE_ONCE(c->deadline,
 			   run->slice_start + run->budget_ns - run->used_ns);
 	if (r3x_ibpb && c->last != h) {
-		indirect_branch_prediction_barrier();
+		/* indirect_branch_prediction_barrier(), with our IBPB */
+		if (hvsec_cpu_use_ibpb())
+			r3x_write_ibpb();
 		c->last = h;
 	}
 	h->owner_cpu = smp_processor_id();
