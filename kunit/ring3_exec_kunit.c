@@ -616,6 +616,10 @@ struct kt_worker {
 	struct r3x_helper *h;
 	unsigned long calls, bad;
 	u64 base;
+	/* The first bad call: its index, return value and result. */
+	unsigned long bad_i;
+	int bad_ret;
+	u64 bad_res;
 };
 
 static int kt_worker_fn(void *arg)
@@ -625,9 +629,15 @@ static int kt_worker_fn(void *arg)
 
 	for (i = 0; i < w->calls; i++) {
 		u64 args[6] = { w->base, i, 0, 0, 0, 1 }, res = 0;
+		int ret = r3x_call(w->h, args, &res, NULL);
 
-		if (r3x_call(w->h, args, &res, NULL) || res != w->base + i + 1)
-			w->bad++;
+		if (ret || res != w->base + i + 1) {
+			if (!w->bad++) {
+				w->bad_i = i;
+				w->bad_ret = ret;
+				w->bad_res = res;
+			}
+		}
 		if (!(i & 255))
 			cond_resched();
 	}
@@ -637,7 +647,7 @@ static int kt_worker_fn(void *arg)
 
 static void concurrent_calls(struct kunit *test)
 {
-	struct kt_worker w[2];
+	struct kt_worker w[2] = {};
 	unsigned int cpu, n = 0;
 
 	if (num_online_cpus() < 2)
@@ -659,7 +669,9 @@ static void concurrent_calls(struct kunit *test)
 	}
 	for (cpu = 0; cpu < n; cpu++) {
 		KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&w[cpu].done, 120 * HZ), 0UL);
-		KUNIT_EXPECT_EQ(test, w[cpu].bad, 0UL);
+		KUNIT_EXPECT_EQ_MSG(test, w[cpu].bad, 0UL,
+				    "worker %u: first bad call %lu returned %d, result %#llx",
+				    cpu, w[cpu].bad_i, w[cpu].bad_ret, w[cpu].bad_res);
 	}
 }
 

@@ -5,7 +5,9 @@
 For every boot directory (output.log from the guest job, console.log from
 the kernel) this prints kunit.py's per-suite, per-case results for each
 KUnit suite, each selftest's TAP lines parsed the same way, missing suites,
-kernel splats and kmemleak reports. Then one line per failure ("failed: ..."),
+kernel splats and kmemleak reports. A boot directory may hold its own
+expected list (a file named "expected", same format), which then replaces
+the common one for that boot (a boot on another kernel series). Then one line per failure ("failed: ..."),
 so that the end of the output names them, and last the total:
 'N passed, N failed[, N skipped]'. Exit status 0 only if nothing failed.
 """
@@ -151,9 +153,22 @@ def print_times(times):
           ', '.join(f'{w.split(":", 1)[1]} {sec:.0f} s' for w, sec in slow))
 
 
+def read_expected(path):
+    expected = []
+    with open(path) as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) == 2:
+                expected.append((parts[0], parts[1]))
+    return expected
+
+
 def judge_boot(kunit_py, bootdir, expected, tally):
     name = os.path.basename(bootdir)
     print(f'=== boot {name} ===')
+    own = os.path.join(bootdir, 'expected')
+    if os.path.exists(own):
+        expected = read_expected(own)
     try:
         with open(os.path.join(bootdir, 'output.log'), errors='replace') as fh:
             out = fh.read().splitlines()
@@ -236,12 +251,7 @@ def main():
     if len(args) < 3:
         sys.exit('usage: check-report.py [--failed WHAT]... KUNIT_PY EXPECTED_LIST BOOTDIR...')
     kunit_py, expected_file, boots = args[0], args[1], args[2:]
-    expected = []
-    with open(expected_file) as fh:
-        for line in fh:
-            parts = line.split()
-            if len(parts) == 2:
-                expected.append((parts[0], parts[1]))
+    expected = read_expected(expected_file)
     tally = {'passed': 0, 'failed': len(extra), 'skipped': 0, 'why': list(extra)}
     for b in boots:
         judge_boot(kunit_py, b, expected, tally)

@@ -68,7 +68,17 @@ if [ -n "$prebuilt" ]; then
 		[ -f "$stage/hvsec/modules/$m.ko" ] || die "stage-guest: $m.ko is not in $prebuilt"
 	done
 else
-	cp "$HVSEC_TOP"/drivers/*/*.ko "$stage/hvsec/modules/"
+	# What this build made (kbuild's modules.order), not a module an
+	# earlier build for another kernel left behind: the intel-iommu hook's
+	# test modules exist for 6.12 only.
+	sed -e 's|.*/\(drivers/[^/]*/[^/]*\)$|\1|' -e 's|.*/\(kunit/[^/]*\)$|\1|' \
+		-e 's/\.k\{0,1\}o$//' "$HVSEC_TOP/modules.order" |
+	while read -r m; do
+		case $m in
+		drivers/*) cp "$HVSEC_TOP/$m.ko" "$stage/hvsec/modules/" ;;
+		kunit/*) [ $kunit -eq 0 ] || cp "$HVSEC_TOP/$m.ko" "$stage/hvsec/kunit/" ;;
+		esac
+	done
 fi
 if [ -n "$krel" ]; then
 	# modprobe prints the insmod lines in load order, dependencies first.
@@ -81,8 +91,14 @@ if [ -n "$krel" ]; then
 	done
 fi
 if [ $kunit -eq 1 ]; then
-	cp "$HVSEC_TOP"/kunit/*.ko "$stage/hvsec/kunit/"
-	grep -v '^#' "$HVSEC_TOP/kunit/suites" > "$stage/hvsec/kunit/suites"
+	# The suites of the KUnit modules built for this kernel.
+	grep -v '^#' "$HVSEC_TOP/kunit/suites" | while read -r mod suite; do
+		if [ -f "$stage/hvsec/kunit/$mod.ko" ]; then
+			echo "$mod $suite"
+		else
+			echo "stage-guest: $mod is not built for this kernel: suite $suite left out" >&2
+		fi
+	done > "$stage/hvsec/kunit/suites"
 fi
 make -s -C "$HVSEC_TOP/tools" KSRC="$ksrc" DESTDIR="$stage/hvsec/bin" install >&2
 make -s -C "$HVSEC_TOP/selftests" KSRC="$ksrc" DESTDIR="$stage/hvsec/selftests" install >&2

@@ -532,6 +532,24 @@ fault:
 #define R3X_COUNT(field)	this_cpu_inc(r3x_stats.field)
 
 /*
+ * Hand an interrupt that arrived at CPL3 to Linux's gate @entry, with the
+ * kernel's state back. It arrived in the caller's context, which has IRQs
+ * on (a helper runs with IF=1 only then), and Linux's exit code must see
+ * that: Linux 7.x defers the timer's re-arm from its interrupt to the exit
+ * into an IRQs-on context (as KVM, which hands over from IRQs off too,
+ * re-arms itself with a helper exported to it only), so with an IRQs-off
+ * frame the helper saw no timer interrupt again. Linux's IRET turns IRQs
+ * on; the slices go on with them off.
+ */
+static void r3x_irq_to_linux(struct r3x_run *run, unsigned long entry)
+{
+	r3x_handover_irq(entry, X86_EFLAGS_FIXED |
+				(run->irqs_on ? X86_EFLAGS_IF : 0));
+	if (run->irqs_on)
+		local_irq_disable();
+}
+
+/*
  * Run the helper until its next exit to CPL0. IRQs off. Returns true when
  * the call goes on (an interrupt, NMI or #MC was handed to Linux).
  */
@@ -584,13 +602,13 @@ static bool r3x_slice(struct r3x_cpu *c, struct r3x_run *run)
 			   (run->irqs_on ? X86_EFLAGS_IF : 0);
 	if (vec >= FIRST_EXTERNAL_VECTOR && vec < NR_VECTORS) {
 		R3X_COUNT(irqs);
-		r3x_handover_irq(r3x_kernel_gates[vec]);
+		r3x_irq_to_linux(run, r3x_kernel_gates[vec]);
 		return true;
 	}
 	if (vec == X86_TRAP_NP && c->err == R3X_NP_EXT_ERR &&
 	    r3x_kernel_gates[R3X_NP_VECTOR]) {
 		R3X_COUNT(irqs);
-		r3x_handover_irq(r3x_kernel_gates[R3X_NP_VECTOR]);
+		r3x_irq_to_linux(run, r3x_kernel_gates[R3X_NP_VECTOR]);
 		return true;
 	}
 	if (vec == X86_TRAP_NMI) {

@@ -524,9 +524,14 @@ SYM_DATA_END(r3x_stub_table)
 
 	.text
 /*
- * void r3x_handover_irq(unsigned long entry): run Linux's handler for an
- * interrupt that arrived at CPL3, as if it had arrived here at CPL0 with
- * IRQs off (the frame an interrupt gate pushes, then a call of the entry).
+ * void r3x_handover_irq(unsigned long entry, unsigned long rflags): run
+ * Linux's handler for an interrupt that arrived at CPL3, as if it had
+ * arrived here at CPL0 (the frame an interrupt gate pushes, then a call of
+ * the entry), in a context whose RFLAGS are @rflags: the caller's, with IF
+ * set, since a helper takes interrupts only for a caller with IRQs on.
+ * Linux's exit to such a context does what an exit to an IRQs-off one
+ * skips (7.x re-arms the timer interrupt only there, or on the way to user
+ * mode), and its IRET returns here with @rflags loaded: IRQs on.
  */
 SYM_FUNC_START(r3x_handover_irq)
 	pushq	%rbp
@@ -534,7 +539,7 @@ SYM_FUNC_START(r3x_handover_irq)
 	andq	$-16, %rsp
 	pushq	$__KERNEL_DS
 	pushq	%rbp
-	pushfq
+	pushq	%rsi
 	pushq	$__KERNEL_CS
 	CALL_NOSPEC rdi
 	movq	%rbp, %rsp
