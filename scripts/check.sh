@@ -1,11 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make check`: lint, then boot the test host with pti=on and pti=off; each
-# boot loads the modules, runs every KUnit suite listed in kunit/suites and
-# every selftest, reloads the modules and scans for leaks; then
-# scripts/check-dkms.sh (DKMS on Debian's stock kernels). The host parses
-# the results with the kernel's kunit.py and fails on any failed or missing
+# `make check`: lint; then, HVSEC_CHECK_JOBS (default 2) at a time, the
+# test-host boots (pti=off and pti=on on the 6.12 test kernel, one boot on
+# the 7.3 test kernel), a test of vm-run's exit status and
+# scripts/check-dkms.sh (DKMS on Debian's stock kernels). Each boot loads
+# the modules, runs every KUnit suite listed in kunit/suites and the
+# selftests, reloads the modules and scans for leaks. The host parses the
+# results with the kernel's kunit.py and fails on any failed or missing
 # test, kernel splat, kmemleak report or guest timeout. The last line is
 # "N passed, N failed[, N skipped]".
 set -uo pipefail
@@ -26,24 +28,32 @@ set -uo pipefail
 # behind a PCIe root port that its job unplugs (selftest
 # vtd_reassign_unplug) and an ATS-capable virtio-rng (vtd_reassign_ats).
 # The two-edu bridge boot (pti=off@bridge2) is not a default, to keep the
-# check's time: a third boot costs about six minutes.
+# check's time.
 # The pti=on boot reserves 64 KiB of RAM (memmap=64K$0x70000000: "Reserved"
 # in /proc/iomem) where tpm12_drtm_lockdown adopts an event log, as from a
 # boot loader. Linux's tpm_tis in IRQ mode (pti=off+tpm_tis.interrupts=1+
 # tpm_tis.force=1) is not a default yet: tpm12_drtm_linux fails there (see
 # Documentation/tpm12_drtm.rst).
-read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=on+memmap=64K\$0x70000000/max,la57=off,vendor=GenuineIntel pti=off%caching+hotplug-edu+ats}"
+read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=off%caching+hotplug-edu+ats pti=on+memmap=64K\$0x70000000/max,la57=off,vendor=GenuineIntel}"
+# The first boot runs every selftest. The later 6.12 boots leave to it the
+# selftests whose subject does not change with what they vary (PTI, CPU
+# vendor, IOMMU mode, extra devices): the TPM's, VFIO/iommufd, module
+# unload, and the two that need the first boot's devices.
+read -r -a ONCE <<< "${HVSEC_CHECK_ONCE-tpm12_drtm.sh tpm12_drtm_ioctl tpm12_drtm_suspend.sh vtd_reassign_iommufd vtd_reassign_unload.sh vtd_reassign_unplug.sh vtd_reassign_ats.sh}"
 GUEST_TIMEOUT=${HVSEC_GUEST_TIMEOUT:-1200}
-# HVSEC_CHECK_KSERIES="7.3" adds one boot per listed series on that series'
-# test kernel (scripts/build-kernel.sh --series S, cached like the 6.12
-# one; a cold build takes 13-20 minutes), with the modules built against
-# it and every KUnit suite and selftest, as HVSEC_CHECK_KBOOT (same syntax
-# as a boot above; default pti=off). Suites of test modules that a kernel
-# does not build (vtd_reassign_hook_kunit: the intel-iommu hook is 6.12's
-# only) are left out of that boot's expected list, with a note. Not a
-# default yet: see Documentation/testing.rst for the measured time.
-read -r -a KSERIES <<< "${HVSEC_CHECK_KSERIES:-}"
-KBOOT=${HVSEC_CHECK_KBOOT:-pti=off}
+# HVSEC_CHECK_KSERIES (default "7.3"; "" for none) adds one boot per listed
+# series on that series' test kernel (scripts/build-kernel.sh --series S,
+# cached like the 6.12 one; a cold build takes 13-20 minutes), with the
+# modules built against it (in a copy of the tree) and every KUnit suite
+# and selftest, as HVSEC_CHECK_KBOOT (same syntax as a boot above). Suites
+# of test modules that a kernel does not build (vtd_reassign_hook_kunit:
+# the intel-iommu hook is 6.12's only) are left out of that boot's
+# expected list, with a note.
+read -r -a KSERIES <<< "${HVSEC_CHECK_KSERIES-7.3}"
+KBOOT=${HVSEC_CHECK_KBOOT:-pti=off%caching+hotplug-edu+ats}
+# Two at a time: a TCG guest keeps about one host core busy in most tests.
+JOBS=${HVSEC_CHECK_JOBS:-2}
+[[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || die "HVSEC_CHECK_JOBS must be a positive number, not '$JOBS'"
 
 t0=$(date +%s)
 need_pkgs "${KBUILD_PKGS[@]}" "${HOST_PKGS[@]}" "${LINT_PKGS[@]}"
@@ -72,10 +82,11 @@ expected_list "$stage" > "$expected"
 
 # boot SPEC DIR STAGE [KERNEL] -- one test-host boot of check-job.sh; SPEC
 # as in HVSEC_CHECK_BOOTS, KERNEL a bzImage (default: the 6.12 test kernel).
-boots=()
+# DIR/elsewhere, if present, lists the selftests this boot leaves out.
 boot() {
-	local edu=root iommu=legacy rest=$1 dir=$2 stage=$3 append cpu=() kernel=() extras=() rc
+	local edu=root iommu=legacy rest=$1 dir=$2 stage=$3 append cpu=() kernel=() extras=() add=() rc
 	[ -z "${4:-}" ] || kernel=(--kernel "$4")
+	[ ! -f "$dir/elsewhere" ] || add=(--add "$dir/elsewhere=/hvsec/elsewhere")
 	# Trailing +hotplug-edu/+ats; a "+" before them joins kernel parameters.
 	while [ "${rest%+*}" != "$rest" ]; do
 		case ${rest##*+} in
@@ -92,60 +103,137 @@ boot() {
 	echo "check: booting the test host with $append${cpu[1]:+ (cpu ${cpu[1]})} (edu: $edu, iommu: $iommu${extras[*]:+, ${extras[*]}})"
 	"$HVSEC_TOP/scripts/testhost.sh" --quiet --stage "$stage" --out "$dir" \
 		--timeout "$GUEST_TIMEOUT" --append "$append" ${cpu[@]+"${cpu[@]}"} \
-		${kernel[@]+"${kernel[@]}"} --edu "$edu" --iommu "$iommu" ${extras[@]+"${extras[@]}"} \
+		${kernel[@]+"${kernel[@]}"} --edu "$edu" --iommu "$iommu" \
+		${extras[@]+"${extras[@]}"} ${add[@]+"${add[@]}"} \
 		"$HVSEC_TOP/scripts/guest/check-job.sh"
 	rc=$?
 	[ $rc -eq 0 ] || echo "check: test host ($1) ended with status $rc"
-	boots+=("$dir")
 }
-for b in "${BOOTS[@]}"; do
-	append=${b%%[/@%]*}
-	append=${append%%+hotplug-edu*}
-	append=${append%%+ats*}
-	append=${append//+/ }
-	boot "$b" "$out/${append//[^a-z0-9]/_}" "$stage"
-done
-t_boots=$(date +%s)
 
-# The other series' boots: each with its own kernel, modules and expected
-# list (the boot directory's "expected", which check-report.py prefers).
-kseries_failed=()
-for s in ${KSERIES[@]+"${KSERIES[@]}"}; do
+# series_boot SERIES DIR -- build (or reuse) the series' test kernel, build
+# and stage the modules for it in a copy of the tree (the checkout's own
+# objects are the 6.12 ones, and other jobs may build there), boot it.
+series_boot() {
+	local s=$1 dir=$2 skdir sstage tree=$HVSEC_TOP/.out/tree-$1 ts
 	ts=$(date +%s)
-	dir=$out/linux-${s//[^a-z0-9]/_}
 	if ! skdir=$("$HVSEC_TOP/scripts/build-kernel.sh" --series "$s"); then
-		echo "check: the $s test kernel build FAILED"
-		kseries_failed+=(--failed "the $s test kernel build")
-		continue
+		echo "check: FAILED: the $s test kernel build"
+		return 1
 	fi
-	if ! sstage=$("$HVSEC_TOP/scripts/stage-guest.sh" --kdir "$skdir" \
+	rm -rf "$tree"
+	mkdir -p "$tree"
+	(cd "$HVSEC_TOP" && git ls-files -z --cached --others --exclude-standard |
+		tar --null -T - -cf -) | tar -C "$tree" -xf -
+	if ! sstage=$("$tree/scripts/stage-guest.sh" --kdir "$skdir" \
 		--out "$HVSEC_TOP/.out/stage-$s"); then
-		echo "check: staging the $s test host FAILED"
-		kseries_failed+=(--failed "staging the $s test host")
-		continue
+		echo "check: FAILED: staging the $s test host"
+		return 1
 	fi
-	mkdir -p "$dir"
 	expected_list "$sstage" > "$dir/expected"
 	grep -vxFf "$dir/expected" "$expected" | sed "s/^/check: $s: not built there, not expected: /"
 	echo "check: Linux $s test kernel $skdir"
 	boot "$KBOOT" "$dir" "$sstage" "$skdir/arch/x86/boot/bzImage"
 	echo "check: Linux $s: build, staging and boot $(( $(date +%s) - ts )) s"
-done
-t_kseries=$(date +%s)
+}
 
-# DKMS on Debian's stock 6.1 and 6.12 kernels (root; HVSEC_CHECK_DKMS=0 skips).
-dkms_failed=0
-if [ "${HVSEC_CHECK_DKMS:-1}" != 0 ]; then
+# vmrun_status DIR -- `make vm-run` with a script that exits 3 must exit 2
+# (make's own status) and name the status, 3, that scripts/vm-run.sh
+# returned. Its TAP goes to DIR/output.log, judged like a boot's.
+vmrun_status() {
+	local dir=$1 script rc err
+	script=$(mktemp /tmp/hvsec-vmrun-status.XXXXXX)
+	printf 'echo "vm-run status test"\nexit 3\n' > "$script"
+	HVSEC_STAGE=$stage make -s -C "$HVSEC_TOP" vm-run SCRIPT="$script" \
+		> "$dir/vm-run.out" 2> "$dir/vm-run.err"
+	rc=$?
+	rm -f "$script"
+	err=$(grep -c '^vm-run: status 3 ' "$dir/vm-run.err")
+	{
+		echo "##hvsec-begin selftest vm_run_status"
+		echo "TAP version 13"
+		echo "1..3"
+		if [ $rc -eq 2 ]; then echo "ok 1 make vm-run exits 2 when the script fails"
+		else echo "not ok 1 make vm-run exits 2 when the script fails (got $rc)"; fi
+		if [ "$err" = 1 ]; then echo "ok 2 it names the script's status, 3, that scripts/vm-run.sh returned"
+		else echo "not ok 2 it names the script's status, 3, that scripts/vm-run.sh returned"; fi
+		if grep -q '^vm-run status test$' "$dir/vm-run.out"; then echo "ok 3 the script's output is shown"
+		else echo "not ok 3 the script's output is shown"; fi
+		echo "##hvsec-end selftest vm_run_status"
+		echo "##hvsec-done"
+	} > "$dir/output.log"
+	echo "selftest vm_run_status" > "$dir/expected"
+	echo "check: make vm-run with a failing script: exit $rc, $(head -n 1 "$dir/vm-run.err")"
+}
+
+# dkms_job -- scripts/check-dkms.sh, its status in $out/check-dkms.status.
+dkms_job() {
 	echo "check: DKMS on stock kernels (log: $out/check-dkms.log)"
-	"$HVSEC_TOP/scripts/check-dkms.sh" > "$out/check-dkms.log" 2>&1 || dkms_failed=1
+	"$HVSEC_TOP/scripts/check-dkms.sh" > "$out/check-dkms.log" 2>&1
+	echo $? > "$out/check-dkms.status"
 	sed -n '/^check-dkms: hvsec/,$p' "$out/check-dkms.log"
-	[ $dkms_failed -eq 0 ] || { tail -n 5 "$out/check-dkms.log"; echo "check: check-dkms FAILED; counted as one failure"; }
+}
+
+# The jobs, longest first; at most $JOBS run at once. Each one's output is
+# kept in $out/NAME.job and printed when all are done, in this order.
+names=() boots=()
+start_job() {
+	local name=$1
+	shift
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+		wait -n
+	done
+	echo "check: $(( $(date +%s) - t0 )) s: starting $name"
+	names+=("$name")
+	{
+		ts=$(date +%s)
+		"$@"
+		echo "check: $name took $(( $(date +%s) - ts )) s"
+	} > "$out/$name.job" 2>&1 &
+}
+first=1
+for b in "${BOOTS[@]}"; do
+	append=${b%%[/@%]*}
+	append=${append%%+hotplug-edu*}
+	append=${append%%+ats*}
+	append=${append//+/ }
+	dir=$out/${append//[^a-z0-9]/_}
+	mkdir -p "$dir"
+	if [ $first -eq 0 ] && [ ${#ONCE[@]} -gt 0 ]; then
+		printf '%s\n' "${ONCE[@]}" > "$dir/elsewhere"
+		grep -vxF -f <(sed 's/^/selftest /' "$dir/elsewhere") "$expected" > "$dir/expected"
+	fi
+	first=0
+	boots+=("$dir")
+	start_job "${dir##*/}" boot "$b" "$dir" "$stage"
+done
+for s in ${KSERIES[@]+"${KSERIES[@]}"}; do
+	dir=$out/linux-${s//[^a-z0-9]/_}
+	mkdir -p "$dir"
+	boots+=("$dir")
+	start_job "${dir##*/}" series_boot "$s" "$dir"
+done
+if [ "${HVSEC_CHECK_DKMS:-1}" != 0 ]; then
+	start_job check-dkms dkms_job
 fi
-t_dkms=$(date +%s)
+mkdir -p "$out/vm-run"
+boots+=("$out/vm-run")
+start_job vm-run vmrun_status "$out/vm-run"
+wait
+t_jobs=$(date +%s)
+for n in "${names[@]}"; do
+	echo "--- $n"
+	cat "$out/$n.job"
+done
+
+dkms_failed=0
+if [ "${HVSEC_CHECK_DKMS:-1}" != 0 ] && [ "$(cat "$out/check-dkms.status" 2>/dev/null)" != 0 ]; then
+	dkms_failed=1
+	tail -n 5 "$out/check-dkms.log"
+	echo "check: check-dkms FAILED; counted as one failure"
+fi
 
 echo "check: times: kernel $((t_kernel - t0)) s, lint $((t_lint - t_kernel)) s," \
-	"boots $((t_boots - t_lint)) s,${KSERIES[0]:+ ${KSERIES[*]} $((t_kseries - t_boots)) s,}" \
-	"dkms $((t_dkms - t_kseries)) s, total $((t_dkms - t0)) s"
+	"jobs ($JOBS at a time) $((t_jobs - t_lint)) s, total $((t_jobs - t0)) s"
 echo "check: logs in $out"
 failed=()
 [ $lint_failed -eq 0 ] || {
@@ -154,6 +242,5 @@ failed=()
 }
 [ $dkms_failed -eq 0 ] || failed+=(--failed "check-dkms: $({ grep -m1 FAILED "$out/check-dkms.log" ||
 	tail -n 1 "$out/check-dkms.log"; } | tr -s ' ' | cut -c1-150)")
-failed+=(${kseries_failed[@]+"${kseries_failed[@]}"})
 python3 "$HVSEC_TOP/scripts/check-report.py" ${failed[@]+"${failed[@]}"} \
 	"$ksrc/tools/testing/kunit/kunit.py" "$expected" "${boots[@]}"

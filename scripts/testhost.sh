@@ -19,7 +19,8 @@
 #   --timeout SECS   hard limit for the whole guest run (default 600)
 #   --out DIR        keep console.log and output.log in DIR
 #   --kernel BZIMAGE kernel image (default: the project's test kernel)
-#   --stage DIR      staged guest files (default: made by stage-guest.sh)
+#   --stage DIR      staged guest files (default: $HVSEC_STAGE if set, else
+#                    made by stage-guest.sh)
 #   --add SRC=DST    also put host file SRC at DST in the guest (repeatable)
 #   --cpu MODEL      QEMU -cpu model (default: $HVSEC_CPU or max,la57=off)
 #   --kvm            use KVM instead of TCG (see README.md: not the default)
@@ -104,6 +105,7 @@ fi
 need_pkgs "${HOST_PKGS[@]}"
 [ -n "$kernel" ] || kernel=$("$HVSEC_TOP/scripts/build-kernel.sh")/arch/x86/boot/bzImage
 [ -r "$kernel" ] || { echo "testhost: no kernel image $kernel" >&2; exit 126; }
+[ -n "$stage" ] || stage=${HVSEC_STAGE:-}
 if [ -z "$stage" ]; then
 	stage=$("$HVSEC_TOP/scripts/stage-guest.sh") || exit 126
 fi
