@@ -27,19 +27,21 @@ set -uo pipefail
 # measured: no cost a boot would notice beside host load) and has an edu
 # behind a PCIe root port that its job unplugs (selftest
 # vtd_reassign_unplug) and an ATS-capable virtio-rng (vtd_reassign_ats).
-# The two-edu bridge boot (pti=off@bridge2) is not a default, to keep the
-# check's time.
+# The pti=on boot's two edus sit behind a PCIe-to-PCI bridge (@bridge2):
+# they share the bridge's DMA alias, so a switch moves two context entries
+# and vtd_reassign_edu.sh's alias case runs there.
 # The pti=on boot reserves 64 KiB of RAM (memmap=64K$0x70000000: "Reserved"
 # in /proc/iomem) where tpm12_drtm_lockdown adopts an event log, as from a
 # boot loader. Linux's tpm_tis in IRQ mode (pti=off+tpm_tis.interrupts=1+
 # tpm_tis.force=1) is not a default yet: tpm12_drtm_linux fails there (see
 # Documentation/tpm12_drtm.rst).
-read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=off%caching+hotplug-edu+ats pti=on+memmap=64K\$0x70000000/max,la57=off,vendor=GenuineIntel}"
-# The first boot runs every selftest. The later 6.12 boots leave to it the
-# selftests whose subject does not change with what they vary (PTI, CPU
-# vendor, IOMMU mode, extra devices): the TPM's, VFIO/iommufd, module
-# unload, and the two that need the first boot's devices.
-read -r -a ONCE <<< "${HVSEC_CHECK_ONCE-tpm12_drtm.sh tpm12_drtm_ioctl tpm12_drtm_suspend.sh vtd_reassign_iommufd vtd_reassign_unload.sh vtd_reassign_unplug.sh vtd_reassign_ats.sh}"
+read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=off%caching+hotplug-edu+ats pti=on+memmap=64K\$0x70000000/max,la57=off,vendor=GenuineIntel@bridge2}"
+# Selftests whose subject does not change with what the 6.12 boots vary
+# (PTI, CPU vendor, IOMMU mode) run in one of them only: NAME@N runs in the
+# Nth boot (the last one if there are fewer). The vtd_reassign ones need the
+# first boot's devices or caching mode; the TPM's go to the second boot to
+# even out the two boots' time. "" runs every selftest in every boot.
+read -r -a ONCE <<< "${HVSEC_CHECK_ONCE-vtd_reassign_iommufd@1 vtd_reassign_unload.sh@1 vtd_reassign_unplug.sh@1 vtd_reassign_ats.sh@1 tpm12_drtm.sh@2 tpm12_drtm_ioctl@2 tpm12_drtm_suspend.sh@2}"
 GUEST_TIMEOUT=${HVSEC_GUEST_TIMEOUT:-1200}
 # HVSEC_CHECK_KSERIES (default "7.3"; "" for none) adds one boot per listed
 # series on that series' test kernel (scripts/build-kernel.sh --series S,
@@ -190,19 +192,27 @@ start_job() {
 		echo "check: $name took $(( $(date +%s) - ts )) s"
 	} > "$out/$name.job" 2>&1 &
 }
-first=1
+i=0
 for b in "${BOOTS[@]}"; do
+	i=$((i + 1))
 	append=${b%%[/@%]*}
 	append=${append%%+hotplug-edu*}
 	append=${append%%+ats*}
 	append=${append//+/ }
 	dir=$out/${append//[^a-z0-9]/_}
 	mkdir -p "$dir"
-	if [ $first -eq 0 ] && [ ${#ONCE[@]} -gt 0 ]; then
-		printf '%s\n' "${ONCE[@]}" > "$dir/elsewhere"
+	# This boot's share of ONCE: leave out what another boot runs.
+	for o in ${ONCE[@]+"${ONCE[@]}"}; do
+		n=${o##*@}
+		[[ "$n" =~ ^[1-9][0-9]*$ ]] || die "HVSEC_CHECK_ONCE: '$o' is not NAME@BOOT"
+		[ "$n" -le ${#BOOTS[@]} ] || n=${#BOOTS[@]}
+		[ "$n" -eq $i ] || echo "${o%@*}"
+	done > "$dir/elsewhere"
+	if [ -s "$dir/elsewhere" ]; then
 		grep -vxF -f <(sed 's/^/selftest /' "$dir/elsewhere") "$expected" > "$dir/expected"
+	else
+		rm -f "$dir/elsewhere"
 	fi
-	first=0
 	boots+=("$dir")
 	start_job "${dir##*/}" boot "$b" "$dir" "$stage"
 done

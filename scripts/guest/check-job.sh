@@ -16,14 +16,18 @@ echo "##hvsec-boot $(cat /proc/cmdline)"
 echo "##hvsec-time boot $(uptime_s)"
 if [ -w $KMEMLEAK ]; then
 	# Forget what boot left behind; only what the tests leak counts.
+	tk=$(uptime_s)
 	echo scan > $KMEMLEAK
 	echo clear > $KMEMLEAK
+	took "kmemleak-clear" "$tk"
 fi
 
 # The boot ran with nosoftlockup; /init switched the watchdog back on.
 [ "$(cat /proc/sys/kernel/soft_watchdog 2>/dev/null)" = 1 ] ||
 	{ echo "##hvsec-fatal the soft-lockup watchdog is off"; exit 2; }
+tk=$(uptime_s)
 hvsec_load || { echo "##hvsec-fatal cannot load the modules"; exit 2; }
+took "load" "$tk"
 
 # KUnit: each module's suites run at insmod; results stay in debugfs
 # until rmmod.
@@ -46,9 +50,11 @@ while read -r mod suite; do
 		echo "##hvsec-missing"
 	endsec kunit "$suite"
 done < /hvsec/kunit/suites
+tk=$(uptime_s)
 for mod in $loaded; do
 	rmmod "$mod" || echo "##hvsec-note rmmod $mod failed"
 done
+took "kunit-rmmod" "$tk"
 
 # run_selftest PATH: its TAP between markers, its exit status, its time.
 run_selftest() {
