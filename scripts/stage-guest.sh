@@ -80,6 +80,19 @@ else
 		esac
 	done
 fi
+# A copy of the modules signed with the test kernel's own module-signing
+# key, where this build has it (tpm12_drtm_lockdown.sh loads them with the
+# kernel locked down, which refuses unsigned modules).
+if [ -z "$prebuilt" ] && [ -n "$kdir" ] && [ -r "$kdir/certs/signing_key.pem" ] &&
+   [ -x "$kdir/scripts/sign-file" ]; then
+	hash=$(sed -n 's/^CONFIG_MODULE_SIG_HASH="\(.*\)"$/\1/p' "$kdir/.config")
+	mkdir -p "$stage/hvsec/signed"
+	for ko in "$stage"/hvsec/modules/*.ko; do
+		"$kdir/scripts/sign-file" "${hash:-sha512}" "$kdir/certs/signing_key.pem" \
+			"$kdir/certs/signing_key.x509" "$ko" "$stage/hvsec/signed/${ko##*/}" ||
+			die "stage-guest: signing ${ko##*/} failed"
+	done
+fi
 if [ -n "$krel" ]; then
 	# modprobe prints the insmod lines in load order, dependencies first.
 	for m in "${HVSEC_GUEST_KMODS[@]}"; do

@@ -9,7 +9,11 @@
 # in place. Then the test raises the running kernel's lockdown to
 # "integrity", the state lockdown=integrity gives at boot (it cannot be
 # lowered again: the jobs run this test after every other one), and the
-# module goes on measuring, verifying and showing its debugfs files.
+# module goes on measuring, verifying and showing its debugfs files. In
+# lockdown the kernel refuses the unsigned module and, on the copy signed
+# with the test kernel's key (/hvsec/signed, staged where the kernel build
+# has its key), the hardware parameters (module_param_hw: evlog_phys); the
+# signed module loads without them and measures.
 # Prints TAP 13. Leaves tpm12_drtm loaded.
 
 MOD=/hvsec/modules/tpm12_drtm.ko
@@ -17,7 +21,7 @@ DBG=/sys/kernel/debug/tpm12_drtm
 LPCRS=/sys/class/tpm/tpm0/pcrs
 LOCKDOWN=/sys/kernel/security/lockdown
 T=/tmp/tpm12_drtm_lockdown
-PLAN=8
+PLAN=11
 . /hvsec/lib/tap.sh
 
 echo "TAP version 13"
@@ -75,10 +79,7 @@ else
 	skip "container in reserved memory adopted" "no memmap=SIZE\$ADDR on the kernel command line"
 fi
 
-# The module, loaded before, goes on working in lockdown. (Loading it in
-# lockdown needs a module signature the kernel trusts; the refusal of
-# tis_base and evlog_phys there is the kernel's own rule for parameters
-# declared with module_param_hw(), checked by KUnit tpm12_drtm_tis.)
+# The module, loaded before, goes on working in lockdown.
 insmod $MOD
 check $? "module loaded"
 cp $LPCRS $T/start
@@ -92,6 +93,29 @@ drtm verify --start $T/start > $T/out 2>&1
 check $? "drtm verify under lockdown"
 grep -q '^evlog_used: ' $DBG/status && grep -q '^PCR-17:' $DBG/pcrs
 check $? "debugfs status and pcrs readable under lockdown"
+
+# Loading in lockdown needs a signature the kernel trusts, and the kernel
+# refuses parameters declared with module_param_hw() (evlog_phys,
+# tis_base) whatever the signature.
+S=/hvsec/signed/tpm12_drtm.ko
+if [ -f $S ]; then
+	rmmod tpm12_drtm
+	! insmod $MOD 2>/dev/null && ! grep -q '^tpm12_drtm ' /proc/modules
+	check $? "the unsigned module is refused in lockdown"
+	dmesg -c > /dev/null
+	! insmod $S evlog_phys=${res:-$ram} evlog_phys_size=4096 2>/dev/null &&
+		! grep -q '^tpm12_drtm ' /proc/modules &&
+		dmesg | grep -q 'Lockdown: .*unsafe module parameters is restricted'
+	check $? "evlog_phys refused in lockdown, also on the signed module"
+	insmod $S && cp $LPCRS $T/start2 &&
+		drtm measure --pcr 17 --type slaunch --desc signed $T/data > $T/out 2>&1 &&
+		drtm verify --start $T/start2 > $T/out 2>&1
+	check $? "the signed module loads in lockdown, measures and verifies"
+else
+	for c in "unsigned module refused" "evlog_phys refused" "signed module loads"; do
+		skip "lockdown: $c" "no signed modules staged (the kernel build has no signing key)"
+	done
+fi
 
 rm -rf $T
 [ $n = $PLAN ] || { echo "# ran $n tests, planned $PLAN"; fails=1; }
