@@ -207,6 +207,8 @@ static void *hook_lookup_fn(const char *name)
  */
 static int hook_attach(struct iommu_domain *domain, struct device *dev,
 		       struct iommu_domain *old_domain);
+static int hook_attach_once(struct iommu_domain *domain, struct device *dev,
+			    struct iommu_domain *old_domain, bool *direct_failed);
 
 #if HVSEC_INTEL_IOMMU_7X
 /* pt_iommu_vtdss_hw_info() */
@@ -277,6 +279,27 @@ static bool hook_domain_keep_did(struct dmar_domain *d,
 static void hook_domain_attached(struct dmar_domain *d,
 				 struct intel_iommu *iommu)
 {
+}
+
+/*
+ * After a failed direct switch of @dev to @domain: the device is in @old,
+ * with its entries as far as the undo could put them back. 6.12's IOMMU
+ * core then re-attaches the group's old domain to every device of the
+ * group, the failed one included, and the hook finds out whether the
+ * entries are all in place (hook_attached()) or runs stock to rewrite them.
+ * 7.3's core leaves out the device whose attach failed, so the hook makes
+ * that re-attach itself, the same way (counted as the core's would be).
+ */
+static void hook_failed_switch(struct dmar_domain *old, struct device *dev,
+			       struct iommu_domain *domain)
+{
+	bool direct_failed;
+	int ret;
+
+	ret = hook_attach_once(&old->domain, dev, domain, &direct_failed);
+	if (ret)
+		dev_err_ratelimited(dev, "re-attach of the old domain after a failed switch failed: %d\n",
+				    ret);
 }
 
 /* For the layout fingerprint: the table and the domain ids' lock. */
@@ -350,6 +373,16 @@ static void hook_domain_attached(struct dmar_domain *d,
 	if (cap_caching_mode(iommu->cap) || cap_rwbf(iommu->cap) ||
 	    *k.rwbf_quirk)
 		d->iotlb_sync_map = true;
+}
+
+/*
+ * After a failed direct switch: 6.12's IOMMU core re-attaches the group's
+ * old domain to every device of the group, the failed one included, which
+ * the hook handles (hook_attached()).
+ */
+static void hook_failed_switch(struct dmar_domain *old, struct device *dev,
+			       struct iommu_domain *domain)
+{
 }
 
 /* For the layout fingerprint: the table's root and address width. */
@@ -928,11 +961,13 @@ static bool hook_attached(struct iommu_domain *domain, struct device *dev,
 }
 
 /*
- * intel_iommu_attach_device(), redirected (through hook_attach_dev()); on
- * 7.3 @old_domain is the domain the device leaves, for the stock function.
+ * One attach as intel_iommu_attach_device() would do it, redirected (through
+ * hook_attach_dev() and hook_attach()); on 7.3 @old_domain is the domain the
+ * device leaves, for the stock function. *@direct_failed: whether a direct
+ * switch was tried and failed.
  */
-static int hook_attach(struct iommu_domain *domain, struct device *dev,
-		       struct iommu_domain *old_domain)
+static int hook_attach_once(struct iommu_domain *domain, struct device *dev,
+			    struct iommu_domain *old_domain, bool *direct_failed)
 {
 	enum hook_path path = hook_classify(to_dmar_domain(domain), dev);
 	/* Only the header is read before being written: the rest stays. */
@@ -962,6 +997,22 @@ static int hook_attach(struct iommu_domain *domain, struct device *dev,
 		ret = hook_stock_attach(domain, dev, old_domain);
 		hook_record(dev, 0, 0, path, 0, s.invs, s.rounds, ret);
 	}
+	*direct_failed = path == HOOK_DIRECT && ret;
+	return ret;
+}
+
+/* intel_iommu_attach_device(), redirected (through hook_attach_dev()). */
+static int hook_attach(struct iommu_domain *domain, struct device *dev,
+		       struct iommu_domain *old_domain)
+{
+	struct device_domain_info *info = dev_iommu_priv_get(dev);
+	bool direct_failed;
+	int ret;
+
+	ret = hook_attach_once(domain, dev, old_domain, &direct_failed);
+	/* A failed direct switch left the device in its old domain. */
+	if (direct_failed)
+		hook_failed_switch(info->domain, dev, domain);
 	if (atomic_dec_and_test(&hook.inflight))
 		wake_up_var(&hook.inflight);
 	return ret;
