@@ -89,12 +89,22 @@ done
 need_pkgs "${pkgs[@]}"
 phase_done
 
+# HVSEC_INTEL_IOMMU_SERIES is a space-separated list of series; the build
+# log names them joined with "/".
 iommu_series=$(sed -n 's/^HVSEC_INTEL_IOMMU_SERIES := //p' "$HVSEC_TOP/Kbuild")
+iommu_series_note=${iommu_series// //}
+# Whether release $1 is of a series the intel-iommu hook is built for.
+iommu_hook_series() {
+	local s
+	for s in $iommu_series; do
+		case "$1" in
+		"$s".*|"$s"-*) return 0 ;;
+		esac
+	done
+	return 1
+}
 for r in "${releases[@]}"; do
-	case "$r" in
-	"$iommu_series".*|"$iommu_series"-*) ;;
-	*) continue ;;
-	esac
+	iommu_hook_series "$r" || continue
 	phase "private headers $r"
 	st=ok
 	"$HVSEC_TOP/scripts/private-headers.sh" --install "$r" >&2 || st="FAILED (private-headers.sh)"
@@ -155,14 +165,13 @@ for r in "${releases[@]}"; do
 	fi
 	# vtd_reassign's intel-iommu hook: built in for its series, left out
 	# with a note elsewhere.
-	case "$r" in
-	"$iommu_series".*|"$iommu_series"-*)
+	if iommu_hook_series "$r"; then
 		! grep -q "hvsec: note: .*intel-iommu" "$out/dkms-$r/make.log" ||
-			st="FAILED (the intel-iommu hook was left out)" ;;
-	*)
-		grep -q "hvsec: note: the intel-iommu hook supports Linux $iommu_series only" \
-			"$out/dkms-$r/make.log" || st="FAILED (no note about the intel-iommu hook)" ;;
-	esac
+			st="FAILED (the intel-iommu hook was left out)"
+	else
+		grep -q "hvsec: note: the intel-iommu hook supports Linux $iommu_series_note only" \
+			"$out/dkms-$r/make.log" || st="FAILED (no note about the intel-iommu hook)"
+	fi
 	phase_done "$st"
 
 	phase "modules installed $r"

@@ -49,8 +49,9 @@ GUEST_TIMEOUT=${HVSEC_GUEST_TIMEOUT:-1200}
 # modules built against it (in a copy of the tree) and every KUnit suite
 # and selftest, as HVSEC_CHECK_KBOOT (same syntax as a boot above). Suites
 # of test modules that a kernel does not build (vtd_reassign_hook_kunit:
-# the intel-iommu hook is 6.12's only) are left out of that boot's
-# expected list, with a note.
+# the intel-iommu hook is built for the top Kbuild's
+# HVSEC_INTEL_IOMMU_SERIES only) are left out of that boot's expected
+# list, with a note.
 read -r -a KSERIES <<< "${HVSEC_CHECK_KSERIES-7.3}"
 KBOOT=${HVSEC_CHECK_KBOOT:-pti=off%caching+hotplug-edu+ats}
 # Two at a time: a TCG guest keeps about one host core busy in most tests.

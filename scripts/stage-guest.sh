@@ -70,7 +70,7 @@ if [ -n "$prebuilt" ]; then
 else
 	# What this build made (kbuild's modules.order), not a module an
 	# earlier build for another kernel left behind: the intel-iommu hook's
-	# test modules exist for 6.12 only.
+	# test modules exist for its series only (6.12, 7.3).
 	sed -e 's|.*/\(drivers/[^/]*/[^/]*\)$|\1|' -e 's|.*/\(kunit/[^/]*\)$|\1|' \
 		-e 's/\.k\{0,1\}o$//' "$HVSEC_TOP/modules.order" |
 	while read -r m; do

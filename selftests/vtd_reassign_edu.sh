@@ -31,7 +31,7 @@ vtd_reassign() {
 }
 
 # The hook is built only where intel-iommu's private headers are (Linux
-# 6.12). Elsewhere, asking for it must fail the load with a message, and the
+# 6.12 and 7.3). Elsewhere, asking for it must fail the load with a message, and the
 # default load must work without it.
 if [ ! -f $M/vtd_reassign_edutest.ko ]; then
 	vtd_reassign intel_iommu_hook=1 2>/dev/null

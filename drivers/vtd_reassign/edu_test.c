@@ -6,7 +6,7 @@
  * Writing 1 to /sys/kernel/debug/vtd_reassign_edutest/run: two paging domains
  * map the same IOVAs (a source page shared, a destination page of their own);
  * the device is attached to A (a switch from its default domain), DMAs, is
- * switched to B with iommu_group_replace_domain() (as iommufd does), DMAs
+ * switched to B without going through blocking (as iommufd does: edu_replace()), DMAs
  * again, and goes back to its default domain. The data must land in A's page,
  * then in B's page, and never again in A's after the switch (stale
  * translations). The write fails with -EIO when a check fails; "result"
@@ -28,8 +28,18 @@
 #include <linux/sort.h>
 #include <linux/workqueue.h>
 #include <hvsec/compat.h>
-/* iommu_group_replace_domain(): exported, declared in a private header. */
+/*
+ * iommu_group_replace_domain() (6.12) or the group-handle functions (7.3):
+ * exported to IOMMUFD_INTERNAL, declared in a private header.
+ */
 #include "iommu-priv.h"
+
+/* The pre-attach check of intel-iommu's attach, which the probes stretch. */
+#if HVSEC_INTEL_IOMMU_7X
+#define EDU_PREPARE_SYM	"paging_domain_compatible"
+#else
+#define EDU_PREPARE_SYM	"prepare_domain_attach_device"
+#endif
 
 #define EDU_VENDOR	0x1234
 #define EDU_DEVICE	0x11e8
@@ -73,7 +83,9 @@ MODULE_PARM_DESC(window_ms, "delay inside a stretched domain switch (ms)");
 static void edu_dma_start_on(void __iomem *bar);
 
 /*
- * Stretches a domain switch: prepare_domain_attach_device() runs after the
+ * Stretches a domain switch: EDU_PREPARE_SYM (intel-iommu's pre-attach
+ * check: prepare_domain_attach_device(), on 7.3 paging_domain_compatible())
+ * runs after the
  * stock path blocked the device (entry cleared) and before the direct path
  * replaces the entry (old domain still mapped). With @edu.stretch_dma, a DMA
  * is started (if the device is idle) so that it lands inside the window.
@@ -153,7 +165,7 @@ static unsigned int edu_faults(void)
 }
 
 static struct kprobe stretch_kp = {
-	.symbol_name = "prepare_domain_attach_device",
+	.symbol_name = EDU_PREPARE_SYM,
 	.pre_handler = stretch_pre,
 	.flags = KPROBE_FLAG_DISABLED,
 };
@@ -235,9 +247,57 @@ struct edu_ab {
 	struct device *dev;
 	struct iommu_group *group;
 	struct iommu_domain *a, *b;
+	struct iommu_attach_handle ha, hb;	/* 7.3: A's and B's */
 	struct page *src, *pa, *pb, *pa2, *pb2;
 	bool attached;
 };
+
+/*
+ * Attach, switch and detach the group of @t. The switch goes from one
+ * domain straight to the other, as iommufd's does: with
+ * iommu_group_replace_domain() on 6.12; 7.3 exports the group-handle
+ * functions only, where the group holds an attach handle for its domain
+ * (here each domain's own, in @t: reusing it for the next attach of that
+ * domain is safe as nothing reads it without the group's lock but I/O page
+ * fault delivery, which these domains do not have).
+ */
+#if HVSEC_INTEL_IOMMU_7X
+static struct iommu_attach_handle *edu_handle(struct edu_ab *t,
+					      struct iommu_domain *d)
+{
+	return d == t->a ? &t->ha : &t->hb;
+}
+
+static int edu_attach(struct edu_ab *t, struct iommu_domain *d)
+{
+	return iommu_attach_group_handle(d, t->group, edu_handle(t, d));
+}
+
+static int edu_replace(struct edu_ab *t, struct iommu_domain *d)
+{
+	return iommu_replace_group_handle(t->group, d, edu_handle(t, d));
+}
+
+static void edu_detach(struct edu_ab *t)
+{
+	iommu_detach_group_handle(iommu_get_domain_for_dev(t->dev), t->group);
+}
+#else
+static int edu_attach(struct edu_ab *t, struct iommu_domain *d)
+{
+	return iommu_attach_group(d, t->group);
+}
+
+static int edu_replace(struct edu_ab *t, struct iommu_domain *d)
+{
+	return iommu_group_replace_domain(t->group, d);
+}
+
+static void edu_detach(struct edu_ab *t)
+{
+	iommu_detach_group(iommu_get_domain_for_dev(t->dev), t->group);
+}
+#endif
 
 /*
  * Sets up A and B, fills the source page with @fill and attaches the
@@ -269,7 +329,7 @@ static int edu_ab_get_dev(struct edu_ab *t, struct pci_dev *pdev, u8 fill)
 		   !edu_map(t->b, t->src, t->pb, t->pb2), "iommu_map", &ret))
 		return ret;
 	memset(page_address(t->src), fill, PAGE_SIZE);
-	if (failed(!iommu_attach_group(t->a, t->group), "attach A", &ret))
+	if (failed(!edu_attach(t, t->a), "attach A", &ret))
 		return ret;
 	t->attached = true;
 	return 0;
@@ -284,7 +344,7 @@ static int edu_ab_get(struct edu_ab *t, u8 fill)
 static void edu_ab_put(struct edu_ab *t)
 {
 	if (t->attached)
-		iommu_detach_group(iommu_get_domain_for_dev(t->dev), t->group);
+		edu_detach(t);
 	if (!IS_ERR_OR_NULL(t->a))
 		iommu_domain_free(t->a);
 	if (!IS_ERR_OR_NULL(t->b))
@@ -318,7 +378,7 @@ static int edu_run(void)
 		goto out;
 
 	memset(page_address(t.src), 0xb2, PAGE_SIZE);
-	if (failed(!iommu_group_replace_domain(t.group, t.b), "replace A -> B", &ret))
+	if (failed(!edu_replace(&t, t.b), "replace A -> B", &ret))
 		goto out;
 	if (failed(!edu_copy(), "DMA in B timed out", &ret))
 		goto out;
@@ -329,7 +389,7 @@ static int edu_run(void)
 
 	/* And back: a second direct switch, B -> A. */
 	memset(page_address(t.src), 0xc3, PAGE_SIZE);
-	if (failed(!iommu_group_replace_domain(t.group, t.a), "replace B -> A", &ret))
+	if (failed(!edu_replace(&t, t.a), "replace B -> A", &ret))
 		goto out;
 	if (failed(!edu_copy(), "DMA in A (again) timed out", &ret))
 		goto out;
@@ -402,7 +462,7 @@ static int edu_window(void)
 	edu_dma_start();
 	/* The edu's switch: its group may hold a bridge and another edu. */
 	stretch_arm(t.dev, 1, false, 0);
-	ret = iommu_group_replace_domain(t.group, t.b);
+	ret = edu_replace(&t, t.b);
 	stretch_arm(NULL, 0, false, 0);
 	disable_kprobe(&stretch_kp);
 	if (failed(!ret, "replace A -> B", &ret))
@@ -428,7 +488,7 @@ out:
  * second direct switch from now with vtd_reassign's intel_iommu/inject (the
  * first is the attach of A). The switch must fail and the device stay in A:
  * the IOMMU core then re-attaches A. Every call of
- * prepare_domain_attach_device() on the way (the failing switch, and the
+ * EDU_PREPARE_SYM on the way (the failing switch, and the
  * stock path if the re-attach of A takes it) is stretched with a DMA landing
  * inside: none may fault, and a DMA afterwards must land in A's page.
  */
@@ -454,7 +514,7 @@ static int edu_fail(void)
 	f0 = edu_faults();
 	atomic_set(&edu.stretch_dmas, 0);
 	stretch_arm(NULL, fail_strict ? 2 : 0, true, 0);
-	sw = iommu_group_replace_domain(t.group, t.b);
+	sw = edu_replace(&t, t.b);
 	stretch_arm(NULL, 0, false, 0);
 	disable_kprobe(&stretch_kp);
 	if (failed(sw, "the switch with a failure armed did not fail", &ret) ||
@@ -571,7 +631,7 @@ static int edu_unmap(void)
 	}
 	f0 = edu_faults();
 	WRITE_ONCE(um.armed, true);
-	sw = iommu_group_replace_domain(t.group, t.b);
+	sw = edu_replace(&t, t.b);
 	WRITE_ONCE(um.armed, false);
 	disable_kprobe(&unmap_kp);
 	/* The worker may still run if the probe gave up waiting. */
@@ -595,7 +655,7 @@ out:
  * requester id (secondary bus, 00.0), whose context entry they share, and
  * they are in one group with the bridge. A -> B switches each device in
  * turn; the second edu's switch finds the shared entry already in B. Every
- * prepare_domain_attach_device() on the way is stretched with a DMA of the
+ * EDU_PREPARE_SYM on the way is stretched with a DMA of the
  * first edu landing inside: none may fault, and afterwards DMA from both
  * edus lands in B's pages. Without a second edu in the group: "SKIP".
  */
@@ -630,7 +690,7 @@ static int edu_alias(void)
 	f0 = edu_faults();
 	atomic_set(&edu.stretch_dmas, 0);
 	stretch_arm(NULL, 8, true, 0);
-	sw = iommu_group_replace_domain(t.group, t.b);
+	sw = edu_replace(&t, t.b);
 	stretch_arm(NULL, 0, false, 0);
 	disable_kprobe(&stretch_kp);
 	if (failed(!sw, "replace A -> B", &ret) ||
@@ -716,7 +776,7 @@ static int edu_hotplug(unsigned int secs)
 			edu_dma_start_on(bar);
 			dmas++;
 		}
-		sw = iommu_group_replace_domain(t->group, n & 1 ? t->a : t->b);
+		sw = edu_replace(t, n & 1 ? t->a : t->b);
 		if (sw) {
 			dev_err(t->dev, "hotplug: switch %u failed: %d\n", n + 1, sw);
 			break;
@@ -735,7 +795,7 @@ static int edu_hotplug(unsigned int secs)
 	memset(page_address(t->pb), 0, PAGE_SIZE);
 	copy = ret ?: edu_copy_on(bar);
 	/* Back to the default domain before the device leaves its group. */
-	iommu_detach_group(iommu_get_domain_for_dev(t->dev), t->group);
+	edu_detach(t);
 	t->attached = false;
 	snprintf(edu.result, sizeof(edu.result),
 		 "stopped-by=%s switches=%u dmas=%u last-switch=%d dma-after=%d follows=%d",
@@ -815,7 +875,7 @@ static const struct file_operations fail_fops = {
 /*
  * "stretch": for a test in user space (selftests/vtd_reassign_iommufd, the
  * edu bound to vfio-pci). Writing MS (1..2000) stretches the next call of
- * prepare_domain_attach_device(), for any device, by MS ms; writing 0
+ * EDU_PREPARE_SYM, for any device, by MS ms; writing 0
  * disarms. Reading: "active" while a stretch is under way (the user then
  * starts a DMA that lands inside the switch), "armed" before it, "idle".
  */
@@ -915,7 +975,7 @@ static int edu_switches(struct edu_ab *t, unsigned int n, unsigned int *dmas,
 			(*dmas)++;
 		}
 		t0 = ktime_get_ns();
-		ret = iommu_group_replace_domain(t->group, i & 1 ? t->a : t->b);
+		ret = edu_replace(t, i & 1 ? t->a : t->b);
 		d = ktime_get_ns() - t0;
 		if (ns)
 			*ns += d;
@@ -1180,7 +1240,7 @@ static int __init edu_init(void)
 	debugfs_create_file("devices", 0444, edu.dir, NULL, &devices_fops);
 	ret = register_kprobe(&stretch_kp);
 	if (ret) {
-		pr_err("cannot probe prepare_domain_attach_device: %d\n", ret);
+		pr_err("cannot probe %s: %d\n", EDU_PREPARE_SYM, ret);
 		goto err_dir;
 	}
 	debugfs_create_file("window", 0200, edu.dir, &cmd_window, &cmd_fops);
@@ -1242,4 +1302,4 @@ module_init(edu_init);
 module_exit(edu_exit);
 MODULE_DESCRIPTION("edu DMA proof of direct intel-iommu domain switches");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(IOMMUFD_INTERNAL);
+HVSEC_IMPORT_NS(IOMMUFD_INTERNAL);

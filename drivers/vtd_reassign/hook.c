@@ -2,9 +2,9 @@
 /*
  * vtd_reassign's intel-iommu hook: make intel-iommu's domain switches direct.
  *
- * Linux 6.12's intel_iommu_attach_device() first blocks the device (clears
- * its context entries and flushes), then maps the new domain: the device's
- * DMA faults in between. While the hook is active, a switch of an
+ * Linux 6.12's and 7.3's intel_iommu_attach_device() first blocks the device
+ * (clears its context entries and flushes), then maps the new domain: the
+ * device's DMA faults in between. While the hook is active, a switch of an
  * already-attached device from one second-level paging domain to another in
  * legacy mode takes the new domain id and cache tag, replaces each context
  * entry (the device's and its DMA aliases') in one step with the vtd_reassign
@@ -46,6 +46,7 @@
 #include <asm/ibt.h>
 #include <kunit/visibility.h>
 #include "iommu.h"
+#include <hvsec/compat.h>
 #include <hvsec/vtd_reassign.h>
 #include "hook.h"
 
@@ -127,21 +128,26 @@ static struct {
 	int (*qi_submit)(struct intel_iommu *iommu, struct qi_desc *desc,
 			 unsigned int count, unsigned long options);
 	void (*flush_wbuf)(struct intel_iommu *iommu);
+	/* Stock's checks before an attach (HOOK_PREPARE_SYM). */
 	int (*prepare)(struct iommu_domain *domain, struct device *dev);
 	int (*attach_iommu)(struct dmar_domain *domain,
 			    struct intel_iommu *iommu);
 	void (*detach_iommu)(struct dmar_domain *domain,
 			     struct intel_iommu *iommu);
+#if HVSEC_INTEL_IOMMU_7X
+	const struct iommu_domain_ops *ss_ops;	/* second-stage paging */
+#else
 	void (*update_cap)(struct dmar_domain *domain);
+#endif
 	struct context_entry *(*ctx_addr)(struct intel_iommu *iommu, u8 bus,
 					  u8 devfn, int alloc);
 	int (*tag_assign)(struct dmar_domain *domain, struct device *dev,
 			  ioasid_t pasid);
 	void (*tag_unassign)(struct dmar_domain *domain, struct device *dev,
 			     ioasid_t pasid);
-	int (*for_each_alias)(struct pci_dev *pdev,
-			      int (*fn)(struct pci_dev *pdev, u16 alias,
-					void *data), void *data);
+	int (*pci_for_each_alias)(struct pci_dev *pdev,
+				  int (*fn)(struct pci_dev *pdev, u16 alias,
+					    void *data), void *data);
 	struct pci_dev *(*real_dma_dev)(struct pci_dev *dev);
 } k;
 
@@ -167,7 +173,228 @@ static struct {
 	bool active;
 } hook;
 
+static unsigned long hook_lookup(const char *name)
+{
+	unsigned long addr = k.lookup(name);
+
+	if (!addr)
+		pr_err("unsupported kernel: no symbol %s\n", name);
+	return addr;
+}
+
+/* A function we call indirectly: with IBT it must start with ENDBR. */
+static void *hook_lookup_fn(const char *name)
+{
+	unsigned long addr = hook_lookup(name);
+
+	if (addr && cpu_feature_enabled(X86_FEATURE_IBT) &&
+	    !hvsec_is_endbr((void *)addr)) {
+		pr_err("unsupported kernel: %s cannot be called indirectly (IBT)\n",
+		       name);
+		return NULL;
+	}
+	return (void *)addr;
+}
+
+/*
+ * What differs between the intel-iommu of 6.12 and of 7.3 (see
+ * HVSEC_INTEL_IOMMU_7X in compat.h), one helper each: the name of stock's
+ * pre-attach check, attach_dev()'s arguments (the entry point and the call
+ * of the stock function), which domains have a second-level table and
+ * where its root is, the release of a domain id, what an attach sets on the
+ * domain, the members in the layout fingerprint, and the symbols only one
+ * of them has.
+ */
+static int hook_attach(struct iommu_domain *domain, struct device *dev,
+		       struct iommu_domain *old_domain);
+static int hook_attach_once(struct iommu_domain *domain, struct device *dev,
+			    struct iommu_domain *old_domain, bool *direct_failed);
+
+#if HVSEC_INTEL_IOMMU_7X
+/* pt_iommu_vtdss_hw_info() */
+HVSEC_IMPORT_NS(GENERIC_PT_IOMMU);
+
+#define HOOK_PREPARE_SYM	"paging_domain_compatible"
+
+typedef int (*attach_fn)(struct iommu_domain *domain, struct device *dev,
+			 struct iommu_domain *old_domain);
+
+/* Replaces intel_iommu_attach_device() through the ftrace redirection. */
+static int hook_attach_dev(struct iommu_domain *domain, struct device *dev,
+			   struct iommu_domain *old_domain)
+{
+	return hook_attach(domain, dev, old_domain);
+}
+
+/* Called from this module: the ftrace handler lets it through. */
+static int hook_stock_attach(struct iommu_domain *domain, struct device *dev,
+			     struct iommu_domain *old_domain)
+{
+	return ((attach_fn)k.attach_dev)(domain, dev, old_domain);
+}
+
+/*
+ * Whether @d is a second-stage paging domain (the only kind legacy mode
+ * attaches) with no I/O page fault handler: stock's attach also turns I/O
+ * page faults on and off for such a handler, which the hook leaves to it.
+ */
+static bool hook_domain_second_level(struct dmar_domain *d)
+{
+	return d->domain.ops == k.ss_ops && !d->domain.iopf_handler;
+}
+
+/* The root and address width of @d's table, as a context entry holds them. */
+static void hook_domain_table(struct dmar_domain *d, u64 *root, u8 *aw)
+{
+	struct pt_iommu_vtdss_hw_info pt;
+
+	pt_iommu_vtdss_hw_info(&d->sspt, &pt);
+	*root = pt.ssptptr;
+	*aw = pt.aw;
+}
+
+/*
+ * Drops @d's reference to its domain id on @iommu as domain_detach_iommu()
+ * does, but leaves the id allocated. Return: whether it was the last one.
+ */
+static bool hook_domain_keep_did(struct dmar_domain *d,
+				 struct intel_iommu *iommu)
+{
+	struct iommu_domain_info *di;
+
+	guard(mutex)(&iommu->did_lock);
+	di = xa_load(&d->iommu_array, iommu->seq_id);
+	if (!di || --di->refcnt)
+		return false;
+	xa_erase(&d->iommu_array, iommu->seq_id);
+	kfree(di);
+	return true;
+}
+
+/*
+ * What stock's attach sets on the domain: nothing here. The domain was made
+ * with iotlb_sync_map where a unit needs it, and stock's pre-attach check
+ * (k.prepare) refuses a unit that needs it on a domain without.
+ */
+static void hook_domain_attached(struct dmar_domain *d,
+				 struct intel_iommu *iommu)
+{
+}
+
+/*
+ * After a failed direct switch of @dev to @domain: the device is in @old,
+ * with its entries as far as the undo could put them back. 6.12's IOMMU
+ * core then re-attaches the group's old domain to every device of the
+ * group, the failed one included, and the hook finds out whether the
+ * entries are all in place (hook_attached()) or runs stock to rewrite them.
+ * 7.3's core leaves out the device whose attach failed, so the hook makes
+ * that re-attach itself, the same way (counted as the core's would be).
+ */
+static void hook_failed_switch(struct dmar_domain *old, struct device *dev,
+			       struct iommu_domain *domain)
+{
+	bool direct_failed;
+	int ret;
+
+	ret = hook_attach_once(&old->domain, dev, domain, &direct_failed);
+	if (ret)
+		dev_err_ratelimited(dev, "re-attach of the old domain after a failed switch failed: %d\n",
+				    ret);
+}
+
+/* For the layout fingerprint: the table and the domain ids' lock. */
+#define HOOK_LAYOUT_A	offsetof(struct dmar_domain, sspt)
+#define HOOK_LAYOUT_B	offsetof(struct intel_iommu, did_lock)
+
+static bool hook_resolve_series(void)
+{
+	k.ss_ops = (const struct iommu_domain_ops *)
+		   hook_lookup("intel_ss_paging_domain_ops");
+	return k.ss_ops;
+}
+#else
+#define HOOK_PREPARE_SYM	"prepare_domain_attach_device"
+
 typedef int (*attach_fn)(struct iommu_domain *domain, struct device *dev);
+
+/* Replaces intel_iommu_attach_device() through the ftrace redirection. */
+static int hook_attach_dev(struct iommu_domain *domain, struct device *dev)
+{
+	return hook_attach(domain, dev, NULL);
+}
+
+/* Called from this module: the ftrace handler lets it through. */
+static int hook_stock_attach(struct iommu_domain *domain, struct device *dev,
+			     struct iommu_domain *old_domain)
+{
+	return ((attach_fn)k.attach_dev)(domain, dev);
+}
+
+/* Whether @d is a paging domain with a second-level table. */
+static bool hook_domain_second_level(struct dmar_domain *d)
+{
+	return !d->use_first_level && d->domain.type & __IOMMU_DOMAIN_PAGING;
+}
+
+/* The root and address width of @d's table, as a context entry holds them. */
+static void hook_domain_table(struct dmar_domain *d, u64 *root, u8 *aw)
+{
+	*root = virt_to_phys(d->pgd);
+	*aw = d->agaw;
+}
+
+/*
+ * Drops @d's reference to its domain id on @iommu as domain_detach_iommu()
+ * does, but leaves the id allocated. Return: whether it was the last one.
+ */
+static bool hook_domain_keep_did(struct dmar_domain *d,
+				 struct intel_iommu *iommu)
+{
+	struct iommu_domain_info *di;
+	bool last = false;
+
+	spin_lock(&iommu->lock);
+	di = xa_load(&d->iommu_array, iommu->seq_id);
+	if (di && --di->refcnt == 0) {
+		xa_erase(&d->iommu_array, iommu->seq_id);
+		d->nid = NUMA_NO_NODE;
+		k.update_cap(d);
+		kfree(di);
+		last = true;
+	}
+	spin_unlock(&iommu->lock);
+	return last;
+}
+
+/* What stock's attach sets on the domain: flushes on map where needed. */
+static void hook_domain_attached(struct dmar_domain *d,
+				 struct intel_iommu *iommu)
+{
+	if (cap_caching_mode(iommu->cap) || cap_rwbf(iommu->cap) ||
+	    *k.rwbf_quirk)
+		d->iotlb_sync_map = true;
+}
+
+/*
+ * After a failed direct switch: 6.12's IOMMU core re-attaches the group's
+ * old domain to every device of the group, the failed one included, which
+ * the hook handles (hook_attached()).
+ */
+static void hook_failed_switch(struct dmar_domain *old, struct device *dev,
+			       struct iommu_domain *domain)
+{
+}
+
+/* For the layout fingerprint: the table's root and address width. */
+#define HOOK_LAYOUT_A	offsetof(struct dmar_domain, pgd)
+#define HOOK_LAYOUT_B	offsetof(struct dmar_domain, agaw)
+
+static bool hook_resolve_series(void)
+{
+	k.update_cap = hook_lookup_fn("domain_update_iommu_cap");
+	return k.update_cap;
+}
+#endif
 
 /* Back end for the core: intel-iommu's own invalidation functions. */
 static struct vtd_ctx_entry *hook_ctx_slot(struct vtd_iommu *u, u8 bus,
@@ -339,8 +566,7 @@ static enum hook_path hook_classify(struct dmar_domain *nd, struct device *dev)
 	/* Checked against the entries by hook_attached(). */
 	if (old == nd)
 		return HOOK_SAME_DOMAIN;
-	if (old->use_first_level || nd->use_first_level ||
-	    !(old->domain.type & __IOMMU_DOMAIN_PAGING))
+	if (!hook_domain_second_level(old) || !hook_domain_second_level(nd))
 		return HOOK_FB_DOMAIN;
 	if (!hvsec_system_has_cmpxchg128())
 		return HOOK_FB_NO_CX16;
@@ -352,6 +578,8 @@ struct hook_switch {
 	struct intel_iommu *iommu;
 	struct vtd_iommu *u;
 	struct dmar_domain *nd;
+	u64 root;		/* @nd's table, as a context entry holds it */
+	u8 aw;
 	u16 old_did;
 	u16 new_did;
 	unsigned int n;
@@ -369,8 +597,8 @@ static void hook_build(struct hook_switch *s, struct vtd_ctx_entry *e)
 	e->lo = VTD_CTX_LO_PRESENT;
 	e->hi = 0;
 	vtd_ctx_set_tt(e, VTD_TT_MULTI_LEVEL);
-	vtd_ctx_set_pgtable(e, virt_to_phys(s->nd->pgd));
-	vtd_ctx_set_aw(e, s->nd->agaw);
+	vtd_ctx_set_pgtable(e, s->root);
+	vtd_ctx_set_aw(e, s->aw);
 	vtd_ctx_set_did(e, s->new_did);
 }
 
@@ -384,8 +612,7 @@ static bool hook_entry_is_new(struct hook_switch *s,
 {
 	return vtd_ctx_present(e) && vtd_ctx_tt(e) == VTD_TT_MULTI_LEVEL &&
 	       vtd_ctx_did(e) == s->new_did &&
-	       vtd_ctx_pgtable(e) == virt_to_phys(s->nd->pgd) &&
-	       vtd_ctx_aw(e) == s->nd->agaw;
+	       vtd_ctx_pgtable(e) == s->root && vtd_ctx_aw(e) == s->aw;
 }
 
 /* Whether the armed failure hits @point of this switch (and counts it). */
@@ -598,25 +825,11 @@ static int hook_undo(struct hook_switch *s)
  */
 static void hook_put_new_did(struct hook_switch *s, bool pin)
 {
-	struct intel_iommu *iommu = s->iommu;
-	struct iommu_domain_info *di;
-	bool pinned = false;
-
 	if (!pin) {
-		k.detach_iommu(s->nd, iommu);
+		k.detach_iommu(s->nd, s->iommu);
 		return;
 	}
-	spin_lock(&iommu->lock);
-	di = xa_load(&s->nd->iommu_array, iommu->seq_id);
-	if (di && --di->refcnt == 0) {
-		xa_erase(&s->nd->iommu_array, iommu->seq_id);
-		s->nd->nid = NUMA_NO_NODE;
-		k.update_cap(s->nd);
-		kfree(di);
-		pinned = true;
-	}
-	spin_unlock(&iommu->lock);
-	if (pinned) {
+	if (hook_domain_keep_did(s->nd, s->iommu)) {
 		spin_lock_irq(&hook.hist_lock);
 		hook.dids_pinned++;
 		spin_unlock_irq(&hook.hist_lock);
@@ -650,6 +863,8 @@ static int hook_direct(struct iommu_domain *domain, struct device *dev,
 	ret = k.prepare(domain, dev);
 	if (ret)
 		return ret;
+	/* After k.prepare(): on 6.12 it may drop top levels of the table. */
+	hook_domain_table(s->nd, &s->root, &s->aw);
 	ret = k.attach_iommu(s->nd, s->iommu);
 	if (ret)
 		return ret;
@@ -667,7 +882,7 @@ static int hook_direct(struct iommu_domain *domain, struct device *dev,
 	}
 
 	/* Every requester id in the old domain, else back and stock. */
-	if (k.for_each_alias(to_pci_dev(dev), hook_alias, s)) {
+	if (k.pci_for_each_alias(to_pci_dev(dev), hook_alias, s)) {
 		undo = hook_undo(s);
 		k.tag_unassign(s->nd, dev, IOMMU_NO_PASID);
 		hook_put_new_did(s, undo);
@@ -696,9 +911,7 @@ static int hook_direct(struct iommu_domain *domain, struct device *dev,
 	spin_lock_irqsave(&s->nd->lock, flags);
 	list_add(&info->link, &s->nd->devices);
 	spin_unlock_irqrestore(&s->nd->lock, flags);
-	if (cap_caching_mode(s->iommu->cap) || cap_rwbf(s->iommu->cap) ||
-	    *k.rwbf_quirk)
-		s->nd->iotlb_sync_map = true;
+	hook_domain_attached(s->nd, s->iommu);
 	if (s->shared) {
 		spin_lock_irq(&hook.hist_lock);
 		hook.shared += s->shared;
@@ -739,13 +952,22 @@ static bool hook_attached(struct iommu_domain *domain, struct device *dev,
 
 	s->iommu = info->iommu;
 	s->nd = to_dmar_domain(domain);
+	if (!hook_domain_second_level(s->nd))
+		return false;
+	hook_domain_table(s->nd, &s->root, &s->aw);
 	s->new_did = domain_id_iommu(s->nd, s->iommu);
 	s->old_did = s->new_did;
-	return !k.for_each_alias(to_pci_dev(dev), hook_check_alias, s);
+	return !k.pci_for_each_alias(to_pci_dev(dev), hook_check_alias, s);
 }
 
-/* Replaces intel_iommu_attach_device() through the ftrace redirection. */
-static int hook_attach_dev(struct iommu_domain *domain, struct device *dev)
+/*
+ * One attach as intel_iommu_attach_device() would do it, redirected (through
+ * hook_attach_dev() and hook_attach()); on 7.3 @old_domain is the domain the
+ * device leaves, for the stock function. *@direct_failed: whether a direct
+ * switch was tried and failed.
+ */
+static int hook_attach_once(struct iommu_domain *domain, struct device *dev,
+			    struct iommu_domain *old_domain, bool *direct_failed)
 {
 	enum hook_path path = hook_classify(to_dmar_domain(domain), dev);
 	/* Only the header is read before being written: the rest stays. */
@@ -772,10 +994,25 @@ static int hook_attach_dev(struct iommu_domain *domain, struct device *dev)
 			dev_err_ratelimited(dev, "direct domain switch failed: %d\n",
 					    ret);
 	} else {
-		/* Called from this module: the ftrace handler lets it through. */
-		ret = ((attach_fn)k.attach_dev)(domain, dev);
+		ret = hook_stock_attach(domain, dev, old_domain);
 		hook_record(dev, 0, 0, path, 0, s.invs, s.rounds, ret);
 	}
+	*direct_failed = path == HOOK_DIRECT && ret;
+	return ret;
+}
+
+/* intel_iommu_attach_device(), redirected (through hook_attach_dev()). */
+static int hook_attach(struct iommu_domain *domain, struct device *dev,
+		       struct iommu_domain *old_domain)
+{
+	struct device_domain_info *info = dev_iommu_priv_get(dev);
+	bool direct_failed;
+	int ret;
+
+	ret = hook_attach_once(domain, dev, old_domain, &direct_failed);
+	/* A failed direct switch left the device in its old domain. */
+	if (direct_failed)
+		hook_failed_switch(info->domain, dev, domain);
 	if (atomic_dec_and_test(&hook.inflight))
 		wake_up_var(&hook.inflight);
 	return ret;
@@ -898,29 +1135,6 @@ static const struct file_operations inject_fops = {
 	.write = inject_write,
 };
 
-static unsigned long hook_lookup(const char *name)
-{
-	unsigned long addr = k.lookup(name);
-
-	if (!addr)
-		pr_err("unsupported kernel: no symbol %s\n", name);
-	return addr;
-}
-
-/* A function we call indirectly: with IBT it must start with ENDBR. */
-static void *hook_lookup_fn(const char *name)
-{
-	unsigned long addr = hook_lookup(name);
-
-	if (addr && cpu_feature_enabled(X86_FEATURE_IBT) &&
-	    !hvsec_is_endbr((void *)addr)) {
-		pr_err("unsupported kernel: %s cannot be called indirectly (IBT)\n",
-		       name);
-		return NULL;
-	}
-	return (void *)addr;
-}
-
 /*
  * Layout of intel-iommu's structures as this module was built with them:
  * their sizes and the offsets of the members the hook uses, hashed. Shown
@@ -940,8 +1154,8 @@ static u32 hook_layout_fp(void)
 		offsetof(struct dmar_domain, iommu_array),
 		offsetof(struct dmar_domain, devices),
 		offsetof(struct dmar_domain, lock),
-		offsetof(struct dmar_domain, pgd),
-		offsetof(struct dmar_domain, agaw),
+		HOOK_LAYOUT_A,
+		HOOK_LAYOUT_B,
 		offsetof(struct dmar_domain, domain),
 		sizeof(struct intel_iommu),
 		offsetof(struct intel_iommu, cap),
@@ -1038,20 +1252,19 @@ static int hook_resolve(void)
 	k.rwbf_quirk = (int *)hook_lookup("rwbf_quirk");
 	k.qi_submit = hook_lookup_fn("qi_submit_sync");
 	k.flush_wbuf = hook_lookup_fn("iommu_flush_write_buffer");
-	k.prepare = hook_lookup_fn("prepare_domain_attach_device");
+	k.prepare = hook_lookup_fn(HOOK_PREPARE_SYM);
 	k.attach_iommu = hook_lookup_fn("domain_attach_iommu");
 	k.detach_iommu = hook_lookup_fn("domain_detach_iommu");
-	k.update_cap = hook_lookup_fn("domain_update_iommu_cap");
 	k.ctx_addr = hook_lookup_fn("iommu_context_addr");
 	k.tag_assign = hook_lookup_fn("cache_tag_assign_domain");
 	k.tag_unassign = hook_lookup_fn("cache_tag_unassign_domain");
-	k.for_each_alias = hook_lookup_fn("pci_for_each_dma_alias");
+	k.pci_for_each_alias = hook_lookup_fn("pci_for_each_dma_alias");
 	k.real_dma_dev = hook_lookup_fn("pci_real_dma_dev");
-	if (!k.for_each_alias || !k.real_dma_dev ||
+	if (!k.pci_for_each_alias || !k.real_dma_dev ||
 	    !k.attach_dev || !k.sm || !k.rwbf_quirk || !k.prepare ||
-	    !k.attach_iommu || !k.detach_iommu || !k.update_cap || !k.ctx_addr ||
+	    !k.attach_iommu || !k.detach_iommu || !k.ctx_addr ||
 	    !k.tag_assign || !k.tag_unassign || !k.qi_submit ||
-	    !k.flush_wbuf)
+	    !k.flush_wbuf || !hook_resolve_series())
 		return -EOPNOTSUPP;
 	return hook_check_layout();
 }

@@ -393,5 +393,21 @@ static __always_inline bool __hvsec_cmpxchg16b(void *ptr, void *oldp,
 })
 #endif
 
+/*
+ * intel-iommu's and the IOMMU core's internals, as vtd_reassign's
+ * intel-iommu hook and its edu test module use them. Those are built for the
+ * series the top Kbuild lists in HVSEC_INTEL_IOMMU_SERIES only (6.12 and
+ * 7.3), and what differs between the two came over several releases in
+ * between, so a single test tells them apart (a series added to that list
+ * needs each use checked). On 7.x: a dmar_domain's page table is the
+ * generic IOMMU page table (no pgd, agaw, use_first_level; a second-stage
+ * domain is told by its ops), attach_dev() also gets the old domain,
+ * prepare_domain_attach_device() is paging_domain_compatible(), domain ids
+ * are allocated under iommu->did_lock, domain_update_iommu_cap() is gone,
+ * and iommu_group_replace_domain() is not exported (the IOMMUFD_INTERNAL
+ * group-handle functions are).
+ */
+#define HVSEC_INTEL_IOMMU_7X	HVSEC_KERNEL_AT_LEAST(7, 0)
+
 #endif /* !__ASSEMBLY__ */
 #endif /* _HVSEC_COMPAT_H */
