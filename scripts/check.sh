@@ -42,7 +42,7 @@ read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=off%caching+hotplug-edu+ats pti=o
 # first boot's devices or caching mode; the TPM's go to the second boot to
 # even out the two boots' time. "" runs every selftest in every boot.
 read -r -a ONCE <<< "${HVSEC_CHECK_ONCE-vtd_reassign_iommufd@1 vtd_reassign_unload.sh@1 vtd_reassign_unplug.sh@1 vtd_reassign_ats.sh@1 tpm12_drtm.sh@2 tpm12_drtm_ioctl@2 tpm12_drtm_suspend.sh@2}"
-GUEST_TIMEOUT=${HVSEC_GUEST_TIMEOUT:-1200}
+GUEST_TIMEOUT=${HVSEC_GUEST_TIMEOUT:-1800}
 # HVSEC_CHECK_KSERIES (default "7.3"; "" for none) adds one boot per listed
 # series on that series' test kernel (scripts/build-kernel.sh --series S,
 # cached like the 6.12 one; a cold build takes 13-20 minutes), with the
@@ -176,7 +176,8 @@ dkms_job() {
 	sed -n '/^check-dkms: hvsec/,$p' "$out/check-dkms.log"
 }
 
-# The jobs, longest first; at most $JOBS run at once. Each one's output is
+# The jobs, longest first (the 7.3 boot runs everything the two 6.12 boots
+# share out); at most $JOBS run at once. Each one's output is
 # kept in $out/NAME.job and printed when all are done, in this order.
 names=() boots=()
 start_job() {
@@ -193,6 +194,12 @@ start_job() {
 		echo "check: $name took $(( $(date +%s) - ts )) s"
 	} > "$out/$name.job" 2>&1 &
 }
+for s in ${KSERIES[@]+"${KSERIES[@]}"}; do
+	dir=$out/linux-${s//[^a-z0-9]/_}
+	mkdir -p "$dir"
+	boots+=("$dir")
+	start_job "${dir##*/}" series_boot "$s" "$dir"
+done
 i=0
 for b in "${BOOTS[@]}"; do
 	i=$((i + 1))
@@ -216,12 +223,6 @@ for b in "${BOOTS[@]}"; do
 	fi
 	boots+=("$dir")
 	start_job "${dir##*/}" boot "$b" "$dir" "$stage"
-done
-for s in ${KSERIES[@]+"${KSERIES[@]}"}; do
-	dir=$out/linux-${s//[^a-z0-9]/_}
-	mkdir -p "$dir"
-	boots+=("$dir")
-	start_job "${dir##*/}" series_boot "$s" "$dir"
 done
 if [ "${HVSEC_CHECK_DKMS:-1}" != 0 ]; then
 	start_job check-dkms dkms_job
