@@ -166,6 +166,9 @@ static void stress(struct kunit *test, bool with_ours)
 	atomic64_set(&loc_req.irq_calls, 0);
 	atomic64_set(&loc_req.failed, 0);
 	atomic64_set(&loc_req.max_ns, 0);
+	/* Registered once per case: forget the address the last one resolved. */
+	loc_req_probe.kp.addr = NULL;
+	loc_req_probe.kp.flags = 0;
 	probed = !register_kretprobe(&loc_req_probe);
 	if (!probed)
 		kunit_info(test, "no kretprobe on tpm_tis_request_locality: Linux's locality requests not watched");
