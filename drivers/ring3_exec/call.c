@@ -738,7 +738,13 @@ int r3x_call(struct r3x_helper *h, const u64 args[6], u64 *result,
 	/*
 	 * No RCU read lock: the users count keeps @h, and IRQs are off in
 	 * every slice, which r3x_unregister()'s grace period also waits for.
+	 * Preemption is off too, on every kernel: the per-CPU state of the call
+	 * must stay this CPU's even when an interrupt comes in while a service
+	 * wrongly turned interrupts on. (7.x's kernel_fpu_begin() holds
+	 * nothing against preemption when it is called with IRQs off, and a
+	 * PREEMPT_LAZY kernel then preempts on that interrupt's exit.)
 	 */
+	preempt_disable();
 	kernel_fpu_begin();
 	local_irq_save(flags);
 	c = this_cpu_ptr(&r3x_cpu);
@@ -755,8 +761,10 @@ int r3x_call(struct r3x_helper *h, const u64 args[6], u64 *result,
 		WRITE_ONCE(h->yielded, true);
 		local_irq_restore(flags);
 		kernel_fpu_end();
+		preempt_enable();
 		this_cpu_inc(r3x_stats.yields);
 		cond_resched();
+		preempt_disable();
 		kernel_fpu_begin();
 		local_irq_save(flags);
 		WRITE_ONCE(h->yielded, false);
@@ -779,6 +787,7 @@ int r3x_call(struct r3x_helper *h, const u64 args[6], u64 *result,
 	}
 	local_irq_restore(flags);
 	kernel_fpu_end();
+	preempt_enable();
 
 	/* The helper's own counters: this call owns them until the release. */
 	ret = run.end;
