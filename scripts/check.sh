@@ -51,8 +51,8 @@ GUEST_TIMEOUT=${HVSEC_GUEST_TIMEOUT:-1800}
 # of test modules that a kernel does not build (vtd_reassign_hook_kunit:
 # the intel-iommu hook is built for the top Kbuild's
 # HVSEC_INTEL_IOMMU_SERIES only) are left out of that boot's expected
-# list, with a note. Not a default while the 7.3 boot shows an
-# intermittent kernel crash in ring3_exec (Documentation/testing.rst).
+# list, with a note. Not a default until more 7.3 runs have passed since
+# the fix of the ring3_exec crash that boot found (Documentation/testing.rst).
 read -r -a KSERIES <<< "${HVSEC_CHECK_KSERIES-}"
 KBOOT=${HVSEC_CHECK_KBOOT:-pti=off%caching+hotplug-edu+ats}
 # Two at a time: a TCG guest keeps about one host core busy in most tests.
