@@ -27,6 +27,7 @@
 #include <asm/ptrace.h>
 #include <asm/trap_pf.h>
 #include <asm/segment.h>
+#include <asm/trapnr.h>
 #include <hvsec/ring3_exec.h>
 
 #define S(x) __stringify(x)
@@ -535,8 +536,46 @@ static void fault_then_call(struct kunit *test)
 	}
 }
 
+/*
+ * An interrupt that arrives while the helper runs 32-bit code: the helper
+ * resumes in 32-bit code, so its SYSCALL still ends the call as a compat
+ * SYSCALL (or #UD), not as a service call of 64-bit code.
+ */
+#define KT_COMPAT_SPIN	BIT(22)
+
+static void compat_interrupted_resumes_32bit(struct kunit *test)
+{
+	u64 args[6] = { R3X_FK_COMPAT, KT_COMPAT_SPIN }, res = 0;
+	struct r3x_stats st0, st1;
+	struct r3x_fault f;
+	unsigned int tries;
+	int ret;
+
+	if (irqs_disabled())
+		kunit_skip(test, "needs IRQs on");
+	for (tries = 0; tries < 20; tries++) {
+		memset(&f, 0, sizeof(f));
+		r3x_stats_sum(&st0);
+		ret = r3x_call(r3x_builtin("fault"), args, &res, &f);
+		r3x_stats_sum(&st1);
+		KUNIT_ASSERT_EQ(test, ret, -EFAULT);
+		KUNIT_ASSERT_TRUE_MSG(test, f.vector == R3X_VEC_COMPAT_SYSCALL ||
+				      f.vector == X86_TRAP_UD,
+				      "vector %#llx after %llu interrupts",
+				      f.vector, st1.irqs - st0.irqs);
+		KUNIT_EXPECT_TRUE(test, f.rip >= R3X_UVA_CODE &&
+				  f.rip < R3X_UVA_CODE + R3X_MAX_CODE_PAGES * PAGE_SIZE);
+		if (st1.irqs > st0.irqs)
+			break;
+	}
+	kunit_info(test, "%u calls, the last with %llu interrupts\n",
+		   tries + 1, st1.irqs - st0.irqs);
+	KUNIT_EXPECT_GT(test, st1.irqs, st0.irqs);
+}
+
 static struct kunit_case ring3_exec_faults_cases[] = {
 	KUNIT_CASE_PARAM(fault_contained, fault_gen_params),
+	KUNIT_CASE(compat_interrupted_resumes_32bit),
 	KUNIT_CASE(fault_then_call),
 	{}
 };

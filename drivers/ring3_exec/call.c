@@ -75,6 +75,7 @@ static_assert(offsetof(struct r3x_gprs, r15) == R3X_G_R15);
 static_assert(offsetof(struct r3x_gprs, rip) == R3X_G_RIP);
 static_assert(offsetof(struct r3x_gprs, rflags) == R3X_G_RFLAGS);
 static_assert(offsetof(struct r3x_gprs, rsp) == R3X_G_RSP);
+static_assert(offsetof(struct r3x_gprs, cs) == R3X_G_CS);
 static_assert(sizeof(struct r3x_gprs) == R3X_G_SIZE);
 
 /* Linux's own STAR and SYSCALL_MASK values (see syscall_init()). */
@@ -598,6 +599,12 @@ static bool r3x_slice(struct r3x_cpu *c, struct r3x_run *run)
 		return false;	/* exit, or a fault r3x_syscall_c() decided */
 	vec = c->vec;
 	run->mode = R3X_ENTER_IRET;
+	/*
+	 * Resume in the mode the event interrupted: a helper may far-jump to
+	 * 32-bit code. Only the two user code segments of the GDT can be
+	 * there; anything else resumes as 64-bit code.
+	 */
+	run->regs.cs = c->cs == __USER32_CS ? __USER32_CS : __USER_CS;
 	run->regs.rflags = (run->regs.rflags & R3X_UFLAGS) | X86_EFLAGS_FIXED |
 			   (run->irqs_on ? X86_EFLAGS_IF : 0);
 	if (vec >= FIRST_EXTERNAL_VECTOR && vec < NR_VECTORS) {
@@ -712,6 +719,7 @@ int r3x_call(struct r3x_helper *h, const u64 args[6], u64 *result,
 	run.mode = R3X_ENTER_SYSRET;
 	run.regs.rip = R3X_UVA_CODE;
 	run.regs.rsp = R3X_UVA_STACK_TOP;
+	run.regs.cs = __USER_CS;
 	run.regs.rflags = X86_EFLAGS_FIXED | (run.irqs_on ? X86_EFLAGS_IF : 0);
 	if (args) {
 		run.regs.rdi = args[0];

@@ -175,7 +175,7 @@ SYM_CODE_END(r3x_verw_sel)
  * long r3x_enter_asm(int mode): IRQs off; our CR3, IDT and MSRs loaded.
  * R3X_ENTER_SYSRET starts the helper (RIP, RFLAGS, RSP and the argument
  * registers from *CPUV(R3X_REGS), every other register zero);
- * R3X_ENTER_IRET resumes it with every register it had.
+ * R3X_ENTER_IRET resumes it with every register it had, in its code segment.
  */
 SYM_CODE_START(r3x_enter_asm)
 	UNWIND_HINT_FUNC
@@ -220,7 +220,7 @@ SYM_CODE_START_LOCAL(r3x_to_user)
 	pushq	$__USER_DS
 	pushq	R3X_G_RSP(%rax)
 	pushq	R3X_G_RFLAGS(%rax)
-	pushq	$__USER_CS
+	pushq	R3X_G_CS(%rax)
 	pushq	R3X_G_RIP(%rax)
 	pushq	R3X_G_RAX(%rax)
 	R3X_LOAD_GPRS

@@ -43,7 +43,8 @@
 #define R3X_G_RIP	120
 #define R3X_G_RFLAGS	128
 #define R3X_G_RSP	136
-#define R3X_G_SIZE	144
+#define R3X_G_CS	144	/* resume in this code segment (IRET) */
+#define R3X_G_SIZE	152
 
 /* How r3x_enter_asm() enters the helper. */
 #define R3X_ENTER_SYSRET	0	/* first entry: RIP, RFLAGS, RSP, args */
@@ -68,6 +69,7 @@ struct r3x_gprs {
 	u64 rax, rbx, rcx, rdx, rsi, rdi, rbp;
 	u64 r8, r9, r10, r11, r12, r13, r14, r15;
 	u64 rip, rflags, rsp;
+	u64 cs;		/* __USER_CS or __USER32_CS */
 };
 
 /* Per CPU: where a way out of CPL3 finds the caller, and what it saw. */

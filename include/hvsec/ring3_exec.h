@@ -154,7 +154,7 @@ u64 r3x_lookup(struct r3x_helper *h, unsigned long va, bool user_table);
 #define R3X_FK_KREAD	21
 #define R3X_FK_KWRITE	22
 #define R3X_FK_KEXEC	23
-#define R3X_FK_COMPAT	24
+#define R3X_FK_COMPAT	24	/* SYSCALL in 32-bit code after arg1 loops */
 #define R3X_FK_OUTB	25	/* outb to port 0x80 */
 #define R3X_FK_LDT	26	/* load selector 0x7 (LDT entry 0) into DS */
 #define R3X_FK_AMX	27	/* TILERELEASE: #NM (XFD armed) or #UD (no AMX) */
