@@ -436,6 +436,8 @@ static const struct fault_case fault_cases[] = {
 	{ "kernel_write", R3X_FK_KWRITE, 14, ~0ULL, 7, false, 1 },
 	{ "kernel_exec", R3X_FK_KEXEC, 14, ~0ULL, 0x15, false, 2 },
 	{ "compat_syscall", R3X_FK_COMPAT, R3X_VEC_COMPAT_SYSCALL, 6, -1 },
+	/* #NM with AMX (XFD armed for the call), #UD without AMX */
+	{ "AMX_tilerelease", R3X_FK_AMX, 7, 6, -1 },
 };
 
 static void fault_case_desc(const struct fault_case *c, char *desc)
@@ -498,6 +500,11 @@ static void fault_contained(struct kunit *test)
 				      "error code %#llx", f.error_code);
 	if (c->kind == R3X_FK_PF_NULL)
 		KUNIT_EXPECT_EQ(test, f.cr2, 0ULL);
+	/* A CPU with AMX must fault through XFD, whatever the caller did. */
+	if (c->kind == R3X_FK_AMX)
+		KUNIT_EXPECT_EQ(test, f.vector,
+				boot_cpu_has(X86_FEATURE_AMX_TILE) &&
+				boot_cpu_has(X86_FEATURE_XFD) ? 7ULL : 6ULL);
 	if (c->kind == R3X_FK_EXEC_DATA) {
 		KUNIT_EXPECT_EQ(test, f.cr2, (u64)R3X_UVA_DATA);
 		KUNIT_EXPECT_EQ(test, f.rip, (u64)R3X_UVA_DATA);

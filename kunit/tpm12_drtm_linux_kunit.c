@@ -6,10 +6,20 @@
  * through tpm_pcr_extend()/tpm_pcr_read(). No command may fail on either
  * side, and each PCR must equal the replay of its own extends.
  * Skipped when Linux has no TPM 1.2 chip.
+ *
+ * A kretprobe on tpm_tis's tpm_tis_request_locality() watches every
+ * locality request of Linux's driver meanwhile, its interrupt handler's
+ * too (tpm_tis in IRQ mode requests locality 0 to acknowledge each
+ * interrupt, outside the chip's mutex): none may fail (a TIMEOUT_A
+ * timeout), and in IRQ mode the handler must have run.
  */
 #include <crypto/hash.h>
 #include <kunit/test.h>
+#include <linux/atomic.h>
+#include <linux/kprobes.h>
+#include <linux/ktime.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/tpm.h>
 #include <linux/workqueue.h>
@@ -30,6 +40,43 @@ struct stress_side {
 struct ours {
 	struct work_struct work;
 	struct stress_side s;
+};
+
+/* Linux's tpm_tis locality requests, seen by a kretprobe. */
+static struct {
+	atomic64_t calls;
+	atomic64_t irq_calls;	/* from the interrupt thread */
+	atomic64_t failed;
+	atomic64_t max_ns;
+} loc_req;
+
+static int loc_req_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	*(u64 *)ri->data = ktime_get_ns();
+	return 0;
+}
+
+static int loc_req_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	u64 ns = ktime_get_ns() - *(u64 *)ri->data;
+	s64 old = atomic64_read(&loc_req.max_ns);
+
+	atomic64_inc(&loc_req.calls);
+	if (!strncmp(current->comm, "irq/", 4))
+		atomic64_inc(&loc_req.irq_calls);
+	if ((int)regs_return_value(regs) < 0)
+		atomic64_inc(&loc_req.failed);
+	while (ns > old && !atomic64_try_cmpxchg(&loc_req.max_ns, &old, ns))
+		;
+	return 0;
+}
+
+static struct kretprobe loc_req_probe = {
+	.kp.symbol_name = "tpm_tis_request_locality",
+	.entry_handler = loc_req_entry,
+	.handler = loc_req_ret,
+	.data_size = sizeof(u64),
+	.maxactive = 16,
 };
 
 static void replay(struct crypto_shash *tfm, u8 *pcr, const u8 *digest)
@@ -73,6 +120,7 @@ static void linux_and_ours_extend(struct kunit *test)
 	struct crypto_shash *tfm;
 	struct ours *o;
 	unsigned int reads_failed = 0;
+	bool probed = false;
 	char data[16];
 	int i, ret;
 
@@ -109,6 +157,14 @@ static void linux_and_ours_extend(struct kunit *test)
 	if (ret)
 		goto out;
 
+	atomic64_set(&loc_req.calls, 0);
+	atomic64_set(&loc_req.irq_calls, 0);
+	atomic64_set(&loc_req.failed, 0);
+	atomic64_set(&loc_req.max_ns, 0);
+	probed = !register_kretprobe(&loc_req_probe);
+	if (!probed)
+		kunit_info(test, "no kretprobe on tpm_tis_request_locality: Linux's locality requests not watched");
+
 	INIT_WORK_ONSTACK(&o->work, ours_fn);
 	queue_work(system_unbound_wq, &o->work);
 	for (i = 0; i < STRESS_N; i++) {
@@ -130,6 +186,22 @@ static void linux_and_ours_extend(struct kunit *test)
 	}
 	flush_work(&o->work);
 	destroy_work_on_stack(&o->work);
+	if (probed) {
+		unregister_kretprobe(&loc_req_probe);
+		kunit_info(test, "tpm_tis %s: %lld locality requests (%lld from the IRQ thread), %lld failed, longest %lld us, %d missed",
+			   chip->flags & TPM_CHIP_FLAG_IRQ ? "in IRQ mode" : "polling",
+			   atomic64_read(&loc_req.calls),
+			   atomic64_read(&loc_req.irq_calls),
+			   atomic64_read(&loc_req.failed),
+			   atomic64_read(&loc_req.max_ns) / NSEC_PER_USEC,
+			   loc_req_probe.nmissed);
+		KUNIT_EXPECT_EQ_MSG(test, atomic64_read(&loc_req.failed), 0,
+				    "a locality request of Linux's tpm_tis failed (TIMEOUT_A)");
+		KUNIT_EXPECT_GT(test, atomic64_read(&loc_req.calls), 0);
+		if (chip->flags & TPM_CHIP_FLAG_IRQ)
+			KUNIT_EXPECT_GT_MSG(test, atomic64_read(&loc_req.irq_calls), 0,
+					    "IRQ mode, but the interrupt handler never ran");
+	}
 
 	KUNIT_EXPECT_EQ_MSG(test, lin.failed, 0, "Linux's extends failed, last %d",
 			    lin.err);

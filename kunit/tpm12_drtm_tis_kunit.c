@@ -10,8 +10,10 @@
 #include <crypto/hash.h>
 #include <kunit/test.h>
 #include <kunit/visibility.h>
+#include <linux/delay.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/unaligned.h>
@@ -70,6 +72,9 @@ struct tis_model {
 	bool perm_disable, perm_deactivated, st_deactivated;
 	u32 executed;
 	u32 cmd_locality;
+	u32 ord_count[256];		/* commands executed, by ordinal */
+	bool *flag_at_update;		/* set at the flag_update_n-th SHA1Update */
+	u32 flag_update_n;
 	/* TPM */
 	u8 pcr[24][20];
 	bool sha1_session;
@@ -167,6 +172,10 @@ static void model_execute(struct tis_model *m)
 	u32 rc = 0, n, pcr;
 
 	m->executed++;
+	m->ord_count[ord & 0xff]++;
+	if (ord == TPM_ORD_SHA1UPDATE && m->flag_at_update &&
+	    m->ord_count[ord] == m->flag_update_n)
+		WRITE_ONCE(*m->flag_at_update, true);
 	if (ord != TPM_ORD_SHA1UPDATE && ord != TPM_ORD_SHA1COMPLETEEXTEND)
 		m->sha1_session = false;
 	if (m->cur_fault == F_TPM2) {
@@ -1316,6 +1325,198 @@ static void log_concurrent_order(struct kunit *test)
 	expect_idle(test, &c->m);
 }
 
+/*
+ * System suspend: between drtm_dev_suspend() and drtm_dev_resume() (the PM
+ * notifier) nothing reaches the TPM. A request that cannot wait for the
+ * resume fails with -EBUSY, nothing sent or logged.
+ */
+static void suspend_refuses_when_not_resumed(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_src src = { .kbuf = "abc", .size = 3 };
+	u32 rc, used, executed;
+	u8 d[20], before[20];
+
+	KUNIT_ASSERT_EQ(test, drtm_dev_measure(&c->dev, 17, 1, TPM12_DRTM_HASH_HOST,
+					       &src, "a", 1, d, &rc), 0);
+	c->dev.suspend_wait_ms = 20;
+	drtm_dev_suspend(&c->dev);
+	used = drtm_evlog_used(&c->dev.log);
+	executed = c->m.executed;
+	memcpy(before, c->m.pcr[17], 20);
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 1, TPM12_DRTM_HASH_HOST,
+					       &src, "b", 1, d, &rc), -EBUSY);
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 1, TPM12_DRTM_HASH_TPM,
+					       &src, "b", 1, d, &rc), -EBUSY);
+	KUNIT_EXPECT_EQ(test, drtm_dev_pcr_read(&c->dev, 17, d, &rc), -EBUSY);
+	KUNIT_EXPECT_EQ(test, c->m.executed, executed);
+	KUNIT_EXPECT_EQ(test, drtm_evlog_used(&c->dev.log), used);
+	KUNIT_EXPECT_MEMEQ(test, c->m.pcr[17], before, 20);
+	KUNIT_EXPECT_EQ(test, c->dev.suspend_waits, 3);
+	KUNIT_EXPECT_EQ(test, c->dev.suspend_refused, 3);
+	drtm_dev_resume(&c->dev);
+	KUNIT_EXPECT_EQ(test, c->dev.suspends, 1);
+	KUNIT_EXPECT_EQ(test, c->dev.suspend_cmds, 0);
+	/* After the resume: the check of PCR 17, then the measurement. */
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 1, TPM12_DRTM_HASH_HOST,
+					       &src, "c", 1, d, &rc), 0);
+	KUNIT_EXPECT_EQ(test, replay_matches(test, c), 2);
+	KUNIT_EXPECT_FALSE(test, c->dev.log.unusable);
+	KUNIT_EXPECT_EQ(test, c->dev.resume_changed, 0);
+	/* A resume without a suspend changes nothing. */
+	drtm_dev_resume(&c->dev);
+	KUNIT_EXPECT_EQ(test, c->dev.suspends, 1);
+	expect_idle(test, &c->m);
+}
+
+struct waiter {
+	struct work_struct work;
+	struct ctx *c;
+	int ret;
+};
+
+static void waiter_fn(struct work_struct *w)
+{
+	struct waiter *k = container_of(w, struct waiter, work);
+	struct drtm_src src = { .kbuf = "wait", .size = 4 };
+	u8 d[20];
+	u32 rc;
+
+	k->ret = drtm_dev_measure(&k->c->dev, 18, 1, TPM12_DRTM_HASH_HOST, &src,
+				  "w", 1, d, &rc);
+}
+
+/* A request made during a suspend waits for the resume, then succeeds. */
+static void suspend_request_waits_for_resume(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct waiter *k = kunit_kzalloc(test, sizeof(*k), GFP_KERNEL);
+	u32 executed;
+
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	c->dev.suspend_wait_ms = 10000;
+	drtm_dev_suspend(&c->dev);
+	executed = c->m.executed;
+	k->c = c;
+	k->ret = 1;
+	INIT_WORK(&k->work, waiter_fn);
+	queue_work(system_unbound_wq, &k->work);
+	msleep(100);
+	KUNIT_EXPECT_EQ(test, k->ret, 1);
+	KUNIT_EXPECT_EQ(test, c->m.executed, executed);
+	KUNIT_EXPECT_EQ(test, c->dev.suspend_waits, 1);
+	drtm_dev_resume(&c->dev);
+	flush_work(&k->work);
+	KUNIT_EXPECT_EQ(test, k->ret, 0);
+	KUNIT_EXPECT_EQ(test, c->dev.suspend_refused, 0);
+	KUNIT_EXPECT_EQ(test, c->dev.suspend_cmds, 0);
+	KUNIT_EXPECT_EQ(test, replay_matches(test, c), 1);
+	expect_idle(test, &c->m);
+}
+
+/*
+ * A suspend that begins during TPM-side hashing (the notifier sets the
+ * flag, then waits for the sequence): the measurement stops at the next
+ * chunk, before TPM_SHA1CompleteExtend, with -EBUSY; nothing is extended
+ * or logged.
+ */
+static void suspend_stops_tpm_hashing(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	static u8 data[3000];
+	struct drtm_src src = { .kbuf = data, .size = sizeof(data) };
+	u8 d[20], before[20];
+	u32 rc, used;
+
+	KUNIT_ASSERT_EQ(test, drtm_dev_pcr_read(&c->dev, 18, d, &rc), 0);
+	memcpy(before, c->m.pcr[18], 20);
+	used = drtm_evlog_used(&c->dev.log);
+	c->m.flag_at_update = &c->dev.suspended;
+	c->m.flag_update_n = 3;
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 18, 1, TPM12_DRTM_HASH_TPM,
+					       &src, "t", 1, d, &rc), -EBUSY);
+	KUNIT_EXPECT_EQ(test, c->m.ord_count[TPM_ORD_SHA1UPDATE], 3);
+	KUNIT_EXPECT_EQ(test, c->m.ord_count[TPM_ORD_SHA1COMPLETEEXTEND], 0);
+	KUNIT_EXPECT_MEMEQ(test, c->m.pcr[18], before, 20);
+	KUNIT_EXPECT_EQ(test, drtm_evlog_used(&c->dev.log), used);
+	KUNIT_EXPECT_FALSE(test, c->dev.log.unusable);
+	/* The notifier's own call, then the resume: measuring works again. */
+	drtm_dev_suspend(&c->dev);
+	drtm_dev_resume(&c->dev);
+	c->m.flag_at_update = NULL;
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 18, 1, TPM12_DRTM_HASH_TPM,
+					       &src, "t", 1, d, &rc), 0);
+	KUNIT_EXPECT_EQ(test, replay_matches(test, c), 1);
+	expect_idle(test, &c->m);
+}
+
+/*
+ * After a resume the PCRs the log covers are read back first: unchanged
+ * PCRs leave the log as it is; a PCR that the resume reset (a TPM 1.2
+ * resets PCR 17-22 on S3) marks the log unusable, naming the PCR.
+ */
+static void resume_detects_changed_pcrs(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_src src = { .kbuf = "abc", .size = 3 };
+	u32 rc, gap_pcr = 0;
+	u8 d[20];
+
+	KUNIT_ASSERT_EQ(test, drtm_dev_measure(&c->dev, 17, 1, TPM12_DRTM_HASH_HOST,
+					       &src, "a", 1, d, &rc), 0);
+	KUNIT_ASSERT_EQ(test, drtm_dev_measure(&c->dev, 18, 1, TPM12_DRTM_HASH_HOST,
+					       &src, "b", 1, d, &rc), 0);
+	/* PCR 10 is read only, not logged: never checked. */
+	KUNIT_ASSERT_EQ(test, drtm_dev_pcr_read(&c->dev, 10, d, &rc), 0);
+
+	drtm_dev_suspend(&c->dev);
+	memset(c->m.pcr[10], 0x10, 20);
+	drtm_dev_resume(&c->dev);
+	KUNIT_EXPECT_EQ(test, c->dev.recheck, BIT(17) | BIT(18));
+	KUNIT_EXPECT_EQ(test, drtm_dev_pcr_read(&c->dev, 10, d, &rc), 0);
+	KUNIT_EXPECT_EQ(test, c->dev.recheck, 0);
+	KUNIT_EXPECT_FALSE(test, c->dev.log.unusable);
+	KUNIT_EXPECT_EQ(test, log_gaps(test, c, NULL), 0);
+
+	drtm_dev_suspend(&c->dev);
+	memset(c->m.pcr[17], 0xff, 20);
+	drtm_dev_resume(&c->dev);
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 18, 1, TPM12_DRTM_HASH_HOST,
+					       &src, "c", 1, d, &rc), 0);
+	KUNIT_EXPECT_TRUE(test, c->dev.log.unusable);
+	KUNIT_EXPECT_EQ(test, log_gaps(test, c, &gap_pcr), DRTM_EV_LOG_GAP_UNKNOWN);
+	KUNIT_EXPECT_EQ(test, gap_pcr, 17);
+	KUNIT_EXPECT_EQ(test, c->dev.resume_changed, 1);
+	/* The new value is known: the next extend of PCR 17 starts from it. */
+	KUNIT_EXPECT_MEMEQ(test, c->dev.pcr_val[17], c->m.pcr[17], 20);
+	KUNIT_EXPECT_EQ(test, c->dev.suspend_cmds, 0);
+	expect_idle(test, &c->m);
+}
+
+/*
+ * tis_base and evlog_phys are hardware addresses, declared with
+ * module_param_hw(): a locked-down kernel refuses them when the module is
+ * loaded (param_check_unsafe(), LOCKDOWN_MODULE_PARAMETERS); no other
+ * parameter is marked.
+ */
+static void params_hw_refused_in_lockdown(struct kunit *test)
+{
+	const struct module *mod = drtm_kunit_module();
+	unsigned int i, hw = 0;
+	bool want;
+
+	KUNIT_ASSERT_NOT_NULL(test, mod);
+	KUNIT_ASSERT_GT(test, mod->num_kp, 2);
+	for (i = 0; i < mod->num_kp; i++) {
+		want = !strcmp(mod->kp[i].name, "tis_base") ||
+		       !strcmp(mod->kp[i].name, "evlog_phys");
+		KUNIT_EXPECT_EQ_MSG(test, !!(mod->kp[i].flags & KERNEL_PARAM_FL_HWPARAM),
+				    want, "parameter %s", mod->kp[i].name);
+		hw += want;
+	}
+	KUNIT_EXPECT_EQ(test, hw, 2);
+}
+
 static void make_container(u8 *buf, u32 size)
 {
 	struct drtm_evlog log;
@@ -1736,6 +1937,11 @@ static struct kunit_case tpm12_drtm_tis_cases[] = {
 	KUNIT_CASE(log_full_marker),
 	KUNIT_CASE(log_concurrent_order),
 	KUNIT_CASE(excl_whole_sequence),
+	KUNIT_CASE(suspend_refuses_when_not_resumed),
+	KUNIT_CASE(suspend_request_waits_for_resume),
+	KUNIT_CASE(suspend_stops_tpm_hashing),
+	KUNIT_CASE(resume_detects_changed_pcrs),
+	KUNIT_CASE(params_hw_refused_in_lockdown),
 	KUNIT_CASE(log_adopt_valid),
 	KUNIT_CASE(log_adopt_keeps_gaps),
 	KUNIT_CASE(log_adopt_malformed),

@@ -95,8 +95,17 @@ done < "$wanted"
 
 log "building test kernel $series ($(nproc) cores); this takes a few minutes once"
 start=$(date +%s)
-nice -n 19 make -s -C "$src" O="$out" -j"$(( $(nproc) + 1 ))" bzImage modules >&2
+# Progress: objects built against the count of the last build of this
+# series (first build: a measured count for this fragment).
+objects_file=$HVSEC_CACHE/.kbuild-objects-$series
+total=$(cat "$objects_file" 2>/dev/null || true)
+[[ "$total" =~ ^[0-9]+$ ]] || case "$series" in 6.12) total=1520 ;; *) total=1700 ;; esac
+count_objects() { find "$out" -name '*.o' 2>/dev/null | wc -l; }
+with_progress "kernel $series" count_objects "$total" -- \
+	nice -n 19 make -s -C "$src" O="$out" -j"$(( $(nproc) + 1 ))" bzImage modules >&2 ||
+	die "test kernel build failed (log above)"
 nice -n 19 make -s -C "$src" O="$out" modules_prepare >&2
-log "test kernel built in $(( $(date +%s) - start )) s"
+count_objects > "$objects_file"
+log "test kernel built in $(( $(date +%s) - start )) s ($(cat "$objects_file") objects)"
 touch "$out/.hvsec-built"
 echo "$out"

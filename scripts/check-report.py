@@ -136,6 +136,21 @@ def parse_tap(kunit_py, body, failed_names):
     return p, f, s
 
 
+def print_times(times):
+    """One line of where the guest's time went: boot, KUnit modules,
+    selftests, the final reload and leak scan, and the slowest items."""
+    if not times:
+        return
+    groups = {}
+    for what, sec in times:
+        g = what.split(':', 1)[0]
+        groups[g] = groups.get(g, 0.0) + sec
+    parts = [f'{g} {sec:.0f} s' for g, sec in groups.items()]
+    slow = sorted((t for t in times if ':' in t[0]), key=lambda t: -t[1])[:5]
+    print('  time: ' + ', '.join(parts) + '; slowest: ' +
+          ', '.join(f'{w.split(":", 1)[1]} {sec:.0f} s' for w, sec in slow))
+
+
 def judge_boot(kunit_py, bootdir, expected, tally):
     name = os.path.basename(bootdir)
     print(f'=== boot {name} ===')
@@ -145,9 +160,14 @@ def judge_boot(kunit_py, bootdir, expected, tally):
     except OSError:
         out = []
     seen = set()
+    times = []
     for line in out:
         if line.startswith(('##hvsec-boot', '##hvsec-note', '##hvsec-fatal')):
             print('  ' + line[2:])
+        m = re.match(r'##hvsec-time (\S+) ([0-9.]+)$', line)
+        if m:
+            times.append((m.group(1), float(m.group(2))))
+    print_times(times)
     for kind, sname, body in sections(out):
         if kind == 'kmemleak':
             leaks = [ln for ln in body if ln.strip()]

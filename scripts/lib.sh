@@ -10,6 +10,52 @@ HVSEC_KBUILD_RECIPE=1
 die() { echo "hvsec: $*" >&2; exit 1; }
 log() { echo "hvsec: $*" >&2; }
 
+# mmss SECONDS -- "4m07s".
+mmss() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+
+# with_progress LABEL COUNT_CMD TOTAL -- CMD...
+# Run CMD and show that it is alive: on a terminal one status line redrawn
+# every 2 s, otherwise (CI) a plain line every minute, all on stderr. With a
+# COUNT_CMD (prints a number, e.g. objects built so far) the line shows
+# COUNT/TOTAL, a percentage and the time left at the rate so far; TOTAL may
+# be empty (unknown). HVSEC_PROGRESS_EVERY sets the CI period in seconds.
+# Returns CMD's status; Ctrl-C stops CMD too.
+with_progress() {
+	local label=$1 count_cmd=$2 total=$3 every=${HVSEC_PROGRESS_EVERY:-60} tty=0 t0 el last=0 n pid rc line
+	shift 4
+	[ -t 2 ] && { tty=1; every=2; }
+	t0=$(date +%s)
+	setsid "$@" &
+	pid=$!
+	trap 'kill -TERM -- -'"$pid"' 2>/dev/null; exit 130' INT TERM
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		el=$(( $(date +%s) - t0 ))
+		[ $((el - last)) -ge $every ] || continue
+		last=$el
+		line="$label: $(mmss "$el")"
+		if [ -n "$count_cmd" ]; then
+			n=$($count_cmd 2>/dev/null || echo 0)
+			if [ -n "$total" ] && [ "$total" -gt 0 ] && [ "$n" -gt 0 ]; then
+				[ "$n" -le "$total" ] || n=$total
+				line="$label: $n/$total ($((n * 100 / total))%), $(mmss "$el"), about $(mmss $((el * (total - n) / n))) left"
+			else
+				line="$label: $n so far, $(mmss "$el")"
+			fi
+		fi
+		if [ $tty -eq 1 ]; then
+			printf '\r\033[Khvsec: %s' "$line" >&2
+		else
+			echo "hvsec: $line" >&2
+		fi
+	done
+	wait "$pid"
+	rc=$?
+	trap - INT TERM
+	[ $tty -eq 0 ] || printf '\r\033[K' >&2
+	return $rc
+}
+
 # need_pkgs PKG... -- install missing Debian packages (root only).
 need_pkgs() {
 	local missing=() p
@@ -23,7 +69,8 @@ need_pkgs() {
 	fi
 	log "installing ${missing[*]}"
 	apt_update_once
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	with_progress "apt-get install (${#missing[@]} packages)" "" "" -- \
+		env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 		-o DPkg::Lock::Timeout=600 "${missing[@]}" >&2 ||
 		die "apt-get install ${missing[*]} failed"
 }
@@ -32,7 +79,8 @@ need_pkgs() {
 apt_update_once() {
 	if [ ! -f "$HVSEC_CACHE/.apt-updated" ] ||
 	   [ -n "$(find "$HVSEC_CACHE/.apt-updated" -mmin +360 2>/dev/null)" ]; then
-		apt-get update -q -o DPkg::Lock::Timeout=600 >&2 || die "apt-get update failed"
+		with_progress "apt-get update" "" "" -- \
+			apt-get update -q -o DPkg::Lock::Timeout=600 >&2 || die "apt-get update failed"
 		mkdir -p "$HVSEC_CACHE" && touch "$HVSEC_CACHE/.apt-updated"
 	fi
 }

@@ -45,7 +45,8 @@ if [ "$have" != "$srcver" ]; then
 		die "private-headers: $rel was built from $srcver; install $src=$srcver (have: ${have:-none})"
 	[ "$(id -u)" -eq 0 ] || die "private-headers: run as root to install $src=$srcver"
 	apt_update_once
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	with_progress "apt-get install $src=$srcver" "" "" -- \
+		env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 		-o DPkg::Lock::Timeout=600 "$src=$srcver" >&2 ||
 		die "private-headers: apt cannot install $src=$srcver"
 fi

@@ -94,14 +94,14 @@ R3X_DEFINE_HELPER(r3x_h_spin,
 /* Raises the fault selected by arg0 (R3X_FK_*); arg1 is an address. */
 R3X_DEFINE_HELPER(r3x_h_fault,
 		  "\tmovl $" S(R3X_UVA_STACK_TOP) ", %esp\n"
-		  R3X_DISPATCH(27, 99)
+		  R3X_DISPATCH(28, 99)
 		  ".long 100f - 90b, 101f - 90b, 102f - 90b, 103f - 90b\n"
 		  ".long 104f - 90b, 105f - 90b, 106f - 90b, 107f - 90b\n"
 		  ".long 108f - 90b, 109f - 90b, 110f - 90b, 111f - 90b\n"
 		  ".long 112f - 90b, 113f - 90b, 114f - 90b, 115f - 90b\n"
 		  ".long 116f - 90b, 117f - 90b, 118f - 90b, 119f - 90b\n"
 		  ".long 120f - 90b, 121f - 90b, 122f - 90b, 123f - 90b\n"
-		  ".long 124f - 90b, 125f - 90b, 126f - 90b\n"
+		  ".long 124f - 90b, 125f - 90b, 126f - 90b, 127f - 90b\n"
 		  "100:\tud2\n\tjmp 99f\n"
 		  "101:\tmovq 0, %rax\n\tjmp 99f\n"
 		  "102:\tmovabs $0x8000000000000000, %rax\n\tmovq (%rax), %rax\n\tjmp 99f\n"
@@ -162,6 +162,7 @@ R3X_DEFINE_HELPER(r3x_h_fault,
 		  "\tjmp 99f\n"
 		  "125:\tmovb $0x80, %al\n\toutb %al, $0x80\n\tjmp 99f\n"
 		  "126:\tmovl $7, %eax\n\tmovl %eax, %ds\n\tjmp 99f\n"
+		  "127:\t.byte 0xc4, 0xe2, 0x78, 0x49, 0xc0\n\tjmp 99f\n"
 		  "99:\tmovl $" S(R3X_NO_FAULT) ", %edi\n\txorl %eax, %eax\n\tsyscall\n\tud2");
 
 /*

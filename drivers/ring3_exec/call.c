@@ -36,6 +36,7 @@
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
+#include <asm/invpcid.h>
 #include <asm/msr.h>
 #include <asm/nmi.h>
 #include <asm/nospec-branch.h>
@@ -164,6 +165,8 @@ static struct {
 } r3x_fpu_init __aligned(64);
 static unsigned int r3x_xsave_size;
 static u64 r3x_xsave_mask;
+/* Enabled XSAVE features that XFD can arm (AMX tile data). */
+static u64 r3x_xfd_mask;
 
 static void r3x_fpu_restore(const void *img)
 {
@@ -194,8 +197,18 @@ static void r3x_fpu_setup(void)
 		r3x_xsave_size = ebx;
 		r3x_xsave_mask = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 		/* Dynamic features (AMX) are the tasks' own: leave them out. */
-		if (boot_cpu_has(X86_FEATURE_XFD))
+		if (boot_cpu_has(X86_FEATURE_XFD)) {
+			unsigned int i;
+
 			r3x_xsave_mask &= ~GENMASK_ULL(18, 17);
+			for (i = 2; i < 64; i++) {
+				if (!(xgetbv(XCR_XFEATURE_ENABLED_MASK) & BIT_ULL(i)))
+					continue;
+				cpuid_count(0xd, i, &eax, &ebx, &ecx, &edx);
+				if (ecx & BIT(2))	/* XFD supported */
+					r3x_xfd_mask |= BIT_ULL(i);
+			}
+		}
 	}
 }
 
@@ -212,7 +225,8 @@ struct r3x_saved {
 	u64 cr3;
 	struct desc_ptr idt;
 	struct r3x_syscall_msrs msrs;
-	u64 cstar, sysenter_cs, kgs, fs_base, ucet;
+	u64 cstar, sysenter_cs, kgs, fs_base, ucet, xfd;
+	bool xfd_armed;
 	unsigned long dr7;
 	u32 pkru;
 	u16 ds, es, fs, gs, ldt, io_bitmap_base;
@@ -261,6 +275,21 @@ static void r3x_switch_in(struct r3x_saved *s, struct r3x_helper *h)
 	savesegment(fs, s->fs);
 	savesegment(gs, s->gs);
 	s->pkru = cpu_feature_enabled(X86_FEATURE_OSPKE) ? rdpkru() : 0;
+	/*
+	 * The init-state XRSTOR leaves the dynamic features (AMX) out: a
+	 * caller that uses them has them unarmed in XFD and their registers
+	 * hold its data. Arm XFD for the call: the helper's first AMX
+	 * instruction raises #NM (a contained fault) and its XSAVE stores
+	 * the init state instead of the caller's tiles.
+	 */
+	s->xfd_armed = false;
+	if (r3x_xfd_mask) {
+		hvsec_rdmsrq(MSR_IA32_XFD, s->xfd);
+		if ((s->xfd & r3x_xfd_mask) != r3x_xfd_mask) {
+			hvsec_wrmsrq(MSR_IA32_XFD, s->xfd | r3x_xfd_mask);
+			s->xfd_armed = true;
+		}
+	}
 
 	hvsec_wrmsrq(MSR_LSTAR, (unsigned long)r3x_syscall_entry);
 	/* Usually Linux's own values already: skip the slow WRMSRs then. */
@@ -317,6 +346,29 @@ static void r3x_switch_in(struct r3x_saved *s, struct r3x_helper *h)
 		native_write_cr3(h->cr3);
 }
 
+/*
+ * Flush this CPU's whole TLB, every PCID and global entries too, as
+ * __flush_tlb_all() does (exported to KVM only from 7.x), after a service
+ * let interrupts in under the helper's CR3: a TLB-flush IPI handled then
+ * flushed the helper's PCID instead of the kernel's. The flushing CR3
+ * write before this covers the kernel's loaded PCID; this covers whatever
+ * else the IPI meant. INVPCID's all-context flush, else a CR4.PGE toggle
+ * (IRQs are off; PGE is not a pinned CR4 bit and is put back at once);
+ * without PGE there is no PCID and the CR3 write flushed everything.
+ */
+static void r3x_flush_tlb_all(void)
+{
+	unsigned long cr4;
+
+	if (cpu_feature_enabled(X86_FEATURE_INVPCID)) {
+		invpcid_flush_all();
+	} else if (cpu_feature_enabled(X86_FEATURE_PGE)) {
+		cr4 = __read_cr4();
+		asm volatile("mov %0, %%cr4" : : "r" (cr4 ^ X86_CR4_PGE) : "memory");
+		asm volatile("mov %0, %%cr4" : : "r" (cr4) : "memory");
+	}
+}
+
 static void r3x_switch_out(const struct r3x_saved *s, struct r3x_syscall_msrs *after,
 			   bool flush)
 {
@@ -330,7 +382,7 @@ static void r3x_switch_out(const struct r3x_saved *s, struct r3x_syscall_msrs *a
 	native_write_cr3(s->cr3 | (cpu_feature_enabled(X86_FEATURE_PCID) && !flush ?
 				   X86_CR3_PCID_NOFLUSH : 0));
 	if (flush)
-		__flush_tlb_all();
+		r3x_flush_tlb_all();
 	native_load_idt(&s->idt);
 	/* The helper may have loaded selectors (which also reset bases). */
 	savesegment(ds, sel);
@@ -355,6 +407,15 @@ static void r3x_switch_out(const struct r3x_saved *s, struct r3x_syscall_msrs *a
 	local_db_restore(s->dr7);
 	if (cpu_feature_enabled(X86_FEATURE_OSPKE) && rdpkru() != s->pkru)
 		wrpkru(s->pkru);
+	if (s->xfd_armed) {
+		u64 err;
+
+		/* A helper's #NM from XFD is contained: not Linux's to see. */
+		hvsec_rdmsrq(MSR_IA32_XFD_ERR, err);
+		if (err)
+			hvsec_wrmsrq(MSR_IA32_XFD_ERR, 0);
+		hvsec_wrmsrq(MSR_IA32_XFD, s->xfd);
+	}
 	hvsec_wrmsrq(MSR_LSTAR, s->msrs.lstar);
 	if (s->msrs.star != R3X_STAR)
 		hvsec_wrmsrq(MSR_STAR, s->msrs.star);
@@ -495,7 +556,9 @@ static bool r3x_slice(struct r3x_cpu *c, struct r3x_run *run)
 		WRITE_ONCE(c->deadline,
 			   run->slice_start + run->budget_ns - run->used_ns);
 	if (r3x_ibpb && c->last != h) {
-		indirect_branch_prediction_barrier();
+		/* indirect_branch_prediction_barrier(), with our IBPB */
+		if (hvsec_cpu_use_ibpb())
+			r3x_write_ibpb();
 		c->last = h;
 	}
 	h->owner_cpu = smp_processor_id();

@@ -20,13 +20,20 @@
  * every way in switches to the kernel half before touching anything else,
  * and the way out switches to the user half last, on the CPU's entry stack.
  *
+ * The speculation mitigations are the kernel's own for a transition to or
+ * from user mode, patched in on the same feature bits, so they follow the
+ * kernel's runtime choice; only the code and data they use are ours (7.x
+ * exports x86_verw_sel, clear_bhb_loop and write_ibpb to KVM only).
+ *
  * Everything here is in .noinstr.text: no kprobe, no tracing.
  */
 #include <linux/linkage.h>
 #include <linux/objtool.h>
 #include <asm/asm-offsets.h>
 #include <asm/alternative.h>
+#include <asm/cache.h>
 #include <asm/cpufeatures.h>
+#include <asm/msr-index.h>
 #include <asm/percpu.h>
 #include <asm/processor-flags.h>
 #include <asm/segment.h>
@@ -40,6 +47,31 @@
 #include "r3x.h"
 
 #define CPUV(off)	PER_CPU_VAR(r3x_cpu + (off))
+
+/*
+ * The kernel's CLEAR_CPU_BUFFERS: VERW (MDS, TAA, MMIO stale data, RFDS,
+ * TSA) last thing before CPL3, with our own selector in the pages the
+ * helper's PTI page table maps.
+ */
+.macro R3X_CLEAR_CPU_BUFFERS
+	ALTERNATIVE "jmp .Lskip_verw_\@", "", X86_FEATURE_CLEAR_CPU_BUF
+	verw	r3x_verw_sel(%rip)
+.Lskip_verw_\@:
+.endm
+
+/* The kernel's CLEAR_BRANCH_HISTORY (BHI) after an entry from CPL3. */
+.macro R3X_CLEAR_BRANCH_HISTORY
+	ALTERNATIVE "", "call r3x_clear_bhb_loop", X86_FEATURE_CLEAR_BHB_LOOP
+.endm
+
+/*
+ * The kernel's UNTRAIN_RET after an entry from CPL3: return-thunk
+ * untraining, then the entry IBPB (ours) or the call-depth reset.
+ */
+.macro R3X_UNTRAIN_RET
+	CALL_UNTRAIN_RET
+	HVSEC_ENTRY_IBPB_OR_CALL_DEPTH(r3x_write_ibpb)
+.endm
 
 /* Save the helper's GPRs (not RSP/RIP/RFLAGS) in *CPUV(R3X_REGS); RAX is pushed. */
 .macro R3X_SAVE_GPRS
@@ -127,6 +159,19 @@
 r3x_entry_start:
 
 /*
+ * VERW's operand (the kernel's x86_verw_sel): any writable data segment
+ * selector, alone in its cache line, readable at CPL0 under the helper's
+ * page table.
+ */
+	.balign L1_CACHE_BYTES, 0xcc
+SYM_CODE_START_LOCAL_NOALIGN(r3x_verw_sel)
+	HVSEC_UNWIND_HINT_UNDEFINED
+	ANNOTATE_NOENDBR
+	.word	__KERNEL_DS
+	.balign L1_CACHE_BYTES, 0xcc
+SYM_CODE_END(r3x_verw_sel)
+
+/*
  * long r3x_enter_asm(int mode): IRQs off; our CR3, IDT and MSRs loaded.
  * R3X_ENTER_SYSRET starts the helper (RIP, RFLAGS, RSP and the argument
  * registers from *CPUV(R3X_REGS), every other register zero);
@@ -168,7 +213,7 @@ SYM_CODE_START_LOCAL(r3x_to_user)
 	R3X_TO_USER_CR3
 	popq	%rax
 	popq	%rsp
-	CLEAR_CPU_BUFFERS
+	R3X_CLEAR_CPU_BUFFERS
 	swapgs
 	sysretq
 .Lto_user_iret:
@@ -182,7 +227,7 @@ SYM_CODE_START_LOCAL(r3x_to_user)
 	R3X_TO_USER_CR3
 	popq	%rax
 	UNWIND_HINT_IRET_REGS
-	CLEAR_CPU_BUFFERS
+	R3X_CLEAR_CPU_BUFFERS
 	swapgs
 	iretq
 SYM_CODE_END(r3x_to_user)
@@ -197,8 +242,8 @@ SYM_CODE_START_LOCAL(r3x_return_to_caller)
 	ANNOTATE_NOENDBR
 	movq	CPUV(R3X_KSP), %rsp
 	UNWIND_HINT_FUNC
-	UNTRAIN_RET
-	CLEAR_BRANCH_HISTORY
+	R3X_UNTRAIN_RET
+	R3X_CLEAR_BRANCH_HISTORY
 	movl	%r12d, %eax
 	movq	CPUV(R3X_KRBX), %rbx
 	movq	CPUV(R3X_KRBP), %rbp
@@ -238,8 +283,8 @@ SYM_CODE_START(r3x_syscall_entry)
 	HVSEC_UNWIND_HINT_END_OF_STACK
 	ENDBR
 	R3X_SYSCALL_PROLOGUE
-	UNTRAIN_RET
-	CLEAR_BRANCH_HISTORY
+	R3X_UNTRAIN_RET
+	R3X_CLEAR_BRANCH_HISTORY
 	cld
 	movq	CPUV(R3X_REGS), %rdi
 	call	r3x_syscall_c
@@ -406,6 +451,60 @@ SYM_CODE_START_LOCAL(r3x_irq_stubs)
 SYM_CODE_END(r3x_irq_stubs)
 	.globl	r3x_entry_end
 r3x_entry_end:
+
+/*
+ * The kernel's write_ibpb(): an IBPB, then RSB stuffing where IBPB leaves
+ * return predictions alone (X86_BUG_IBPB_NO_RET). Always the full IBPB:
+ * the kernel's x86_pred_cmd (SBPB on some AMD CPUs without the SRSO
+ * mitigation) is not exported from 7.x. Clobbers RAX, RCX, RDX: callable
+ * from C too.
+ */
+SYM_FUNC_START(r3x_write_ibpb)
+	ANNOTATE_NOENDBR
+	movl	$MSR_IA32_PRED_CMD, %ecx
+	movl	$PRED_CMD_IBPB, %eax
+	xorl	%edx, %edx
+	wrmsr
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_BUG_IBPB_NO_RET
+	RET
+SYM_FUNC_END(r3x_write_ibpb)
+
+/*
+ * The kernel's clear_bhb_loop(), instruction for instruction (see there):
+ * branches that overwrite the branch history the helper left, on parts
+ * before Alder Lake (newer ones use BHI_DIS_S). CALLs and RETs keep the
+ * loop stream detector out; the RETs sit in the upper half of a cache line
+ * (ITS). The stack is not constant: a frame pointer for ORC. Clobbers
+ * RAX, RCX.
+ */
+SYM_FUNC_START_LOCAL(r3x_clear_bhb_loop)
+	ANNOTATE_NOENDBR
+	push	%rbp
+	mov	%rsp, %rbp
+	movl	$5, %ecx
+	ANNOTATE_INTRA_FUNCTION_CALL
+	call	1f
+	jmp	5f
+	.align 64, 0xcc
+	.skip 32 - (.Lret1 - 1f), 0xcc
+	ANNOTATE_INTRA_FUNCTION_CALL
+1:	call	2f
+.Lret1:	RET
+	.align 64, 0xcc
+	.skip 32 - 18, 0xcc
+2:	movl	$5, %eax
+3:	jmp	4f
+	nop
+4:	sub	$1, %eax
+	jnz	3b
+	sub	$1, %ecx
+	jnz	1b
+.Lret2:	RET
+5:	lfence
+	pop	%rbp
+	RET
+SYM_FUNC_END(r3x_clear_bhb_loop)
+STACK_FRAME_NON_STANDARD(r3x_clear_bhb_loop)
 
 	.section .rodata
 	.balign 8

@@ -136,6 +136,7 @@ struct r3x_run {
 long r3x_enter_asm(int mode);
 long r3x_syscall_c(struct r3x_gprs *regs);
 void r3x_handover_irq(unsigned long entry);
+void r3x_write_ibpb(void);
 extern const unsigned long r3x_stub_table[256];
 void r3x_syscall_entry(void);
 void r3x_cstar_entry(void);

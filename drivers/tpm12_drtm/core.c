@@ -28,6 +28,8 @@
 int drtm_dev_init(struct drtm_dev *dev)
 {
 	mutex_init(&dev->lock);
+	init_waitqueue_head(&dev->resume_wq);
+	dev->suspend_wait_ms = DRTM_SUSPEND_WAIT_MS;
 	dev->tfm = crypto_alloc_shash("sha1", 0, 0);
 	if (IS_ERR(dev->tfm)) {
 		int ret = PTR_ERR(dev->tfm);
@@ -156,6 +158,16 @@ static int hash_extend_tpm(struct drtm_dev *dev, u32 pcr,
 			ret = -EINTR;
 			goto out;
 		}
+		/*
+		 * A system suspend began: stop before the TPM sees more (Linux
+		 * is about to send TPM_SaveState). Nothing was extended; the
+		 * TPM's SHA-1 session ends with the next command.
+		 */
+		if (READ_ONCE(dev->suspended)) {
+			tis->last_what = "system suspend began during TPM-side hashing";
+			ret = -EBUSY;
+			goto out;
+		}
 		cond_resched();
 	}
 	ret = src_get(src, dev->chunk, off, left);
@@ -198,6 +210,117 @@ static void pcr_learn(struct drtm_dev *dev, u32 pcr, const u8 *val)
 {
 	memcpy(dev->pcr_val[pcr], val, DRTM_DIGEST_SIZE);
 	dev->pcr_known |= BIT(pcr);
+}
+
+/*
+ * Take dev->lock for a command sequence once no system suspend is under
+ * way: between the PM notifier's suspend (before Linux's TPM_SaveState)
+ * and its resume no command of ours is sent. A request made meanwhile
+ * waits for the resume, at most dev->suspend_wait_ms (then -EBUSY, nothing
+ * sent); a signal, or the freezer stopping a user task for the suspend,
+ * ends the wait with -ERESTARTSYS, so that an ioctl is restarted after
+ * the resume.
+ */
+static int dev_lock_resumed(struct drtm_dev *dev)
+{
+	long left = msecs_to_jiffies(dev->suspend_wait_ms);
+	bool waited = false;
+
+	for (;;) {
+		mutex_lock(&dev->lock);
+		if (!dev->suspended)
+			return 0;
+		if (!waited)
+			dev->suspend_waits++;
+		waited = true;
+		if (!left) {
+			dev->suspend_refused++;
+			dev->tis.last_what = "system suspended";
+			mutex_unlock(&dev->lock);
+			pr_warn_ratelimited("request refused: the system did not resume within %u ms\n",
+					    dev->suspend_wait_ms);
+			return -EBUSY;
+		}
+		mutex_unlock(&dev->lock);
+		left = wait_event_interruptible_timeout(dev->resume_wq,
+							!READ_ONCE(dev->suspended),
+							left);
+		if (left < 0)
+			return left;
+	}
+}
+
+/**
+ * drtm_dev_suspend() - a system suspend begins (PM notifier)
+ * @dev: device
+ *
+ * After it returns no command is sent until drtm_dev_resume(): a sequence
+ * in progress finishes first (TPM-side hashing stops at its next chunk,
+ * nothing extended), later requests wait.
+ */
+void drtm_dev_suspend(struct drtm_dev *dev)
+{
+	WRITE_ONCE(dev->suspended, true);
+	mutex_lock(&dev->lock);
+	dev->suspends++;
+	dev->suspend_cmds_at = dev->tis.stats.commands;
+	trace_tpm12_drtm_pm(1, dev->tis.stats.commands);
+	mutex_unlock(&dev->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_dev_suspend);
+
+/**
+ * drtm_dev_resume() - the system resumed (PM notifier)
+ * @dev: device
+ *
+ * A TPM 1.2 restores its resettable PCRs (17-22) not from TPM_SaveState
+ * but resets them when it starts again (S3: TPM_Startup(ST_STATE)), and a
+ * resume from hibernation starts it afresh: the PCRs the log covers are
+ * read back before anything else is sent, and a PCR that changed marks the
+ * log unusable.
+ */
+void drtm_dev_resume(struct drtm_dev *dev)
+{
+	mutex_lock(&dev->lock);
+	if (dev->suspended) {
+		dev->suspend_cmds += dev->tis.stats.commands -
+				     dev->suspend_cmds_at;
+		dev->recheck = dev->pcr_logged & dev->pcr_known;
+		WRITE_ONCE(dev->suspended, false);
+		trace_tpm12_drtm_pm(0, dev->tis.stats.commands);
+	}
+	mutex_unlock(&dev->lock);
+	wake_up_all(&dev->resume_wq);
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_dev_resume);
+
+/*
+ * First sequence after a resume: compare the PCRs the log covers with the
+ * values the TPM returned before the suspend. Called with dev->lock and
+ * the exclusion held. A failed read leaves the check pending (and fails
+ * the sequence: nothing is extended before the log is known to hold).
+ */
+static int recheck_after_resume(struct drtm_dev *dev, u32 *tpm_rc)
+{
+	u8 now[DRTM_DIGEST_SIZE];
+	u32 pcr;
+	int ret;
+
+	while (dev->recheck) {
+		pcr = __ffs(dev->recheck);
+		ret = drtm_tpm_pcr_read(&dev->tis, pcr, now, tpm_rc);
+		if (ret)
+			return ret;
+		if (memcmp(now, dev->pcr_val[pcr], DRTM_DIGEST_SIZE)) {
+			dev->resume_changed++;
+			drtm_evlog_mark(&dev->log, pcr, DRTM_EV_LOG_GAP_UNKNOWN);
+			pr_err_ratelimited("PCR %u changed while the system was suspended: event log marked unusable\n",
+					   pcr);
+		}
+		pcr_learn(dev, pcr, now);
+		dev->recheck &= ~BIT(pcr);
+	}
+	return 0;
 }
 
 enum extend_outcome { EXTEND_DONE, EXTEND_NOT_DONE, EXTEND_UNKNOWN };
@@ -282,10 +405,15 @@ int drtm_dev_measure(struct drtm_dev *dev, u32 pcr, u32 type,
 			return ret;
 	}
 
-	mutex_lock(&dev->lock);
+	ret = dev_lock_resumed(dev);
+	if (ret)
+		goto fail_nolock;
 	ret = excl_lock(dev);
 	if (ret)
 		goto fail_unlocked;
+	ret = recheck_after_resume(dev, tpm_rc);
+	if (ret)
+		goto fail;
 	/* Know the PCR before extending it, for a read-back after a failure. */
 	if (!(dev->pcr_known & BIT(pcr))) {
 		ret = drtm_tpm_pcr_read(&dev->tis, pcr, out, tpm_rc);
@@ -325,6 +453,7 @@ int drtm_dev_measure(struct drtm_dev *dev, u32 pcr, u32 type,
 		goto fail;
 	excl_unlock(dev);
 	dev->measurements++;
+	dev->pcr_logged |= BIT(pcr);
 	lret = drtm_evlog_append(&dev->log, pcr, type, digest, event,
 				 event_size);
 	trace_tpm12_drtm_extend(pcr, dev->tis.locality, type, mode, digest,
@@ -335,9 +464,10 @@ int drtm_dev_measure(struct drtm_dev *dev, u32 pcr, u32 type,
 fail:
 	excl_unlock(dev);
 fail_unlocked:
+	mutex_unlock(&dev->lock);
+fail_nolock:
 	trace_tpm12_drtm_extend(pcr, dev->tis.locality, type, mode, digest,
 				ret, *tpm_rc);
-	mutex_unlock(&dev->lock);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(drtm_dev_measure);
@@ -349,10 +479,14 @@ int drtm_dev_pcr_read(struct drtm_dev *dev, u32 pcr, u8 *out, u32 *tpm_rc)
 	*tpm_rc = 0;
 	if (pcr >= TPM12_DRTM_NR_PCRS)
 		return -EINVAL;
-	mutex_lock(&dev->lock);
+	ret = dev_lock_resumed(dev);
+	if (ret)
+		return ret;
 	ret = excl_lock(dev);
 	if (!ret) {
-		ret = drtm_tpm_pcr_read(&dev->tis, pcr, out, tpm_rc);
+		ret = recheck_after_resume(dev, tpm_rc);
+		if (!ret)
+			ret = drtm_tpm_pcr_read(&dev->tis, pcr, out, tpm_rc);
 		excl_unlock(dev);
 	}
 	if (!ret)

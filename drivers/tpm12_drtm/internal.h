@@ -9,12 +9,14 @@
 
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <hvsec/tpm12_drtm.h>
 
 /* TIS registers, per locality at 0x1000 * locality. */
 #define TIS_LOCALITY_STRIDE	0x1000
 #define TIS_ACCESS		0x00
 #define TIS_INT_ENABLE		0x08
+#define TIS_INT_STATUS		0x10
 #define TIS_INTF_CAPS		0x14
 #define TIS_STS			0x18
 #define TIS_DATA_FIFO		0x24
@@ -95,6 +97,8 @@
 #define DRTM_PROBE_RETRY_US	100000
 /* Largest SHA1Update payload we send (TPM 1.2 must take 1101-byte commands). */
 #define DRTM_SHA1_BLOCK_MAX	1024
+/* How long a request made during a system suspend waits for the resume. */
+#define DRTM_SUSPEND_WAIT_MS	30000
 
 enum drtm_tis_timeout { DRTM_TO_A, DRTM_TO_B, DRTM_TO_C, DRTM_TO_D, DRTM_TO_NR };
 enum drtm_tpm_duration { DRTM_DUR_SHORT, DRTM_DUR_MEDIUM, DRTM_DUR_LONG, DRTM_DUR_NR };
@@ -226,6 +230,19 @@ struct drtm_excl_ops {
  * @unclear_unknown: ... whose outcome stayed unknown (log marked unusable)
  * @excl: exclusion against another driver of the chip, or NULL
  * @excl_ctx: its context
+ * @suspended: a system suspend is under way (PM notifier): no command is
+ *	sent until the resume; set without @lock so that TPM-side hashing in
+ *	progress stops at its next chunk, read under @lock by every sequence
+ * @resume_wq: requests made while @suspended wait here
+ * @suspend_wait_ms: how long they wait before failing with -EBUSY
+ * @pcr_logged: bit n set: the log holds an extend of PCR n
+ * @recheck: PCRs to read back after a resume before anything else is sent
+ * @suspends: system suspends seen
+ * @suspend_waits: requests that waited for a resume
+ * @suspend_refused: requests that gave up waiting (-EBUSY)
+ * @suspend_cmds: TPM commands sent between a suspend and its resume
+ *	(always 0: counted by the transport, as a check)
+ * @resume_changed: PCRs found changed across a suspend (log marked)
  */
 struct drtm_dev {
 	struct mutex lock;		/* TPM access and the log */
@@ -242,6 +259,17 @@ struct drtm_dev {
 	u64 unclear_unknown;
 	const struct drtm_excl_ops *excl;
 	void *excl_ctx;
+	bool suspended;
+	wait_queue_head_t resume_wq;
+	unsigned int suspend_wait_ms;
+	u32 pcr_logged;
+	u32 recheck;
+	u64 suspends;
+	u64 suspend_waits;
+	u64 suspend_refused;
+	u64 suspend_cmds;
+	u64 suspend_cmds_at;		/* tis.stats.commands at the suspend */
+	u64 resume_changed;
 };
 
 #define DRTM_CHUNK		(64 * 1024)
@@ -255,6 +283,11 @@ int drtm_dev_measure(struct drtm_dev *dev, u32 pcr, u32 type,
 int drtm_dev_hash_host(struct drtm_dev *dev, const struct drtm_src *src,
 		       u8 *digest);
 int drtm_dev_pcr_read(struct drtm_dev *dev, u32 pcr, u8 *out, u32 *tpm_rc);
+void drtm_dev_suspend(struct drtm_dev *dev);
+void drtm_dev_resume(struct drtm_dev *dev);
+
+struct module;
+const struct module *drtm_kunit_module(void);
 
 int drtm_evlog_validate(const void *buf, u64 size, u32 *container_size,
 			const char **why);

@@ -12,28 +12,36 @@
 #include <linux/acpi.h>
 #include <linux/capability.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/io.h>
 #include <linux/ktime.h>
 #include <linux/miscdevice.h>
+#include <linux/ioport.h>
 #include <linux/module.h>
 #include <linux/security.h>
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/suspend.h>
 #include <linux/tpm.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <crypto/hash.h>
 #include <uapi/linux/hvsec_tpm12_drtm.h>
 #include <hvsec/tpm12_drtm.h>
+#include <kunit/visibility.h>
 #include "internal.h"
 
 #define TIS_DEFAULT_BASE	0xfed40000UL
 #define TIS_MAP_SIZE		(5 * TIS_LOCALITY_STRIDE)
 
+/*
+ * Hardware addresses: module_param_hw() makes the kernel refuse them under
+ * lockdown (LOCKDOWN_MODULE_PARAMETERS), like any driver's I/O address.
+ */
 static unsigned long tis_base;
-module_param(tis_base, ulong, 0444);
+module_param_hw(tis_base, ulong, iomem, 0444);
 MODULE_PARM_DESC(tis_base, "Physical base of the TIS window (default: ACPI, else 0xfed40000)");
 
 static unsigned int locality = 2;
@@ -61,8 +69,8 @@ module_param(evlog_size, uint, 0444);
 MODULE_PARM_DESC(evlog_size, "Size of a new event log container in bytes (default 65536)");
 
 static unsigned long long evlog_phys;
-module_param(evlog_phys, ullong, 0444);
-MODULE_PARM_DESC(evlog_phys, "Physical address of an existing event container to adopt (default 0: none)");
+module_param_hw(evlog_phys, ullong, iomem, 0444);
+MODULE_PARM_DESC(evlog_phys, "Physical address of an existing event container to adopt, in reserved (non-RAM) memory (default 0: none)");
 
 static unsigned int evlog_phys_size;
 module_param(evlog_phys_size, uint, 0444);
@@ -95,8 +103,11 @@ static struct {
 	struct dentry *sfs_dir;
 	struct dentry *sfs_log;
 	struct tpm_chip *chip;		/* Linux's chip while we hold it */
+	struct notifier_block pm_nb;
 	u64 linux_held;
 	u64 linux_refused;
+	u64 linux_irq_waits;		/* pending tpm_tis interrupts waited for */
+	u64 linux_irq_timeouts;
 	u64 bench_bytes;
 	u64 bench_ns;
 	int bench_ret;
@@ -149,6 +160,38 @@ static const struct drtm_tis_ops mmio_ops = {
  * Linux TPM driver (no chip) we work alone.
  */
 #if IS_REACHABLE(CONFIG_TCG_TPM)
+/*
+ * tpm_tis in IRQ mode acknowledges every interrupt from its IRQ thread,
+ * outside the chip's mutex: it requests locality 0 and, its wait queue
+ * being woken only by that same (masked, one-shot) interrupt, sleeps
+ * TIMEOUT_A whenever the TPM is not free at once; a failed request there
+ * also unbalances its locality count. Locality 0's interrupts come from
+ * Linux's own commands and locality changes, and none can start while we
+ * hold the chip: let the handler finish the ones still pending (locality
+ * 0's TPM_INT_STATUS reads 0) while locality 0 is still Linux's, so that
+ * the handler never has to compete with our locality. Bounded by TIMEOUT_A.
+ */
+static void linux_tpm_irqs_settle(struct tpm_chip *chip)
+{
+	ktime_t end = ktime_add_us(ktime_get(), drtm.dev.tis.timeout_us[DRTM_TO_A]);
+	bool late;
+
+	if (!(chip->flags & TPM_CHIP_FLAG_IRQ) ||
+	    !ioread32(drtm.regs + TIS_INT_STATUS))
+		return;
+	drtm.linux_irq_waits++;
+	for (;;) {
+		late = ktime_after(ktime_get(), end);
+		if (!ioread32(drtm.regs + TIS_INT_STATUS))
+			return;
+		if (late)
+			break;
+		usleep_range(50, 100);
+	}
+	drtm.linux_irq_timeouts++;
+	pr_warn_ratelimited("Linux's tpm_tis left an interrupt unacknowledged for TIMEOUT_A\n");
+}
+
 static int linux_tpm_lock(void *ctx)
 {
 	struct tpm_chip *chip;
@@ -167,6 +210,7 @@ static int linux_tpm_lock(void *ctx)
 				    ret);
 		return -EBUSY;
 	}
+	linux_tpm_irqs_settle(chip);
 	if (chip->ops->relinquish_locality && chip->locality >= 0)
 		chip->ops->relinquish_locality(chip, chip->locality);
 	drtm.chip = chip;
@@ -199,10 +243,49 @@ static void linux_tpm_unlock(void *ctx)
 }
 #endif
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/* KUnit looks at how the parameters are declared (module_param_hw()). */
+const struct module *drtm_kunit_module(void)
+{
+	return THIS_MODULE;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_kunit_module);
+#endif
+
 static const struct drtm_excl_ops linux_tpm_excl = {
 	.lock = linux_tpm_lock,
 	.unlock = linux_tpm_unlock,
 };
+
+/*
+ * System suspend. Linux's tpm_pm_suspend() sends TPM_SaveState, after
+ * which a TPM 1.2 must get no command until it is started again: one may
+ * invalidate the saved state. The TPM core's own guard is not enough: in
+ * 6.12 tpm_try_get_ops() refuses a chip with TPM_CHIP_FLAG_SUSPENDED, which
+ * tpm_pm_suspend() sets under the chip's mutex, but 6.1's tpm_try_get_ops()
+ * does not look at the flag and its tpm_pm_suspend() sets it only after
+ * tpm_put_ops(), and neither guard applies without a Linux TPM driver (or
+ * with share_linux_tpm=0). The PM notifier runs before any device is
+ * suspended and after every device has resumed: in between, nothing of
+ * ours is sent (see drtm_dev_suspend()).
+ */
+static int drtm_pm_notify(struct notifier_block *nb, unsigned long action,
+			  void *data)
+{
+	switch (action) {
+	case PM_SUSPEND_PREPARE:
+	case PM_HIBERNATION_PREPARE:
+	case PM_RESTORE_PREPARE:
+		drtm_dev_suspend(&drtm.dev);
+		break;
+	case PM_POST_SUSPEND:
+	case PM_POST_HIBERNATION:
+	case PM_POST_RESTORE:
+		drtm_dev_resume(&drtm.dev);
+		break;
+	}
+	return NOTIFY_DONE;
+}
 
 /* In-kernel API. */
 int tpm12_drtm_measure(u32 pcr, u32 type, const void *data, size_t len,
@@ -459,10 +542,15 @@ static int status_show(struct seq_file *m, void *v)
 		   drtm_tpm_rc_name(s->last_tpm_rc, rcbuf, sizeof(rcbuf)),
 		   s->last_tpm_rc_ordinal);
 	seq_printf(m, "measurements: %llu\n", dev->measurements);
-	seq_printf(m, "linux_tpm_core: %s, held %llu, refused %llu\n",
+	seq_printf(m, "linux_tpm_core: %s, held %llu, refused %llu, irq_waits %llu, irq_timeouts %llu\n",
 		   !share_linux_tpm ? "not shared" :
 		   IS_REACHABLE(CONFIG_TCG_TPM) ? "shared" : "not built",
-		   drtm.linux_held, drtm.linux_refused);
+		   drtm.linux_held, drtm.linux_refused, drtm.linux_irq_waits,
+		   drtm.linux_irq_timeouts);
+	seq_printf(m, "suspend: %s, suspends %llu, waited %llu, refused %llu, commands_while_suspended %llu, pcrs_changed %llu\n",
+		   dev->suspended ? "suspended" : "running", dev->suspends,
+		   dev->suspend_waits, dev->suspend_refused, dev->suspend_cmds,
+		   dev->resume_changed);
 	seq_printf(m, "unclear_extends: %llu (executed %llu, not executed %llu, unknown %llu)\n",
 		   dev->unclear, dev->unclear_done, dev->unclear_not_done,
 		   dev->unclear_unknown);
@@ -529,14 +617,17 @@ static int eventlog_ascii_show(struct seq_file *m, void *v)
 DEFINE_SHOW_ATTRIBUTE(eventlog_ascii);
 
 /*
- * sha1_bench: write N (bytes) to hash N bytes of kernel memory in one
- * crypto_shash_tfm_digest() call with the transform host mode uses; read
- * back the time. Benchmark aid (plain kernel SHA-1 baseline).
+ * sha1_bench: write N (bytes) to hash N bytes of kernel memory the way
+ * host mode hashes (drtm_dev_hash_host(): 64 KiB updates of the same
+ * transform, rescheduling between them and stopping on a fatal signal, so
+ * that a large size neither hogs the CPU nor ignores kill); read back the
+ * time. Benchmark aid (plain kernel SHA-1 baseline, no copy from user).
  */
 static ssize_t sha1_bench_write(struct file *f, const char __user *ubuf,
 				size_t count, loff_t *ppos)
 {
 	u8 digest[DRTM_DIGEST_SIZE];
+	struct drtm_src src = {};
 	u64 n, t0;
 	void *buf;
 	int ret;
@@ -552,8 +643,10 @@ static ssize_t sha1_bench_write(struct file *f, const char __user *ubuf,
 	if (!buf)
 		return -ENOMEM;
 	memset(buf, 0x5a, n);
+	src.kbuf = buf;
+	src.size = n;
 	t0 = ktime_get_ns();
-	ret = crypto_shash_tfm_digest(drtm.dev.tfm, buf, n, digest);
+	ret = drtm_dev_hash_host(&drtm.dev, &src, digest);
 	drtm.bench_ns = ktime_get_ns() - t0;
 	drtm.bench_bytes = n;
 	drtm.bench_ret = ret;
@@ -654,6 +747,11 @@ static int check_params(void)
 		       evlog_phys_size, DRTM_EVLOG_HDR_SIZE, SZ_16M);
 		return -EINVAL;
 	}
+	if (evlog_phys > U64_MAX - evlog_phys_size) {
+		pr_err("evlog_phys %#llx + evlog_phys_size %#x wraps around\n",
+		       evlog_phys, evlog_phys_size);
+		return -EINVAL;
+	}
 	if (!max_measure_size) {
 		pr_err("max_measure_size must not be 0\n");
 		return -EINVAL;
@@ -669,6 +767,18 @@ static int setup_log(void)
 	int ret;
 
 	if (evlog_phys) {
+		/*
+		 * A container a boot loader left lies in memory it reserved
+		 * (firmware-reserved, e.g. the TXT heap), never in the kernel's
+		 * own RAM, which anything may have reused since.
+		 */
+		if (region_intersects(evlog_phys, evlog_phys_size,
+				      IORESOURCE_SYSTEM_RAM,
+				      IORES_DESC_NONE) != REGION_DISJOINT) {
+			pr_err("refusing event log at %#llx+%#x: it lies in System RAM, not in reserved memory\n",
+			       evlog_phys, evlog_phys_size);
+			return -EINVAL;
+		}
 		buf = memremap(evlog_phys, evlog_phys_size, MEMREMAP_WB);
 		if (!buf) {
 			pr_err("cannot map event log at %#llx+%#x\n", evlog_phys,
@@ -805,10 +915,17 @@ static int __init tpm12_drtm_init(void)
 	if (ret)
 		goto err_dev;
 
+	drtm.pm_nb.notifier_call = drtm_pm_notify;
+	ret = register_pm_notifier(&drtm.pm_nb);
+	if (ret) {
+		pr_err("cannot register a PM notifier: %d\n", ret);
+		goto err_log;
+	}
+
 	ret = misc_register(&drtm_misc);
 	if (ret) {
 		pr_err("cannot register /dev/tpm12_drtm: %d\n", ret);
-		goto err_log;
+		goto err_pm;
 	}
 
 	drtm.sfs_dir = securityfs_create_dir("tpm12_drtm", NULL);
@@ -842,6 +959,8 @@ err_sfs:
 	securityfs_remove(drtm.sfs_dir);
 err_misc:
 	misc_deregister(&drtm_misc);
+err_pm:
+	unregister_pm_notifier(&drtm.pm_nb);
 err_log:
 	free_log();
 err_dev:
@@ -857,6 +976,7 @@ static void __exit tpm12_drtm_exit(void)
 	securityfs_remove(drtm.sfs_log);
 	securityfs_remove(drtm.sfs_dir);
 	misc_deregister(&drtm_misc);
+	unregister_pm_notifier(&drtm.pm_nb);
 	free_log();
 	drtm_dev_destroy(&drtm.dev);
 	iounmap(drtm.regs);

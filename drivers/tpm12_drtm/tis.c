@@ -21,6 +21,7 @@
 #include <hvsec/compat.h>
 #include <kunit/visibility.h>
 #include "internal.h"
+#include "trace.h"
 
 /* TIS defaults (PC Client TIS): A 750 ms, B 2 s, C 750 ms, D 750 ms. */
 static const u32 tis_default_timeout_us[DRTM_TO_NR] = {
@@ -489,6 +490,7 @@ int drtm_tis_transmit(struct drtm_tis *tis, size_t len, size_t *rsp_len)
 	if (len < TPM_HDR_SIZE || len > sizeof(tis->buf))
 		return -EINVAL;
 	ordinal = get_unaligned_be32(tis->buf + 6);
+	trace_tpm12_drtm_command(ordinal, tis->locality);
 	tis->stats.commands++;
 	tis->last_what = NULL;
 	tis->sent = false;

@@ -32,6 +32,35 @@ TRACE_EVENT(tpm12_drtm_extend,
 		      __entry->ret, __entry->tpm_rc)
 );
 
+/*
+ * One event per TPM command, before its first register access: a trace of
+ * what reached the TPM (with Linux's own commands, e.g. through a kprobe
+ * on tpm_transmit, in the same timeline).
+ */
+TRACE_EVENT(tpm12_drtm_command,
+	    TP_PROTO(u32 ordinal, u32 locality),
+	    TP_ARGS(ordinal, locality),
+	    TP_STRUCT__entry(__field(u32, ordinal)
+			     __field(u32, locality)),
+	    TP_fast_assign(__entry->ordinal = ordinal;
+			   __entry->locality = locality;),
+	    TP_printk("ordinal=%#x locality=%u", __entry->ordinal,
+		      __entry->locality)
+);
+
+/* System suspend and resume as the module sees them (PM notifier). */
+TRACE_EVENT(tpm12_drtm_pm,
+	    TP_PROTO(int suspend, u64 commands),
+	    TP_ARGS(suspend, commands),
+	    TP_STRUCT__entry(__field(int, suspend)
+			     __field(u64, commands)),
+	    TP_fast_assign(__entry->suspend = suspend;
+			   __entry->commands = commands;),
+	    TP_printk("%s commands=%llu",
+		      __entry->suspend ? "suspend" : "resume",
+		      __entry->commands)
+);
+
 #endif /* _TPM12_DRTM_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

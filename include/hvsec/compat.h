@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * hvsec: the one place for differences between the kernels hvsec builds
- * against (Debian's 6.1 and 6.12 kernels, and the 6.12 test kernel).
+ * against (Debian's 6.1, 6.12 and 7.3 kernels, and the 6.12 and 7.3 test
+ * kernels).
  *
  * Rules: code outside this file never tests the kernel version. Prefer a
  * feature test (#ifdef on the macro that a kernel introduced) to a version
@@ -36,8 +37,32 @@
  */
 #ifdef UNWIND_HINT_TYPE_END_OF_STACK
 #define HVSEC_UNWIND_HINT_END_OF_STACK	UNWIND_HINT_END_OF_STACK
+#define HVSEC_UNWIND_HINT_UNDEFINED	UNWIND_HINT_UNDEFINED
 #else
 #define HVSEC_UNWIND_HINT_END_OF_STACK	UNWIND_HINT_EMPTY
+#define HVSEC_UNWIND_HINT_UNDEFINED	UNWIND_HINT_EMPTY
+#endif
+
+#include <linux/stringify.h>
+#include <asm/alternative.h>
+#include <asm/cpufeatures.h>
+#include <asm/nospec-branch.h>
+
+/*
+ * The end of the kernel's UNTRAIN_RET (for an entry from user mode, after
+ * CALL_UNTRAIN_RET) with an IBPB function of the caller's: the kernel's own
+ * (entry_ibpb(), later write_ibpb()) is exported to KVM only from 7.x. On
+ * X86_FEATURE_ENTRY_IBPB a call of ibpb or, with call-depth tracking (6.2,
+ * X86_FEATURE_CALL_DEPTH), the reset of its counter. (The kernel's
+ * UNRET_END annotation is left out: objtool checks it in vmlinux only.)
+ */
+#ifdef X86_FEATURE_CALL_DEPTH
+#define HVSEC_ENTRY_IBPB_OR_CALL_DEPTH(ibpb)					\
+	ALTERNATIVE_2 "", __stringify(call ibpb), X86_FEATURE_ENTRY_IBPB,	\
+		      __stringify(RESET_CALL_DEPTH), X86_FEATURE_CALL_DEPTH
+#else
+#define HVSEC_ENTRY_IBPB_OR_CALL_DEPTH(ibpb)					\
+	ALTERNATIVE "", __stringify(call ibpb), X86_FEATURE_ENTRY_IBPB
 #endif
 
 #else /* !__ASSEMBLY__ */
@@ -64,6 +89,21 @@ static inline bool hvsec_cpu_has_fred(void)
 	return cpu_feature_enabled(X86_FEATURE_FRED);
 #else
 	return false;
+#endif
+}
+
+/*
+ * Does the kernel use IBPB, i.e. would its indirect_branch_prediction_barrier()
+ * issue one? Where X86_FEATURE_USE_IBPB exists (6.1, 6.12), only with it
+ * (off with spectre_v2_user=off or mitigations=off); once it is gone (7.x:
+ * the callers decide for themselves), wherever the CPU has IBPB.
+ */
+static inline bool hvsec_cpu_use_ibpb(void)
+{
+#ifdef X86_FEATURE_USE_IBPB
+	return cpu_feature_enabled(X86_FEATURE_USE_IBPB);
+#else
+	return cpu_feature_enabled(X86_FEATURE_IBPB);
 #endif
 }
 

@@ -157,7 +157,8 @@ u64 r3x_lookup(struct r3x_helper *h, unsigned long va, bool user_table);
 #define R3X_FK_COMPAT	24
 #define R3X_FK_OUTB	25	/* outb to port 0x80 */
 #define R3X_FK_LDT	26	/* load selector 0x7 (LDT entry 0) into DS */
-#define R3X_FK_NR	27
+#define R3X_FK_AMX	27	/* TILERELEASE: #NM (XFD armed) or #UD (no AMX) */
+#define R3X_FK_NR	28
 
 /* What the built-in "probe" helper returns (argument 0). */
 #define R3X_PR_RSP	0	/* RSP at entry */
