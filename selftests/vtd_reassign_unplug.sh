@@ -19,7 +19,8 @@
 # on every hot-removal, with or without hvsec's modules (Linux 6.12 to 7.3;
 # Documentation/testing.rst). That report is not counted as a splat when it
 # names no hvsec module; lockdep is off for the rest of the boot after it,
-# which is why this test has the name that makes it the last selftest.
+# which is why this test has the name that makes it the last of the main
+# selftests (the leak scan after them still covers it).
 
 D=/sys/kernel/debug
 T=$D/vtd_reassign_edutest
