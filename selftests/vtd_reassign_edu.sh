@@ -18,7 +18,7 @@ stock_total() { awk '/^stock:/ { s += $2 } END { print s + 0 }' $H/stats; }
 run() { echo 1 > $T/run && grep -q '^PASS' $T/result; }
 window() { echo 1 > $T/window && cat $T/result; }
 
-PLAN=21
+PLAN=22
 echo "TAP version 13"
 echo "1..$PLAN"
 
@@ -174,6 +174,13 @@ check $? "forced failure (undo-store): new DID kept, stock re-attach restores A"
 	dmesg | tail -n 3 | grep -q 'inject: want POINT' &&
 	[ "$(cat $H/inject)" = none ]
 check $? "an unknown failure point is refused with a message"
+# ... and so is bad input to the edu test's hotplug and stretch files.
+! echo 601 > $T/hotplug 2>/dev/null &&
+	dmesg | tail -n 3 | grep -q 'hotplug: want SECONDS' &&
+	! echo soon > $T/stretch 2>/dev/null &&
+	dmesg | tail -n 3 | grep -q 'stretch: want MS' &&
+	[ "$(cat $T/stretch)" = idle ]
+check $? "bad input to the edu test's hotplug and stretch is refused with a message"
 
 rmmod vtd_reassign; check $? "vtd_reassign unloads"
 run; check $? "stock again after unload"

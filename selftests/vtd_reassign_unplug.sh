@@ -5,7 +5,8 @@
 # port (test host --hotplug-edu) is switched A <-> B in a loop, with DMA,
 # by vtd_reassign_edutest's "hotplug" while the host unplugs it (this
 # script prints "HVSEC-UNPLUG ID"; scripts/monitor-agent.py on the host
-# sends "device_del ID" to QEMU's monitor, and pciehp removes the device).
+# sends "device_del ID" to QEMU's monitor, and pciehp removes the device;
+# requests for another id or with more words must be refused, first).
 # The loop must be stopped by the removal, its last switch complete (or fail
 # with its error) and a DMA after it land in its domain; the device goes
 # away within a bound, its domains are unmapped and freed after its release
@@ -18,7 +19,8 @@
 # on every hot-removal, with or without hvsec's modules (Linux 6.12 to 7.3;
 # Documentation/testing.rst). That report is not counted as a splat when it
 # names no hvsec module; lockdep is off for the rest of the boot after it,
-# which is why this test has the name that makes it the last selftest.
+# which is why this test has the name that makes it the last of the main
+# selftests (the leak scan after them still covers it).
 
 D=/sys/kernel/debug
 T=$D/vtd_reassign_edutest
@@ -49,11 +51,13 @@ loaded() { grep -q "^$1 " /proc/modules; }
 other_faults() { dmesg | grep 'DMAR: \[DMA' | grep -cv "device \[$1\]"; }
 own_faults() { dmesg | grep 'DMAR: \[DMA' | grep -c "device \[$1\]"; }
 
-PLAN=8
+PLAN=9
 # Bounds (seconds): the loop; the device's removal after the request
-# (pciehp waits 5 s for a second button press before it powers off).
+# (pciehp waits 5 s for a second button press before it powers off); how
+# long a refused request must leave the device in place.
 LOOP_MAX=90
 GONE_MAX=60
+REFUSED_WAIT=8
 
 echo "TAP version 13"
 echo "1..$PLAN"
@@ -95,6 +99,12 @@ while [ $i -lt 40 ] && [ "$(hstat direct)" -lt $((d0 + 20)) ]; do
 done
 d1=$(hstat direct)
 echo "# direct switches before the unplug request: $((d1 - d0))"
+# Requests the host must refuse: another id, and the id with more words.
+echo "# HVSEC-UNPLUG ${id}x"
+echo "# HVSEC-UNPLUG $id now"
+sleep $REFUSED_WAIT
+[ -e "/sys/bus/pci/devices/$bdf" ]
+check $? "requests the host must refuse leave the device in place (${REFUSED_WAIT}s)"
 echo "# HVSEC-UNPLUG $id"
 t=0
 while [ -e "/sys/bus/pci/devices/$bdf" ] && [ $t -lt $((GONE_MAX * 4)) ]; do

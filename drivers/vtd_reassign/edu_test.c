@@ -885,9 +885,7 @@ static ssize_t stretch_write(struct file *file, const char __user *buf,
 	unsigned int ms;
 	int ret = kstrtouint_from_user(buf, count, 0, &ms);
 
-	if (ret)
-		return ret;
-	if (ms > 2000) {
+	if (ret || ms > 2000) {
 		pr_err_ratelimited("stretch: want MS (0..2000)\n");
 		return -EINVAL;
 	}
