@@ -84,31 +84,43 @@ expected_list() {
 expected=$out/expected
 expected_list "$stage" > "$expected"
 
-# boot SPEC DIR STAGE [KERNEL] -- one test-host boot of check-job.sh; SPEC
-# as in HVSEC_CHECK_BOOTS, KERNEL a bzImage (default: the 6.12 test kernel).
-# DIR/elsewhere, if present, lists the selftests this boot leaves out.
-boot() {
-	local edu=root iommu=legacy rest=$1 dir=$2 stage=$3 append cpu=() kernel=() extras=() add=() rc
-	[ -z "${4:-}" ] || kernel=(--kernel "$4")
-	[ ! -f "$dir/elsewhere" ] || add=(--add "$dir/elsewhere=/hvsec/elsewhere")
+# spec_parse SPEC -- split a boot SPEC (HVSEC_CHECK_BOOTS syntax) into
+# spec_append (kernel parameters, space-separated), spec_cpu (the QEMU CPU
+# model or ""), spec_edu, spec_iommu and spec_extras (testhost.sh options).
+spec_parse() {
+	local rest=$1
+	spec_edu=root spec_iommu=legacy spec_cpu="" spec_extras=()
 	# Trailing +hotplug-edu/+ats; a "+" before them joins kernel parameters.
 	while [ "${rest%+*}" != "$rest" ]; do
 		case ${rest##*+} in
-		hotplug-edu|ats) extras=(--"${rest##*+}" ${extras[@]+"${extras[@]}"}) ;;
+		hotplug-edu|ats) spec_extras=(--"${rest##*+}" ${spec_extras[@]+"${spec_extras[@]}"}) ;;
 		*) break ;;
 		esac
 		rest=${rest%+*}
 	done
-	[ "${rest%\%*}" = "$rest" ] || { iommu=${rest##*%}; rest=${rest%\%*}; }
-	[ "${rest%@*}" = "$rest" ] || { edu=${rest##*@}; rest=${rest%@*}; }
-	append=${rest%%/*}
-	[ "$append" = "$rest" ] || cpu=(--cpu "${rest#*/}")
-	append=${append//+/ }
-	echo "check: booting the test host with $append${cpu[1]:+ (cpu ${cpu[1]})} (edu: $edu, iommu: $iommu${extras[*]:+, ${extras[*]}})"
+	[ "${rest%\%*}" = "$rest" ] || { spec_iommu=${rest##*%}; rest=${rest%\%*}; }
+	[ "${rest%@*}" = "$rest" ] || { spec_edu=${rest##*@}; rest=${rest%@*}; }
+	spec_append=${rest%%/*}
+	[ "$spec_append" = "$rest" ] || spec_cpu=${rest#*/}
+	spec_append=${spec_append//+/ }
+}
+
+# boot SPEC DIR STAGE [KERNEL] -- one test-host boot of check-job.sh; SPEC
+# as in HVSEC_CHECK_BOOTS, KERNEL a bzImage (default: the 6.12 test kernel).
+# DIR/elsewhere, if present, lists the selftests this boot leaves out.
+boot() {
+	local dir=$2 stage=$3 cpu=() kernel=() add=() rc
+	local spec_append spec_cpu spec_edu spec_iommu spec_extras
+	[ -z "${4:-}" ] || kernel=(--kernel "$4")
+	[ ! -f "$dir/elsewhere" ] || add=(--add "$dir/elsewhere=/hvsec/elsewhere")
+	spec_parse "$1"
+	[ -z "$spec_cpu" ] || cpu=(--cpu "$spec_cpu")
+	echo "check: booting the test host with $spec_append${spec_cpu:+ (cpu $spec_cpu)}" \
+		"(edu: $spec_edu, iommu: $spec_iommu${spec_extras[*]:+, ${spec_extras[*]}})"
 	"$HVSEC_TOP/scripts/testhost.sh" --quiet --stage "$stage" --out "$dir" \
-		--timeout "$GUEST_TIMEOUT" --append "$append" ${cpu[@]+"${cpu[@]}"} \
-		${kernel[@]+"${kernel[@]}"} --edu "$edu" --iommu "$iommu" \
-		${extras[@]+"${extras[@]}"} ${add[@]+"${add[@]}"} \
+		--timeout "$GUEST_TIMEOUT" --append "$spec_append" ${cpu[@]+"${cpu[@]}"} \
+		${kernel[@]+"${kernel[@]}"} --edu "$spec_edu" --iommu "$spec_iommu" \
+		${spec_extras[@]+"${spec_extras[@]}"} ${add[@]+"${add[@]}"} \
 		"$HVSEC_TOP/scripts/guest/check-job.sh"
 	rc=$?
 	[ $rc -eq 0 ] || echo "check: test host ($1) ended with status $rc"
@@ -204,11 +216,8 @@ done
 i=0
 for b in "${BOOTS[@]}"; do
 	i=$((i + 1))
-	append=${b%%[/@%]*}
-	append=${append%%+hotplug-edu*}
-	append=${append%%+ats*}
-	append=${append//+/ }
-	dir=$out/${append//[^a-z0-9]/_}
+	spec_parse "$b"
+	dir=$out/${spec_append//[^a-z0-9]/_}
 	mkdir -p "$dir"
 	# This boot's share of ONCE: leave out what another boot runs.
 	for o in ${ONCE[@]+"${ONCE[@]}"}; do
