@@ -205,7 +205,7 @@ int r3x_build_mm(struct r3x_helper *h)
 
 	t = top;
 	for (lvl = levels; lvl > 1; lvl--) {
-		unsigned int idx = (R3X_UVA_CODE >> (PAGE_SHIFT + 9 * (lvl - 1))) & 511;
+		unsigned int idx = ((u64)R3X_UVA_CODE >> (PAGE_SHIFT + 9 * (lvl - 1))) & 511;
 
 		u64 *next = r3x_new_table(h, NULL);
 
