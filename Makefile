@@ -20,7 +20,7 @@ TEST_KDIR = $(shell $(CURDIR)/scripts/build-kernel.sh)
 KBUILD_OPTS := $(if $(W),W=$(W)) $(if $(C),C=$(C))
 
 .PHONY: all modules tools selftests check lint vm vm-run demo bench clean \
-	install uninstall help check-dkms dkms-tree dkms-add dkms-install \
+	install uninstall help check-dkms check-dkms-trixie dkms-tree dkms-add dkms-install \
 	dkms-remove deb
 
 all: modules
@@ -103,6 +103,9 @@ dkms-remove:
 
 check-dkms:
 	scripts/check-dkms.sh
+
+check-dkms-trixie:
+	scripts/check-dkms-trixie.sh
 
 deb:
 	scripts/deb.sh

@@ -4,7 +4,8 @@
 # `make check`: lint; then, HVSEC_CHECK_JOBS (default 2) at a time, the
 # test-host boots (pti=off and pti=on on the 6.12 test kernel; one boot on
 # the 7.3 test kernel on request), a test of vm-run's exit status and
-# scripts/check-dkms.sh (DKMS on Debian's stock kernels). Each boot loads
+# scripts/check-dkms.sh and check-dkms-trixie.sh (DKMS on Debian's stock
+# 6.1, 6.12 and 7.3 kernels). Each boot loads
 # the modules, runs every KUnit suite listed in kunit/suites and the
 # selftests, reloads the modules and scans for leaks. The host parses the
 # results with the kernel's kunit.py and fails on any failed or missing
@@ -181,12 +182,23 @@ vmrun_status() {
 	echo "check: make vm-run with a failing script: exit $rc, $(head -n 1 "$dir/vm-run.err")"
 }
 
-# dkms_job -- scripts/check-dkms.sh, its status in $out/check-dkms.status.
+# dkms_job -- scripts/check-dkms.sh (Debian 12's 6.1 and 6.12), then
+# scripts/check-dkms-trixie.sh (trixie-backports' 7.3, in the trixie chroot)
+# with the package the first one made; the first failing status in
+# $out/check-dkms.status, both logs in $out/check-dkms.log.
 dkms_job() {
+	local rc rc7
 	echo "check: DKMS on stock kernels (log: $out/check-dkms.log)"
 	"$HVSEC_TOP/scripts/check-dkms.sh" > "$out/check-dkms.log" 2>&1
-	echo $? > "$out/check-dkms.status"
-	sed -n '/^check-dkms: hvsec/,$p' "$out/check-dkms.log"
+	rc=$?
+	"$HVSEC_TOP/scripts/check-dkms-trixie.sh" \
+		--deb "$HVSEC_TOP/.out/deb/hvsec-dkms_$(cat "$HVSEC_TOP/VERSION")_all.deb" \
+		>> "$out/check-dkms.log" 2>&1
+	rc7=$?
+	[ $rc -ne 0 ] || rc=$rc7
+	echo $rc > "$out/check-dkms.status"
+	sed -n '/^check-dkms: hvsec/,/^check-dkms: \(all passed\|FAILED\)/p' "$out/check-dkms.log"
+	sed -n '/^check-dkms-trixie: hvsec/,$p' "$out/check-dkms.log"
 }
 
 # The jobs, longest first (the 7.3 boot runs everything the two 6.12 boots

@@ -12,24 +12,34 @@
 #   /usr/src/hvsec-kernel-private/RELEASE/drivers/iommu/{iommu-priv.h,intel/iommu.h}
 # where dkms.conf and `make HVSEC_PRIVATE_SRC=...` look for them.
 #
-# usage: private-headers.sh [--install] RELEASE
-#   --install   install the matching linux-source-X.Y with apt if missing
+# usage: private-headers.sh [--install] [--chroot DIR] RELEASE
+#   --install     install the matching linux-source-X.Y with apt if missing
+#   --chroot DIR  for a kernel whose headers are installed in the trixie
+#                 chroot DIR (scripts/trixie-chroot.sh): the headers go to
+#                 DIR/usr/src/hvsec-kernel-private/RELEASE, the source
+#                 tarball comes from scripts/trixie-apt.sh (Linux 7.3)
 # Prints the directory; exits 1 (with the reason) if it cannot be made.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-install=0
-case "${1:-}" in
---install) install=1; shift ;;
-esac
-[ $# -eq 1 ] || die "usage: private-headers.sh [--install] RELEASE"
+install=0 chroot=""
+while [ $# -gt 1 ]; do
+	case "$1" in
+	--install) install=1; shift ;;
+	--chroot) chroot=$2; shift 2 ;;
+	*) break ;;
+	esac
+done
+[ $# -eq 1 ] || die "usage: private-headers.sh [--install] [--chroot DIR] RELEASE"
 rel=$1
 root=${HVSEC_PRIVATE_ROOT:-/usr/src/hvsec-kernel-private}
+[ -z "$chroot" ] || root=$chroot/usr/src/hvsec-kernel-private
 dest=$root/$rel
 members=(drivers/iommu/iommu-priv.h drivers/iommu/intel/iommu.h)
 
-srcver=$(dpkg-query -W -f='${source:Version}' "linux-headers-$rel" 2>/dev/null) ||
-	die "private-headers: linux-headers-$rel is not installed"
+srcver=$(dpkg-query ${chroot:+--admindir="$chroot/var/lib/dpkg"} -W -f='${source:Version}' \
+	"linux-headers-$rel" 2>/dev/null) ||
+	die "private-headers: linux-headers-$rel is not installed${chroot:+ in $chroot}"
 series=$(echo "$rel" | sed -n 's/^\([0-9]*\.[0-9]*\)[.-].*/\1/p')
 [ -n "$series" ] || die "private-headers: cannot tell the series of $rel"
 src=linux-source-$series
@@ -39,8 +49,16 @@ if [ -f "$dest/source-version" ] && [ "$(cat "$dest/source-version")" = "$srcver
 	exit 0
 fi
 
-have=$(dpkg-query -W -f='${Version}' "$src" 2>/dev/null || true)
-if [ "$have" != "$srcver" ]; then
+if [ -n "$chroot" ]; then
+	have=$("$HVSEC_TOP/scripts/trixie-apt.sh" version "$src")
+	[ "$have" = "$srcver" ] ||
+		die "private-headers: $rel was built from $srcver; trixie-backports has $src ${have:-none}"
+	tarball=$("$HVSEC_TOP/scripts/trixie-apt.sh" source-tarball) ||
+		die "private-headers: cannot fetch $src $srcver"
+else
+	have=$(dpkg-query -W -f='${Version}' "$src" 2>/dev/null || true)
+fi
+if [ -z "$chroot" ] && [ "$have" != "$srcver" ]; then
 	[ $install -eq 1 ] ||
 		die "private-headers: $rel was built from $srcver; install $src=$srcver (have: ${have:-none})"
 	[ "$(id -u)" -eq 0 ] || die "private-headers: run as root to install $src=$srcver"
@@ -50,7 +68,7 @@ if [ "$have" != "$srcver" ]; then
 		-o DPkg::Lock::Timeout=600 "$src=$srcver" >&2 ||
 		die "private-headers: apt cannot install $src=$srcver"
 fi
-tarball=$(dpkg -L "$src" | grep -E "/$src\.tar\.(xz|bz2|gz)$" | head -n 1)
+[ -n "$chroot" ] || tarball=$(dpkg -L "$src" | grep -E "/$src\.tar\.(xz|bz2|gz)$" | head -n 1)
 [ -n "$tarball" ] && [ -f "$tarball" ] || die "private-headers: no source tarball in $src"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hvsec-private.XXXXXX")

@@ -13,18 +13,21 @@
 #                          (/lib/modules/REL) that the test host needs
 #                          (HVSEC_GUEST_KMODS in lib.sh) with their
 #                          dependencies; the guest's /init loads them
+#   --kmod-root DIR        where that kernel's lib/modules/REL is (default /;
+#                          e.g. an unpacked Debian 7.x kernel's DIR/usr)
 #   --ksrc DIR             kernel source for the selftest harness (default: KDIR's)
 #   --out DIR              staging directory (default: .out/stage)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kdir="" kunit=1 prebuilt="" krel="" ksrc="" stage=$HVSEC_TOP/.out/stage
+kdir="" kunit=1 prebuilt="" krel="" kroot=/ ksrc="" stage=$HVSEC_TOP/.out/stage
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kdir) kdir=$2; shift 2 ;;
 	--no-kunit) kunit=0; shift ;;
 	--modules) prebuilt=$2; kunit=0; shift 2 ;;
 	--kernel-release) krel=$2; shift 2 ;;
+	--kmod-root) kroot=$2; shift 2 ;;
 	--ksrc) ksrc=$2; shift 2 ;;
 	--out) stage=$2; shift 2 ;;
 	*) die "stage-guest: unknown argument $1" ;;
@@ -96,7 +99,7 @@ fi
 if [ -n "$krel" ]; then
 	# modprobe prints the insmod lines in load order, dependencies first.
 	for m in "${HVSEC_GUEST_KMODS[@]}"; do
-		modprobe -S "$krel" --show-depends "$m" 2>/dev/null || true
+		modprobe -d "$kroot" -S "$krel" --show-depends "$m" 2>/dev/null || true
 	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r ko; do
 		unpack_ko "$ko" "$stage/hvsec/kmods"
 		name=${ko##*/}
