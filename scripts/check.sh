@@ -3,7 +3,7 @@
 #
 # `make check`: lint; then, HVSEC_CHECK_JOBS (default 2) at a time, the
 # test-host boots (pti=off and pti=on on the 6.12 test kernel; one boot on
-# the 7.3 test kernel on request), a test of vm-run's exit status and
+# the 7.3 test kernel), a test of vm-run's exit status and
 # scripts/check-dkms.sh and check-dkms-trixie.sh (DKMS on Debian's stock
 # 6.1, 6.12 and 7.3 kernels). Each boot loads
 # the modules, runs every KUnit suite listed in kunit/suites and the
@@ -44,7 +44,7 @@ read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=off%caching+hotplug-edu+ats pti=o
 # even out the two boots' time. "" runs every selftest in every boot.
 read -r -a ONCE <<< "${HVSEC_CHECK_ONCE-vtd_reassign_iommufd@1 vtd_reassign_unload.sh@1 vtd_reassign_unplug.sh@1 vtd_reassign_ats.sh@1 tpm12_drtm.sh@2 tpm12_drtm_ioctl@2 tpm12_drtm_suspend.sh@2}"
 GUEST_TIMEOUT=${HVSEC_GUEST_TIMEOUT:-1800}
-# HVSEC_CHECK_KSERIES="7.3" (default: none) adds one boot per listed
+# HVSEC_CHECK_KSERIES (default "7.3"; "" for none) adds one boot per listed
 # series on that series' test kernel (scripts/build-kernel.sh --series S,
 # cached like the 6.12 one; a cold build takes 13-20 minutes), with the
 # modules built against it (in a copy of the tree) and every KUnit suite
@@ -52,9 +52,8 @@ GUEST_TIMEOUT=${HVSEC_GUEST_TIMEOUT:-1800}
 # of test modules that a kernel does not build (vtd_reassign_hook_kunit:
 # the intel-iommu hook is built for the top Kbuild's
 # HVSEC_INTEL_IOMMU_SERIES only) are left out of that boot's expected
-# list, with a note. Not a default until more 7.3 runs have passed since
-# the fix of the ring3_exec crash that boot found (Documentation/testing.rst).
-read -r -a KSERIES <<< "${HVSEC_CHECK_KSERIES-}"
+# list, with a note.
+read -r -a KSERIES <<< "${HVSEC_CHECK_KSERIES-7.3}"
 KBOOT=${HVSEC_CHECK_KBOOT:-pti=off%caching+hotplug-edu+ats}
 # Two at a time: a TCG guest keeps about one host core busy in most tests.
 JOBS=${HVSEC_CHECK_JOBS:-2}
