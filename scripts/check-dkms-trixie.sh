@@ -26,6 +26,7 @@
 # Logs: .out/dkms-<release>/{make.log,console.log,output.log}.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/dkms-common.sh"
 
 deb="" rel="" boot=1 timeout=1800
 while [ $# -gt 0 ]; do
@@ -45,16 +46,6 @@ flock -w 3600 9 || die "check-dkms-trixie: another run has held the lock for an 
 
 version=$(cat "$HVSEC_TOP/VERSION")
 out=$HVSEC_TOP/.out
-times=()
-failed=()
-t_all=$(date +%s)
-phase() { ph_name=$1; ph_t=$(date +%s); log "=== $1"; }
-phase_done() {
-	local d=$(( $(date +%s) - ph_t ))
-	times+=("$(printf '%-44s %5ss %s' "$ph_name" "$d" "${1:-ok}")")
-	log "--- $ph_name: ${d}s ${1:-ok}"
-	case "${1:-ok}" in ok*) ;; *) failed+=("$ph_name") ;; esac
-}
 chr() { "$HVSEC_TOP/scripts/trixie-chroot.sh" run "$@"; }
 
 phase "chroot and headers"
@@ -112,17 +103,8 @@ st=ok
 for m in $(hvsec_driver_modules); do
 	f=$(find "$root/lib/modules/$rel/updates/dkms" -name "$m.ko*" 2>/dev/null | head -n 1)
 	[ -n "$f" ] || { st="FAILED ($m not in /lib/modules/$rel/updates/dkms)"; continue; }
-	[ "$(modinfo -F version "$f")" = "$version" ] || st="FAILED ($m: version is not $version)"
-	[ "$(modinfo -F license "$f")" = GPL ] || st="FAILED ($m: license is not GPL)"
-	for tag in description author; do
-		[ -n "$(modinfo -F $tag "$f")" ] || st="FAILED ($m: no $tag)"
-	done
-	while IFS= read -r p; do
-		[ -n "$p" ] || continue
-		d=$(echo "${p#*:}" | sed -E 's/ *\([a-z]+\)$//')
-		[ -n "${d// /}" ] || st="FAILED ($m: parameter ${p%%:*} has no help text)"
-	done < <(modinfo -F parm "$f")
-	log "$m: ${f#"$root"}, version $(modinfo -F version "$f"), $(modinfo -F parm "$f" | wc -l) parameter(s)"
+	s=$(dkms_modinfo_check "$f" "$m" "$version")
+	[ "$s" = ok ] || st=$s
 done
 phase_done "$st"
 
@@ -170,24 +152,7 @@ if [ $boot -eq 1 ] && [ "$st" = ok ]; then
 	stage=$("$HVSEC_TOP/scripts/stage-guest.sh" --modules "$moddir" --kernel-release "$rel" \
 		--kmod-root "$stock/usr" --out "$out/stage-$rel") || die "check-dkms-trixie: staging failed"
 	cp "$out/testmods-$rel"/*.ko "$stage/hvsec/modules/" 2>/dev/null || true
-	"$HVSEC_TOP/scripts/testhost.sh" --quiet --kernel "$kimg" --stage "$stage" \
-		--append loglevel=7 --out "$dir" --timeout "$timeout" \
-		"$HVSEC_TOP/scripts/guest/dkms-check.sh" || log "guest job status $?"
-	{
-		for t in "$stage"/hvsec/selftests/*; do
-			[ -x "$t" ] && echo "selftest ${t##*/}"
-		done
-		echo "selftest reload"
-		echo "selftest final-unload"
-	} > "$dir/expected"
-	if python3 "$HVSEC_TOP/scripts/check-report.py" "$(kselftest_src)/tools/testing/kunit/kunit.py" \
-		"$dir/expected" "$dir" > "$dir/report.txt"; then
-		st="ok ($(tail -n 1 "$dir/report.txt"))"
-	else
-		st="FAILED ($(tail -n 1 "$dir/report.txt"))"
-	fi
-	cat "$dir/report.txt" >&2
-	phase_done "$st"
+	phase_done "$(dkms_boot_judge "$kimg" "$stage" "$dir" "$timeout")"
 fi
 
 phase "apt-get purge hvsec-dkms (chroot)"
@@ -204,12 +169,4 @@ done
 	st="FAILED (modules left in /lib/modules/$rel/updates)"
 phase_done "$st"
 
-echo
-echo "check-dkms-trixie: hvsec $version on $rel (trixie chroot)"
-for t in "${times[@]}"; do echo "  $t"; done
-echo "  total: $(( $(date +%s) - t_all ))s"
-if [ ${#failed[@]} -gt 0 ]; then
-	echo "check-dkms-trixie: FAILED: ${failed[*]}"
-	exit 1
-fi
-echo "check-dkms-trixie: all passed"
+dkms_summary check-dkms-trixie "$rel (trixie chroot)"

@@ -29,6 +29,7 @@
 # lintian.txt and the apt-get logs in .out/deb/.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/dkms-common.sh"
 
 series="6.1 6.12" boot=1 timeout=1800
 while [ $# -gt 0 ]; do
@@ -49,16 +50,6 @@ flock -w 3600 9 || die "check-dkms: another check-dkms has held the lock for an 
 version=$(cat "$HVSEC_TOP/VERSION")
 pkg=hvsec/$version
 out=$HVSEC_TOP/.out
-times=()
-failed=()
-t_all=$(date +%s)
-phase() { ph_name=$1; ph_t=$(date +%s); log "=== $1"; }
-phase_done() {
-	local d=$(( $(date +%s) - ph_t ))
-	times+=("$(printf '%-44s %5ss %s' "$ph_name" "$d" "${1:-ok}")")
-	log "--- $ph_name: ${d}s ${1:-ok}"
-	case "${1:-ok}" in ok*) ;; *) failed+=("$ph_name") ;; esac
-}
 
 # newest_release SERIES -- Debian's newest amd64 kernel release of a series.
 newest_release() {
@@ -182,18 +173,8 @@ for r in "${releases[@]}"; do
 		/lib/modules/$r/updates/dkms/$m.ko*) ;;
 		*) st="FAILED ($m resolves to $f)"; continue ;;
 		esac
-		[ "$(modinfo -F version "$f")" = "$version" ] || st="FAILED ($m: version is not $version)"
-		[ "$(modinfo -F license "$f")" = GPL ] || st="FAILED ($m: license is not GPL)"
-		for tag in description author; do
-			[ -n "$(modinfo -F $tag "$f")" ] || st="FAILED ($m: no $tag)"
-		done
-		while IFS= read -r p; do
-			[ -n "$p" ] || continue
-			d=${p#*:}
-			d=$(echo "$d" | sed -E 's/ *\([a-z]+\)$//')
-			[ -n "${d// /}" ] || st="FAILED ($m: parameter ${p%%:*} has no help text)"
-		done < <(modinfo -F parm "$f")
-		log "$m: $f, version $(modinfo -F version "$f"), $(modinfo -F parm "$f" | wc -l) parameter(s)"
+		s=$(dkms_modinfo_check "$f" "$m" "$version")
+		[ "$s" = ok ] || st=$s
 	done
 	phase_done "$st"
 done
@@ -256,26 +237,7 @@ if [ $boot -eq 1 ]; then
 		stage=$("$HVSEC_TOP/scripts/stage-guest.sh" --modules "/var/lib/dkms/$pkg/$r/$(uname -m)/module" \
 			--kernel-release "$r" --out "$out/stage-$r") || die "check-dkms: staging for $r failed"
 		cp "$out/testmods-$r"/*.ko "$stage/hvsec/modules/" 2>/dev/null || true
-		"$HVSEC_TOP/scripts/testhost.sh" --quiet --kernel "/boot/vmlinuz-$r" --stage "$stage" \
-			--append loglevel=7 --out "$dir" --timeout "$timeout" \
-			"$HVSEC_TOP/scripts/guest/dkms-check.sh" || log "guest job status $?"
-		# Judged like make check: kunit.py on every TAP section, splats,
-		# missing selftests, an unfinished job.
-		{
-			for t in "$stage"/hvsec/selftests/*; do
-				[ -x "$t" ] && echo "selftest ${t##*/}"
-			done
-			echo "selftest reload"
-			echo "selftest final-unload"
-		} > "$dir/expected"
-		if python3 "$HVSEC_TOP/scripts/check-report.py" "$(kselftest_src)/tools/testing/kunit/kunit.py" \
-			"$dir/expected" "$dir" > "$dir/report.txt"; then
-			st="ok ($(tail -n 1 "$dir/report.txt"))"
-		else
-			st="FAILED ($(tail -n 1 "$dir/report.txt"))"
-		fi
-		cat "$dir/report.txt" >&2
-		phase_done "$st"
+		phase_done "$(dkms_boot_judge "/boot/vmlinuz-$r" "$stage" "$dir" "$timeout")"
 	done
 fi
 
@@ -302,12 +264,4 @@ done
 log "dkms status after the purge: $(dkms status | wc -l) line(s)"
 phase_done "$st"
 
-echo
-echo "check-dkms: hvsec $version on ${releases[*]}"
-for t in "${times[@]}"; do echo "  $t"; done
-echo "  total: $(( $(date +%s) - t_all ))s"
-if [ ${#failed[@]} -gt 0 ]; then
-	echo "check-dkms: FAILED: ${failed[*]}"
-	exit 1
-fi
-echo "check-dkms: all passed"
+dkms_summary check-dkms "${releases[*]}"
