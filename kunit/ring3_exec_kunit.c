@@ -875,8 +875,12 @@ static struct kunit_suite ring3_exec_stress_suite = {
 
 /* The module's default budget (parameter budget_us), as the tests load it. */
 #define KT_BUDGET_MS	10
-/* What a slow TCG host may add to an end that is due: generous, reported. */
-#define KT_SLACK_MS	200
+/*
+ * What a slow, loaded TCG host may add to an end that is due (a vCPU of
+ * the test host was measured descheduled for over 1 s): generous, and
+ * reported. A budget that is not enforced never ends the call at all.
+ */
+#define KT_SLACK_MS	3000
 
 static const unsigned int loop_kinds[] = {
 	R3X_LOOP_JMP, R3X_LOOP_PAUSE, R3X_LOOP_SERVICE,
@@ -1071,12 +1075,14 @@ static void kt_busy_unregister(struct kunit *test, struct kt_busy *b)
 	kunit_info(test, "unregister returned after %lld ms\n", ms);
 	KUNIT_EXPECT_EQ(test, b->ret, -ENOENT);
 	KUNIT_EXPECT_EQ(test, b->f.vector, (u64)R3X_VEC_UNREGISTERED);
-	KUNIT_EXPECT_LT(test, ms, 5000LL);
+	KUNIT_EXPECT_LT(test, ms, (s64)KT_SLACK_MS);
 }
 
 /*
- * While a helper spins on another CPU (IRQs on there), an IPI to that CPU
- * completes at once; then r3x_unregister() ends the call and returns.
+ * While a helper spins on another CPU (IRQs on there, budget 60 s), IPIs to
+ * that CPU are served while the call goes on; then r3x_unregister() ends
+ * the call and returns. The latencies are reported; the bound only
+ * separates "served" from "waited for the call to end".
  */
 static void busy_cpu_responsive_then_unregister(struct kunit *test)
 {
@@ -1100,8 +1106,7 @@ static void busy_cpu_responsive_then_unregister(struct kunit *test)
 	sort(us, ARRAY_SIZE(us), sizeof(us[0]), cmp_s64, NULL);
 	kunit_info(test, "IPI to the busy CPU: median %lld us, max %lld us\n",
 		   us[ARRAY_SIZE(us) / 2], us[ARRAY_SIZE(us) - 1]);
-	KUNIT_EXPECT_LT(test, us[ARRAY_SIZE(us) / 2], 10000LL);
-	KUNIT_EXPECT_LT(test, us[ARRAY_SIZE(us) - 1], 1000000LL);
+	KUNIT_EXPECT_LT(test, us[ARRAY_SIZE(us) - 1], KT_SLACK_MS * 1000LL);
 }
 
 /* The same with the caller's IRQs off: unregister ends it through an NMI. */
