@@ -35,8 +35,9 @@ since_start() {
 }
 
 # The boot ran with nosoftlockup; /init switched the watchdog back on.
-[ "$(cat /proc/sys/kernel/soft_watchdog 2>/dev/null)" = 1 ] ||
-	{ echo "##hvsec-fatal the soft-lockup watchdog is off"; exit 2; }
+[ "$(cat /proc/sys/kernel/soft_watchdog 2>/dev/null)" = 1 ] &&
+[ "$(cat /proc/sys/kernel/watchdog_thresh 2>/dev/null)" = 30 ] ||
+	{ echo "##hvsec-fatal the soft-lockup watchdog is off or not at 30 s"; exit 2; }
 tk=$(uptime_s)
 hvsec_load || { echo "##hvsec-fatal cannot load the modules"; exit 2; }
 took "load" "$tk"
