@@ -5,14 +5,19 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/completion.h>
+#include <linux/cpumask.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/sort.h>
 #include <linux/stringify.h>
 #include <linux/uaccess.h>
 #include <linux/umh.h>
@@ -409,10 +414,107 @@ static const struct file_operations call_fops = {
 /*
  * debugfs "bench": write "null N" (N calls of the null helper) or
  * "umh N PATH" (N call_usermodehelper() runs of PATH, waiting for each);
- * read back the mean nanoseconds of one.
+ * read back the mean nanoseconds of one. "ipi N" and "ipi-kernel N" send N
+ * IPIs (smp_call_function_single(), waiting) to another CPU that runs
+ * "spin" helper calls back to back, or spins in the kernel with IRQs on;
+ * read back the median nanoseconds of one IPI. "loop N" runs N calls of
+ * the never-ending "loop" helper, each ended by its budget (-ETIME), and
+ * reads back the mean nanoseconds of one.
  */
 static u64 r3x_bench_ns;
 static DEFINE_MUTEX(r3x_bench_lock);
+
+#define R3X_IPI_MAX	1000
+
+struct r3x_ipi_target {
+	struct completion started, done;
+	bool helper, stop;
+	int ret;
+};
+
+/* The busy CPU: helper calls (or a kernel spin) until told to stop. */
+static int r3x_ipi_target_fn(void *arg)
+{
+	struct r3x_ipi_target *t = arg;
+	u64 args[6] = { 1000000 };
+
+	complete(&t->started);
+	while (!READ_ONCE(t->stop) && !READ_ONCE(t->ret)) {
+		if (t->helper)
+			WRITE_ONCE(t->ret, r3x_call(r3x_builtin("spin"), args,
+						    NULL, NULL));
+		else
+			cpu_relax();
+	}
+	complete(&t->done);
+	return 0;
+}
+
+static void r3x_ipi_noop(void *info)
+{
+}
+
+static int r3x_ipi_cmp(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int r3x_bench_ipi(unsigned long n, bool helper)
+{
+	struct r3x_ipi_target t = { .helper = helper };
+	struct task_struct *task;
+	unsigned int cpu;
+	unsigned long i;
+	u64 *lat, t0;
+	int ret = 0;
+
+	if (n > R3X_IPI_MAX) {
+		pr_warn_ratelimited("bench: at most %d IPIs\n", R3X_IPI_MAX);
+		return -EINVAL;
+	}
+	lat = kmalloc_array(n, sizeof(*lat), GFP_KERNEL);
+	if (!lat)
+		return -ENOMEM;
+	init_completion(&t.started);
+	init_completion(&t.done);
+	migrate_disable();
+	cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
+	if (cpu >= nr_cpu_ids) {
+		pr_warn_ratelimited("bench: ipi needs two online CPUs\n");
+		ret = -ENODEV;
+		goto out;
+	}
+	task = kthread_create_on_cpu(r3x_ipi_target_fn, &t, cpu, "r3x_ipi/%u");
+	if (IS_ERR(task)) {
+		ret = PTR_ERR(task);
+		goto out;
+	}
+	wake_up_process(task);
+	/* The target ends by itself only after a failed call. */
+	wait_for_completion(&t.started);
+	for (i = 0; i < n && !READ_ONCE(t.ret); i++) {
+		t0 = ktime_get_ns();
+		ret = smp_call_function_single(cpu, r3x_ipi_noop, NULL, 1);
+		lat[i] = ktime_get_ns() - t0;
+		if (ret)
+			break;
+	}
+	WRITE_ONCE(t.stop, true);
+	/* A "spin" call is bounded by its budget. */
+	wait_for_completion(&t.done);
+	if (!ret)
+		ret = t.ret;
+	if (!ret) {
+		sort(lat, n, sizeof(*lat), r3x_ipi_cmp, NULL);
+		r3x_bench_ns = lat[n / 2];
+	}
+out:
+	migrate_enable();
+	kfree(lat);
+	return ret;
+}
 
 static ssize_t bench_write(struct file *file, const char __user *ubuf,
 			   size_t count, loff_t *ppos)
@@ -429,10 +531,15 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 	num = strsep(&p, " ");
 	path = p;
 	if (!kind || !num || kstrtoul(num, 0, &n) || n == 0 || n > 1000000) {
-		pr_warn_ratelimited("bench: expected \"null N\" or \"umh N PATH\", N in 1..1000000\n");
+		pr_warn_ratelimited("bench: expected \"null N\", \"loop N\", \"umh N PATH\", \"ipi N\" or \"ipi-kernel N\", N in 1..1000000\n");
 		return -EINVAL;
 	}
 	mutex_lock(&r3x_bench_lock);
+	if ((!strcmp(kind, "ipi") || !strcmp(kind, "ipi-kernel")) && !path) {
+		ret = r3x_bench_ipi(n, kind[3] == '\0');
+		mutex_unlock(&r3x_bench_lock);
+		return ret ? ret : count;
+	}
 	t0 = ktime_get();
 	if (!strcmp(kind, "null") && !path) {
 		struct r3x_helper *h = r3x_builtin("null");
@@ -441,6 +548,15 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 			ret = r3x_call(h, NULL, NULL, NULL);
 			if (!(i & 1023))
 				cond_resched();
+		}
+	} else if (!strcmp(kind, "loop") && !path && n <= 100) {
+		struct r3x_helper *h = r3x_builtin("loop");
+		u64 args[6] = { R3X_LOOP_JMP };
+
+		for (i = 0; i < n && !ret; i++) {
+			ret = r3x_call(h, args, NULL, NULL);
+			ret = ret == -ETIME ? 0 : ret ?: -EPROTO;
+			cond_resched();
 		}
 	} else if (!strcmp(kind, "umh") && path && *path == '/' && n <= 1000) {
 		char env0[] = "PATH=/sbin:/bin:/usr/bin";

@@ -38,6 +38,43 @@ else
 	r3x_pipe=$(r3x_bench pipe 5000)
 	r3x_true=$(command -v r3x_true)
 	echo "umh 50 $r3x_true" > "$r3x_b" && r3x_umh=$(cat "$r3x_b")
+	# IPIs to a CPU that runs helper calls back to back, against IPIs to
+	# a CPU spinning in the kernel, in interleaved rounds: the helper must
+	# not make its CPU unresponsive (issue goal: served within 10 ms).
+	r3x_ipi_rounds=""
+	for r3x_i in 1 2 3 4 5; do
+		echo "ipi-kernel 100" > "$r3x_b" && r3x_k=$(cat "$r3x_b") || r3x_k=""
+		echo "ipi 100" > "$r3x_b" && r3x_h=$(cat "$r3x_b") || r3x_h=""
+		[ -n "$r3x_k" ] && [ -n "$r3x_h" ] &&
+			r3x_ipi_rounds="$r3x_ipi_rounds $r3x_h:$r3x_k"
+	done
+	r3x_rounds_save=$r3x_rounds
+	r3x_rounds=$r3x_ipi_rounds
+	r3x_ipi_h=$(r3x_median 1)
+	r3x_ipi_k=$(r3x_median 2)
+	r3x_ipi_ratio=$(r3x_median 3)
+	r3x_rounds=$r3x_rounds_save
+	r3x_bench_line ipi_to_helper_cpu_ns "${r3x_ipi_h:-n/a}" \
+		"median IPI round trip to a CPU running helpers; goal <= 10000000"
+	r3x_bench_line ipi_to_kernel_spin_ns "${r3x_ipi_k:-n/a}" \
+		"the same to a CPU spinning in the kernel, IRQs on"
+	[ -n "$r3x_ipi_h" ] && r3x_bench_line ipi_helper_over_kernel \
+		"$(awk -v a="$r3x_ipi_ratio" 'BEGIN{printf "%.2f", a}')" \
+		"median of 5 interleaved rounds (indicative)"
+	# A never-ending helper, ended by its budget. The budget counts the
+	# helper's own time, not the interrupts handed to Linux meanwhile, so
+	# the wall time is the budget plus those (counted in stats "irqs").
+	r3x_budget=$(cat /sys/module/ring3_exec/parameters/budget_us 2>/dev/null)
+	r3x_irqs() { sed -n 's/^irqs: //p' /sys/kernel/debug/ring3_exec/stats; }
+	r3x_i0=$(r3x_irqs)
+	echo "loop 20" > "$r3x_b" && r3x_loop=$(cat "$r3x_b") || r3x_loop=""
+	r3x_i1=$(r3x_irqs)
+	r3x_bench_line budget_end_wall_ns "${r3x_loop:-n/a}" \
+		"mean wall time of a call ended by its budget of ${r3x_budget:-?} us"
+	[ -n "$r3x_loop" ] && [ -n "$r3x_i0" ] && [ -n "$r3x_i1" ] &&
+		r3x_bench_line budget_end_irqs_per_call \
+			"$(awk -v a="$r3x_i0" -v b="$r3x_i1" 'BEGIN{printf "%.1f", (b - a) / 20}')" \
+			"interrupts handed to Linux during one such call (not charged)"
 	r3x_bench_line null_call_ns "${r3x_call:-n/a}" "null helper call+return, in kernel (median)"
 	r3x_bench_line getppid_ns "${r3x_sys:-n/a}" "user-space null syscall (median)"
 	r3x_bench_line pipe_roundtrip_ns "${r3x_pipe:-n/a}" "user process over two pipes"
