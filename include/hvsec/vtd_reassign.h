@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * vtd_reassign: one-step re-assignment of PCI devices between VT-d domains.
- * Legacy-mode context entries and the in-kernel API.
+ * Legacy-mode context entries, scalable-mode PASID entries and the
+ * in-kernel API.
  */
 #ifndef _HVSEC_VTD_REASSIGN_H
 #define _HVSEC_VTD_REASSIGN_H
@@ -313,5 +314,70 @@ int vtd_map_one(struct vtd_iommu *u, struct vtd_domain *d, u8 bus, u8 devfn,
 int vtd_unmap_one(struct vtd_iommu *u, u8 bus, u8 devfn, bool ats,
 		  unsigned int mode);
 int vtd_dev_move(struct vtd_dev *dev, struct vtd_domain *to);
+
+/*
+ * A 512-bit scalable-mode PASID-table entry. The IOMMU fetches it in four
+ * 128-bit units (qwords 0-1, 2-3, 4-5, 6-7), each atomically.
+ */
+#define VTD_PE_QWORDS		8
+#define VTD_PE_UNITS		4
+
+struct vtd_pasid_entry {
+	u64 val[VTD_PE_QWORDS];
+} __aligned(64);
+
+#define VTD_PE0_P		BIT_ULL(0)
+#define VTD_PE0_FPD		BIT_ULL(1)
+#define VTD_PE0_AW		GENMASK_ULL(4, 2)
+#define VTD_PE0_PGTT		GENMASK_ULL(8, 6)
+#define VTD_PE0_SLPTPTR		GENMASK_ULL(63, 12)
+#define VTD_PE1_DID		GENMASK_ULL(15, 0)
+#define VTD_PE2_SRE		BIT_ULL(0)
+#define VTD_PE2_FLPM		GENMASK_ULL(3, 2)
+#define VTD_PE2_FLPTPTR		GENMASK_ULL(63, 12)
+
+/* PASID-granular translation types (PGTT). */
+#define VTD_PGTT_FL		1
+#define VTD_PGTT_SL		2
+#define VTD_PGTT_NESTED		3
+#define VTD_PGTT_PT		4
+
+/**
+ * struct vtd_pasid_ops - how the PASID-entry writer reaches the entry
+ * @store: one 128-bit store of unit @unit (0..3) from @old to @new (two
+ *	qwords each); an error (e.g. the entry was not @old) ends the write
+ * @sync: make the IOMMU drop cached copies of the entry and wait until
+ *	fetches begun before it are done (PASID-cache invalidation)
+ */
+struct vtd_pasid_ops {
+	int (*store)(void *priv, unsigned int unit, const u64 old[2],
+		     const u64 new[2]);
+	int (*sync)(void *priv);
+};
+
+/**
+ * struct vtd_pasid_result - what vtd_pasid_write() did
+ * @stores: 128-bit stores
+ * @syncs: syncs between steps (the caller's final invalidation not counted)
+ * @critical: mask of the unit written in one store to switch (0: none)
+ * @pending: stores not yet followed by a sync
+ */
+struct vtd_pasid_result {
+	unsigned int stores;
+	unsigned int syncs;
+	unsigned int critical;
+	bool pending;
+};
+
+void vtd_pasid_used(const struct vtd_pasid_entry *e,
+		    struct vtd_pasid_entry *used);
+bool vtd_pasid_same(const struct vtd_pasid_entry *a,
+		    const struct vtd_pasid_entry *b);
+int vtd_pasid_plan(const struct vtd_pasid_entry *cur,
+		   const struct vtd_pasid_entry *target, unsigned int *critical);
+int vtd_pasid_write(const struct vtd_pasid_ops *ops, void *priv,
+		    struct vtd_pasid_entry *cur,
+		    const struct vtd_pasid_entry *target,
+		    struct vtd_pasid_result *res);
 
 #endif /* _HVSEC_VTD_REASSIGN_H */
