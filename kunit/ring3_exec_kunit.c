@@ -907,8 +907,13 @@ static void timeout_irqs_on(struct kunit *test)
 
 	ret = r3x_call(r3x_builtin("loop"), args, &res, &f);
 	ms = ktime_ms_delta(ktime_get(), t0);
-	kunit_info(test, "ended after %lld ms (budget %d ms)\n", ms, KT_BUDGET_MS);
+	kunit_info(test, "ended after %lld ms, %llu us charged (budget %d ms)\n",
+		   ms, div_u64(f.used_ns, NSEC_PER_USEC), KT_BUDGET_MS);
 	KUNIT_EXPECT_EQ(test, ret, -ETIME);
+	/* the budget was spent, no more than a loaded host's slack over it */
+	KUNIT_EXPECT_GE(test, f.used_ns, KT_BUDGET_MS * NSEC_PER_MSEC);
+	KUNIT_EXPECT_LT(test, f.used_ns,
+			(KT_BUDGET_MS + KT_SLACK_MS) * NSEC_PER_MSEC);
 	KUNIT_EXPECT_EQ(test, f.vector, (u64)R3X_VEC_TIMEOUT);
 	KUNIT_EXPECT_GE(test, f.rip, (u64)R3X_UVA_CODE);
 	KUNIT_EXPECT_LT(test, f.rip, (u64)R3X_UVA_CODE + PAGE_SIZE);
@@ -1012,9 +1017,11 @@ static void timeout_irqs_off(struct kunit *test)
 	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&b.done, 30 * HZ), 0UL);
 	migrate_enable();
 	r3x_stats_sum(&st1);
-	kunit_info(test, "ended after %lld ms (budget %d ms), %llu kicks\n",
-		   b.ms, KT_BUDGET_MS, st1.kicks - st0.kicks);
+	kunit_info(test, "ended after %lld ms, %llu us charged (budget %d ms), %llu kicks\n",
+		   b.ms, div_u64(b.f.used_ns, NSEC_PER_USEC), KT_BUDGET_MS,
+		   st1.kicks - st0.kicks);
 	KUNIT_EXPECT_EQ(test, b.ret, -ETIME);
+	KUNIT_EXPECT_GE(test, b.f.used_ns, KT_BUDGET_MS * NSEC_PER_MSEC);
 	KUNIT_EXPECT_EQ(test, b.f.vector, (u64)R3X_VEC_TIMEOUT);
 	KUNIT_EXPECT_LT(test, b.ms, (s64)KT_BUDGET_MS + KT_SLACK_MS);
 	/* A helper that keeps calling services is stopped in the service path. */

@@ -419,9 +419,9 @@ static const struct file_operations call_fops = {
  * "spin" helper calls back to back, or spins in the kernel with IRQs on;
  * read back the median nanoseconds of one IPI. "loop N" runs N calls of
  * the never-ending "loop" helper, each ended by its budget (-ETIME), and
- * reads back the mean nanoseconds of one.
+ * reads back the mean nanoseconds of one and the mean CPU time charged.
  */
-static u64 r3x_bench_ns;
+static u64 r3x_bench_ns, r3x_loop_used_ns;
 static DEFINE_MUTEX(r3x_bench_lock);
 
 #define R3X_IPI_MAX	1000
@@ -535,6 +535,7 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 		return -EINVAL;
 	}
 	mutex_lock(&r3x_bench_lock);
+	r3x_loop_used_ns = 0;
 	if ((!strcmp(kind, "ipi") || !strcmp(kind, "ipi-kernel")) && !path) {
 		ret = r3x_bench_ipi(n, kind[3] == '\0');
 		mutex_unlock(&r3x_bench_lock);
@@ -551,13 +552,17 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 		}
 	} else if (!strcmp(kind, "loop") && !path && n <= 100) {
 		struct r3x_helper *h = r3x_builtin("loop");
-		u64 args[6] = { R3X_LOOP_JMP };
+		u64 args[6] = { R3X_LOOP_JMP }, used = 0;
+		struct r3x_fault f = {};
 
 		for (i = 0; i < n && !ret; i++) {
-			ret = r3x_call(h, args, NULL, NULL);
+			ret = r3x_call(h, args, NULL, &f);
 			ret = ret == -ETIME ? 0 : ret ?: -EPROTO;
+			used += f.used_ns;
 			cond_resched();
 		}
+		if (!ret)
+			r3x_loop_used_ns = div_u64(used, n);
 	} else if (!strcmp(kind, "umh") && path && *path == '/' && n <= 1000) {
 		char env0[] = "PATH=/sbin:/bin:/usr/bin";
 		char *argv[2], *envp[2];
@@ -583,8 +588,15 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 static ssize_t bench_read(struct file *file, char __user *ubuf, size_t count,
 			  loff_t *ppos)
 {
-	char out[32];
-	int len = scnprintf(out, sizeof(out), "%llu\n", r3x_bench_ns);
+	char out[48];
+	int len;
+
+	mutex_lock(&r3x_bench_lock);
+	len = r3x_loop_used_ns ?
+	      scnprintf(out, sizeof(out), "%llu %llu\n", r3x_bench_ns,
+			r3x_loop_used_ns) :
+	      scnprintf(out, sizeof(out), "%llu\n", r3x_bench_ns);
+	mutex_unlock(&r3x_bench_lock);
 
 	return simple_read_from_buffer(ubuf, count, ppos, out, len);
 }

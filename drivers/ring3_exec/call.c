@@ -811,8 +811,10 @@ int r3x_call(struct r3x_helper *h, const u64 args[6], u64 *result,
 	r3x_put_user(h);
 	if (!ret && result)
 		*result = run.result;
-	if (ret && fault)
+	if (ret && fault) {
 		*fault = run.fault;
+		fault->used_ns = run.used_ns;
+	}
 	return ret;
 }
 EXPORT_SYMBOL_GPL(r3x_call);

@@ -76,6 +76,7 @@ struct r3x_fault {
 	u64 rsp;
 	u64 rflags;
 	u64 cs;
+	u64 used_ns;	/* CPU time charged against the budget */
 };
 
 struct r3x_helper;
