@@ -38,6 +38,8 @@
 #   --ats            an ATS-capable device: intel-iommu with device-iotlb=on
 #                    and a virtio-rng-pci (ats=on, iommu_platform=on,
 #                    modern only) behind a PCIe root port
+#   --tcg-single     one host thread for all vCPUs (-accel tcg,thread=single):
+#                    no vCPU runs while another one rewrites kernel text
 #   --quiet          do not echo the job's output
 # exit status: the job's status; 124 on timeout; 125 if the guest died
 # without a verdict; 126 on a host-side error.
@@ -59,6 +61,7 @@ while [ $# -gt 0 ]; do
 	--add) adds+=("$2"); shift 2 ;;
 	--cpu) cpu=$2; shift 2 ;;
 	--kvm) accel=kvm; cpu=host; shift ;;
+	--tcg-single) accel=tcg,thread=single; shift ;;
 	--edu) edu=$2; shift 2 ;;
 	--iommu) iommu=$2; shift 2 ;;
 	--hotplug-edu) hotplug_edu=1; shift ;;
