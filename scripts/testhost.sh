@@ -27,9 +27,11 @@
 #   --edu TOPOLOGY   where the edu DMA device sits: root (default: on the root
 #                    bus), bridge (behind a pcie-pci-bridge: it DMAs with the
 #                    bridge's requester id) or bridge2 (two edus behind it)
-#   --iommu MODE     intel-iommu variant: legacy (default) or caching
+#   --iommu MODE     intel-iommu variant: legacy (default), caching
 #                    (caching-mode=on: every map and invalidation is
-#                    trapped, as in a VM whose IOMMU is emulated)
+#                    trapped, as in a VM whose IOMMU is emulated) or
+#                    scalable (x-scalable-mode=on: PASID tables, second-level
+#                    translation only)
 #   --hotplug-edu    one more edu, behind a PCIe root port (QEMU id
 #                    hvsec-hpedu0, physical slot 16, native hot-plug), that
 #                    the job may unplug with a line "HVSEC-UNPLUG
@@ -84,7 +86,8 @@ esac
 case $iommu in
 legacy) iommu_dev=intel-iommu,intremap=on ;;
 caching) iommu_dev=intel-iommu,intremap=on,caching-mode=on ;;
-*) echo "testhost: bad --iommu '$iommu' (legacy or caching)" >&2; exit 126 ;;
+scalable) iommu_dev=intel-iommu,intremap=on,x-scalable-mode=on ;;
+*) echo "testhost: bad --iommu '$iommu' (legacy, caching or scalable)" >&2; exit 126 ;;
 esac
 # Extra devices sit behind PCIe root ports at fixed root-bus slots (after
 # the edus, whose automatic addresses stay as they were). Only the ids in

@@ -1307,7 +1307,7 @@ int vtd_hook_init(struct dentry *parent)
 	debugfs_create_file("history", 0444, hook.dir, NULL, &history_fops);
 	debugfs_create_file("inject", 0600, hook.dir, NULL, &inject_fops);
 	WRITE_ONCE(hook.active, true);
-	pr_info("intel-iommu domain switches are now direct (legacy mode; %s, layout %08x)\n",
+	pr_info("intel-iommu domain switches in legacy mode are now direct (%s, layout %08x)\n",
 		UTS_RELEASE, hook_layout_fp());
 	return 0;
 

@@ -168,6 +168,18 @@ static int vtd_find_units(void)
 	return vtd.nr_units ? 0 : -ENODEV;
 }
 
+/* Units whose root table is in scalable mode (RTADDR.TTM 01). */
+static unsigned int vtd_units_scalable(void)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < vtd.nr_units; i++)
+		if (FIELD_GET(VTD_RTADDR_TTM,
+			      readq(vtd.units[i].regs + VTD_REG_RTADDR)) == 1)
+			n++;
+	return n;
+}
+
 static void vtd_units_put(void)
 {
 	unsigned int i;
@@ -206,6 +218,9 @@ static int __init vtd_reassign_init(void)
 		}
 		if (ret)
 			pr_info("intel-iommu's domain switches stay stock\n");
+		else if (vtd_units_scalable())
+			pr_info("%u of %u VT-d unit(s) in scalable mode: their domain switches stay stock (stock:scalable-mode)\n",
+				vtd_units_scalable(), vtd.nr_units);
 		vtd.hooked = !ret;
 	}
 	return 0;
