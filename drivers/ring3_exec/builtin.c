@@ -537,7 +537,7 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 	mutex_lock(&r3x_bench_lock);
 	r3x_loop_used_ns = 0;
 	if ((!strcmp(kind, "ipi") || !strcmp(kind, "ipi-kernel")) && !path) {
-		ret = r3x_bench_ipi(n, kind[3] == '\0');
+		ret = r3x_bench_ipi(n, !strcmp(kind, "ipi"));
 		mutex_unlock(&r3x_bench_lock);
 		return ret ? ret : count;
 	}

@@ -190,6 +190,7 @@ static void vtd_units_put(void)
 
 static int __init vtd_reassign_init(void)
 {
+	unsigned int sm;
 	int ret;
 
 	if (intel_iommu_hook < -1 || intel_iommu_hook > 1) {
@@ -216,11 +217,12 @@ static int __init vtd_reassign_init(void)
 			vtd_units_put();
 			return ret;
 		}
+		sm = vtd_units_scalable();
 		if (ret)
 			pr_info("intel-iommu's domain switches stay stock\n");
-		else if (vtd_units_scalable())
+		else if (sm)
 			pr_info("%u of %u VT-d unit(s) in scalable mode: their domain switches stay stock (stock:scalable-mode)\n",
-				vtd_units_scalable(), vtd.nr_units);
+				sm, vtd.nr_units);
 		vtd.hooked = !ret;
 	}
 	return 0;

@@ -31,11 +31,6 @@
 #include <kunit/visibility.h>
 #include <hvsec/vtd_reassign.h>
 
-static u64 vtd_pe_pgtt(const struct vtd_pasid_entry *e)
-{
-	return (e->val[0] & VTD_PE0_PGTT) >> 6;
-}
-
 /**
  * vtd_pasid_used() - the bits of an entry the IOMMU interprets
  * @e: the entry
@@ -51,7 +46,7 @@ static u64 vtd_pe_pgtt(const struct vtd_pasid_entry *e)
 void vtd_pasid_used(const struct vtd_pasid_entry *e,
 		    struct vtd_pasid_entry *used)
 {
-	u64 pgtt = vtd_pe_pgtt(e);
+	u64 pgtt = FIELD_GET(VTD_PE0_PGTT, e->val[0]);
 
 	memset(used, 0, sizeof(*used));
 	if (!(e->val[0] & VTD_PE0_P)) {

@@ -26,15 +26,17 @@ else
 		[ -n "$r3x_c" ] && [ -n "$r3x_s" ] &&
 			r3x_rounds="$r3x_rounds $r3x_c:$r3x_s"
 	done
-	r3x_median() {	# field (1 call, 2 getppid, 3 ratio) of the rounds
-		for r3x_r in $r3x_rounds; do
+	# r3x_median FIELD ROUNDS: median of field (1 first, 2 second,
+	# 3 first/second) of rounds "a:b a:b ..."
+	r3x_median() {
+		for r3x_r in $2; do
 			echo "$r3x_r" | awk -F: -v f="$1" \
 				'{ v[1] = $1; v[2] = $2; v[3] = $2 > 0 ? $1 / $2 : 0; print v[f] }'
 		done | sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'
 	}
-	r3x_call=$(r3x_median 1)
-	r3x_sys=$(r3x_median 2)
-	r3x_ratio=$(r3x_median 3)
+	r3x_call=$(r3x_median 1 "$r3x_rounds")
+	r3x_sys=$(r3x_median 2 "$r3x_rounds")
+	r3x_ratio=$(r3x_median 3 "$r3x_rounds")
 	r3x_pipe=$(r3x_bench pipe 5000)
 	r3x_true=$(command -v r3x_true)
 	echo "umh 50 $r3x_true" > "$r3x_b" && r3x_umh=$(cat "$r3x_b")
@@ -48,12 +50,9 @@ else
 		[ -n "$r3x_k" ] && [ -n "$r3x_h" ] &&
 			r3x_ipi_rounds="$r3x_ipi_rounds $r3x_h:$r3x_k"
 	done
-	r3x_rounds_save=$r3x_rounds
-	r3x_rounds=$r3x_ipi_rounds
-	r3x_ipi_h=$(r3x_median 1)
-	r3x_ipi_k=$(r3x_median 2)
-	r3x_ipi_ratio=$(r3x_median 3)
-	r3x_rounds=$r3x_rounds_save
+	r3x_ipi_h=$(r3x_median 1 "$r3x_ipi_rounds")
+	r3x_ipi_k=$(r3x_median 2 "$r3x_ipi_rounds")
+	r3x_ipi_ratio=$(r3x_median 3 "$r3x_ipi_rounds")
 	r3x_bench_line ipi_to_helper_cpu_ns "${r3x_ipi_h:-n/a}" \
 		"median IPI round trip to a CPU running helpers; goal <= 10000000"
 	r3x_bench_line ipi_to_kernel_spin_ns "${r3x_ipi_k:-n/a}" \
