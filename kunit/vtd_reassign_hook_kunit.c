@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for vtd_reassign's intel-iommu hook (hook.c): which kernel it
- * hooks and its per-unit state. Built only where the hook is (intel-iommu's
- * private header); the per-unit cases skip themselves when the hook is not
- * active.
+ * hooks, its per-unit state and the scalable-mode entries it writes. Built
+ * only where the hook is (intel-iommu's private header); the cases that
+ * need the hook skip themselves when it is not active.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
+#include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/utsname.h>
 #include <hvsec/compat.h>
@@ -102,10 +103,44 @@ static void hook_kernel_identity(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, vtd_hook_kernel_is(un->release, ""));
 }
 
+/*
+ * Scalable mode: every device attached to a second-level domain has the
+ * RID_PASID entry the hook would write for that domain, field for field
+ * (the entries there were written by intel-iommu itself, or by the hook's
+ * switches of earlier tests). Skipped where no unit runs scalable mode.
+ */
+static void hook_pasid_entries_as_stock(struct kunit *test)
+{
+	struct pci_dev *pdev = NULL;
+	unsigned int same = 0, other = 0;
+	int ret;
+
+	need_hook(test);
+	for_each_pci_dev(pdev) {
+		if (!device_iommu_mapped(&pdev->dev))
+			continue;
+		ret = vtd_hook_pasid_check(&pdev->dev);
+		if (ret == -EOPNOTSUPP)
+			continue;
+		if (ret) {
+			kunit_info(test, "%s: RID_PASID entry not as built\n",
+				   pci_name(pdev));
+			other++;
+		} else {
+			same++;
+		}
+	}
+	if (!same && !other)
+		kunit_skip(test, "no device in a second-level domain in scalable mode");
+	kunit_info(test, "%u device(s) checked\n", same + other);
+	KUNIT_EXPECT_EQ(test, other, 0);
+}
+
 static struct kunit_case vtd_reassign_hook_cases[] = {
 	KUNIT_CASE(hook_kernel_identity),
 	KUNIT_CASE(hook_unit_beyond_table),
 	KUNIT_CASE(hook_unit_refreshed),
+	KUNIT_CASE(hook_pasid_entries_as_stock),
 	{}
 };
 

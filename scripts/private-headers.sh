@@ -9,7 +9,7 @@
 # version the kernel was built from (the headers package's source version):
 # a header of another version could describe other structure layouts, so a
 # mismatch is refused. They go to
-#   /usr/src/hvsec-kernel-private/RELEASE/drivers/iommu/{iommu-priv.h,intel/iommu.h}
+#   /usr/src/hvsec-kernel-private/RELEASE/drivers/iommu/{iommu-priv.h,intel/iommu.h,intel/pasid.h}
 # where dkms.conf and `make HVSEC_PRIVATE_SRC=...` look for them.
 #
 # usage: private-headers.sh [--install] [--chroot DIR] RELEASE
@@ -35,7 +35,7 @@ rel=$1
 root=${HVSEC_PRIVATE_ROOT:-/usr/src/hvsec-kernel-private}
 [ -z "$chroot" ] || root=$chroot/usr/src/hvsec-kernel-private
 dest=$root/$rel
-members=(drivers/iommu/iommu-priv.h drivers/iommu/intel/iommu.h)
+members=(drivers/iommu/iommu-priv.h drivers/iommu/intel/iommu.h drivers/iommu/intel/pasid.h)
 
 srcver=$(dpkg-query ${chroot:+--admindir="$chroot/var/lib/dpkg"} -W -f='${source:Version}' \
 	"linux-headers-$rel" 2>/dev/null) ||
@@ -44,7 +44,12 @@ series=$(echo "$rel" | sed -n 's/^\([0-9]*\.[0-9]*\)[.-].*/\1/p')
 [ -n "$series" ] || die "private-headers: cannot tell the series of $rel"
 src=linux-source-$series
 
-if [ -f "$dest/source-version" ] && [ "$(cat "$dest/source-version")" = "$srcver" ]; then
+have_all=1
+for m in "${members[@]}"; do
+	[ -f "$dest/$m" ] || have_all=0
+done
+if [ $have_all -eq 1 ] && [ -f "$dest/source-version" ] &&
+   [ "$(cat "$dest/source-version")" = "$srcver" ]; then
 	echo "$dest"
 	exit 0
 fi

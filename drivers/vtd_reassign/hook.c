@@ -46,6 +46,7 @@
 #include <asm/ibt.h>
 #include <kunit/visibility.h>
 #include "iommu.h"
+#include "pasid.h"
 #include <hvsec/compat.h>
 #include <hvsec/vtd_reassign.h>
 #include "hook.h"
@@ -59,7 +60,7 @@
 enum hook_path {
 	HOOK_DIRECT,
 	HOOK_FB_NOT_ATTACHED,	/* first attach, blocked or identity */
-	HOOK_FB_SCALABLE,	/* scalable mode: PASID tables */
+	HOOK_FB_SCALABLE,	/* scalable mode without QI or PASID table */
 	HOOK_FB_NOT_PCI,
 	HOOK_FB_DEV_CAPS,	/* ATS/PRI/PASID: stock re-enables them */
 	HOOK_FB_DOMAIN,		/* first-level or same domain */
@@ -67,6 +68,8 @@ enum hook_path {
 	HOOK_FB_ALIASES,	/* an alias not in the expected state */
 	HOOK_SAME_DOMAIN,	/* re-attach of the current domain: nothing to do */
 	HOOK_FB_UNIT,		/* no per-unit state: seq_id beyond the table */
+	HOOK_FB_PASID_ENTRY,	/* RID_PASID entry not the old domain's */
+	HOOK_FB_PASID_ORDER,	/* no hitless order for the PASID entry */
 	HOOK_NR_PATHS,
 };
 
@@ -81,6 +84,8 @@ static const char * const hook_path_name[HOOK_NR_PATHS] = {
 	[HOOK_FB_ALIASES] = "stock:alias-state",
 	[HOOK_SAME_DOMAIN] = "same-domain",
 	[HOOK_FB_UNIT] = "stock:unit-state",
+	[HOOK_FB_PASID_ENTRY] = "stock:pasid-entry-state",
+	[HOOK_FB_PASID_ORDER] = "stock:pasid-no-order",
 };
 
 /*
@@ -302,6 +307,13 @@ static void hook_failed_switch(struct dmar_domain *old, struct device *dev,
 				    ret);
 }
 
+/* The page-walk snoop bit of @d's PASID entries, as stock sets it. */
+static bool hook_domain_pwsnp(struct dmar_domain *d, struct intel_iommu *iommu)
+{
+	return !(d->sspt.vtdss_pt.common.features &
+		 BIT(PT_FEAT_DMA_INCOHERENT));
+}
+
 /* For the layout fingerprint: the table and the domain ids' lock. */
 #define HOOK_LAYOUT_A	offsetof(struct dmar_domain, sspt)
 #define HOOK_LAYOUT_B	offsetof(struct intel_iommu, did_lock)
@@ -383,6 +395,12 @@ static void hook_domain_attached(struct dmar_domain *d,
 static void hook_failed_switch(struct dmar_domain *old, struct device *dev,
 			       struct iommu_domain *domain)
 {
+}
+
+/* The page-walk snoop bit of @d's PASID entries, as stock sets it. */
+static bool hook_domain_pwsnp(struct dmar_domain *d, struct intel_iommu *iommu)
+{
+	return ecap_smpwc(iommu->ecap);
 }
 
 /* For the layout fingerprint: the table's root and address width. */
@@ -544,6 +562,12 @@ static void hook_count_cm_flush(void)
 	spin_unlock_irqrestore(&hook.hist_lock, flags);
 }
 
+/* Whether intel-iommu runs @iommu in scalable mode (PASID tables). */
+static bool hook_scalable(struct intel_iommu *iommu)
+{
+	return *k.sm && ecap_smts(iommu->ecap);
+}
+
 /* Which path a switch of @dev to @nd takes. */
 static enum hook_path hook_classify(struct dmar_domain *nd, struct device *dev)
 {
@@ -555,7 +579,8 @@ static enum hook_path hook_classify(struct dmar_domain *nd, struct device *dev)
 	old = info->domain;
 	if (info->iommu->seq_id >= HOOK_MAX_UNITS)
 		return HOOK_FB_UNIT;
-	if (*k.sm && ecap_smts(info->iommu->ecap))
+	if (hook_scalable(info->iommu) &&
+	    (!info->iommu->qi || !info->pasid_table))
 		return HOOK_FB_SCALABLE;
 	if (!dev_is_pci(dev) ||
 	    k.real_dma_dev(to_pci_dev(dev)) != to_pci_dev(dev))
@@ -575,6 +600,8 @@ static enum hook_path hook_classify(struct dmar_domain *nd, struct device *dev)
 
 struct hook_switch {
 	enum hook_inject inject;
+	bool sm;		/* scalable mode: the RID_PASID entry */
+	struct device_domain_info *info;
 	struct intel_iommu *iommu;
 	struct vtd_iommu *u;
 	struct dmar_domain *nd;
@@ -586,6 +613,9 @@ struct hook_switch {
 	unsigned int shared;	/* aliases found already switched */
 	unsigned int invs;
 	unsigned int rounds;
+	/* Scalable mode: the entry as it was, and as the switch wrote it. */
+	struct vtd_pasid_entry pe_old;
+	struct vtd_pasid_entry pe_new;
 	struct {
 		u16 rid;
 		struct vtd_ctx_entry old;
@@ -639,6 +669,8 @@ static bool hook_inject_at(struct hook_switch *s, enum hook_inject point)
 	return hit;
 }
 
+static int hook_flush_pasid(struct hook_switch *s, u16 did, u16 other_did);
+
 /*
  * Invalidates the entries replaced so far, which held @did before: one
  * context-cache descriptor per requester id, a fenced wait, and one
@@ -667,6 +699,8 @@ static int hook_flush(struct hook_switch *s, u16 did, u16 other_did)
 
 	if (!s->n)
 		return 0;
+	if (s->sm)
+		return hook_flush_pasid(s, did, other_did);
 	if (!iommu->qi) {
 		for (i = 0; i < s->n; i++)
 			iommu->flush.flush_context(iommu, did, s->e[i].rid, 0,
@@ -715,6 +749,259 @@ static int hook_flush_inj(struct hook_switch *s, u16 did, u16 other_did,
 
 	if (!ret && hook_inject_at(s, point))
 		ret = -ETIMEDOUT;
+	return ret;
+}
+
+/*
+ * Scalable mode. A device's requests without PASID are translated through
+ * the RID_PASID entry of its PASID table, which the context entries of the
+ * device and of its DMA aliases all point to: a domain switch replaces that
+ * one 512-bit entry. Between two second-level domains, stock writes the
+ * same entry but for the DID, the table's root and address width, and the
+ * snoop and dirty-tracking bits of the new domain: all in the first 128
+ * bits, so vtd_pasid_write() stores them in one CMPXCHG16B. The invalidation
+ * then follows the specification's order for a changed PASID entry:
+ * PASID-cache (PASID-selective, old DID), fence, IOTLB of the old DID
+ * (domain-selective: second-level translations are tagged with the DID),
+ * in one queued-invalidation round where stock's teardown and setup take
+ * three. Devices with ATS fall back to stock (no device-TLB flush here).
+ */
+
+/* The RID_PASID entry of @info's PASID table; iommu->lock held. */
+static struct pasid_entry *hook_rid_pasid(struct device_domain_info *info)
+{
+	struct pasid_table *t = info->pasid_table;
+	struct pasid_dir_entry *dir;
+
+	if (!t || !t->table)
+		return NULL;
+	dir = t->table;
+	dir += IOMMU_NO_PASID >> PASID_PDE_SHIFT;
+	if (!pasid_pde_is_present(dir))
+		return NULL;
+	return get_pasid_table_from_pde(dir) + (IOMMU_NO_PASID & PASID_PTE_MASK);
+}
+
+/* The RID_PASID entry stock writes for @d with @did, as intel-iommu does. */
+static void hook_pasid_build(struct intel_iommu *iommu, struct dmar_domain *d,
+			     u16 did, struct vtd_pasid_entry *e)
+{
+	struct pasid_entry pe;
+	u64 root;
+	u8 aw;
+
+	BUILD_BUG_ON(sizeof(pe) != sizeof(*e));
+	hook_domain_table(d, &root, &aw);
+	pasid_clear_entry(&pe);
+	pasid_set_domain_id(&pe, did);
+	pasid_set_slptr(&pe, root);
+	pasid_set_address_width(&pe, aw);
+	pasid_set_translation_type(&pe, PASID_ENTRY_PGTT_SL_ONLY);
+	pasid_set_fault_enable(&pe);
+	pasid_set_page_snoop(&pe, hook_domain_pwsnp(d, iommu));
+	if (d->dirty_tracking)
+		pasid_set_ssade(&pe);
+	pasid_set_present(&pe);
+	memcpy(e, &pe, sizeof(*e));
+}
+
+static void hook_pasid_read(const struct pasid_entry *pte,
+			    struct vtd_pasid_entry *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < VTD_PE_QWORDS; i++)
+		e->val[i] = READ_ONCE(pte->val[i]);
+}
+
+struct hook_pasid_wr {
+	struct hook_switch *s;
+	struct pasid_entry *pte;
+};
+
+/* vtd_pasid_ops.store: one unit of the live entry, in one CMPXCHG16B. */
+static int hook_pasid_store(void *priv, unsigned int unit, const u64 old[2],
+			    const u64 new[2])
+{
+	struct hook_pasid_wr *w = priv;
+	hvsec_u128 *p = (hvsec_u128 *)&w->pte->val[2 * unit];
+	hvsec_u128 expect = ((hvsec_u128)old[1] << 64) | old[0];
+
+	if (!hvsec_try_cmpxchg128(p, &expect,
+				  ((hvsec_u128)new[1] << 64) | new[0]))
+		return -EILSEQ;
+	if (!ecap_coherent(w->s->iommu->ecap))
+		clflush_cache_range(p, sizeof(*p));
+	return 0;
+}
+
+/*
+ * vtd_pasid_ops.sync, between two steps of a multi-step write (none for a
+ * switch between second-level domains): the PASID cache of both DIDs.
+ */
+static int hook_pasid_sync(void *priv)
+{
+	struct hook_pasid_wr *w = priv;
+	struct hook_switch *s = w->s;
+	struct qi_desc desc[2] = {};
+	u16 did[2] = { s->old_did, s->new_did };
+	unsigned int i;
+
+	for (i = 0; i < 2; i++)
+		desc[i].qw0 = QI_PC_DID(did[i]) | QI_PC_GRAN(QI_PC_PASID_SEL) |
+			      QI_PC_PASID(IOMMU_NO_PASID) | QI_PC_TYPE;
+	s->invs += 2;
+	s->rounds++;
+	return k.qi_submit(s->iommu, desc, 2, 0);
+}
+
+static const struct vtd_pasid_ops hook_pasid_ops = {
+	.store = hook_pasid_store,
+	.sync = hook_pasid_sync,
+};
+
+/*
+ * Writes @to over the device's RID_PASID entry if it holds exactly @from;
+ * @now is set to the entry as it is afterwards (@from when nothing was
+ * stored). Return: 0, -ENOENT (no entry), -EILSEQ (the entry is not
+ * @from), -EOPNOTSUPP (no hitless order: nothing stored), or a store's or
+ * sync's error.
+ */
+static int hook_pasid_replace(struct hook_switch *s,
+			      const struct vtd_pasid_entry *from,
+			      const struct vtd_pasid_entry *to,
+			      struct vtd_pasid_entry *now)
+{
+	struct hook_pasid_wr w = { .s = s };
+	struct vtd_pasid_result res;
+	int ret;
+
+	*now = *from;
+	spin_lock(&s->iommu->lock);
+	w.pte = hook_rid_pasid(s->info);
+	if (!w.pte) {
+		ret = -ENOENT;
+		goto out;
+	}
+	hook_pasid_read(w.pte, now);
+	if (memcmp(now, from, sizeof(*now))) {
+		*now = *from;
+		ret = -EILSEQ;
+		goto out;
+	}
+	ret = vtd_pasid_write(&hook_pasid_ops, &w, now, to, &res);
+out:
+	spin_unlock(&s->iommu->lock);
+	return ret;
+}
+
+/*
+ * The switch of the RID_PASID entry from the old domain's (as stock wrote
+ * it) to the new one's. s->n is 1 once anything was stored, and s->pe_new
+ * the entry as the switch left it, for hook_undo().
+ */
+static int hook_pasid_switch(struct hook_switch *s, struct dmar_domain *old)
+{
+	struct vtd_pasid_entry want;
+	int ret;
+
+	hook_pasid_build(s->iommu, old, s->old_did, &s->pe_old);
+	hook_pasid_build(s->iommu, s->nd, s->new_did, &want);
+	ret = hook_pasid_replace(s, &s->pe_old, &want, &s->pe_new);
+	if (memcmp(&s->pe_new, &s->pe_old, sizeof(s->pe_new)))
+		s->n = 1;
+	return ret;
+}
+
+/* Scalable mode's hook_undo(): the old entry back, then invalidation. */
+static int hook_pasid_undo(struct hook_switch *s)
+{
+	struct vtd_pasid_entry now;
+	int ret = 0, r;
+
+	if (!s->n)
+		return 0;
+	if (hook_inject_at(s, HOOK_INJ_UNDO_STORE))
+		ret = -EILSEQ;
+	else
+		ret = hook_pasid_replace(s, &s->pe_new, &s->pe_old, &now);
+	if (ret)
+		pr_err_ratelimited("%s: cannot put the RID_PASID entry back after a failed switch: %d\n",
+				   dev_name(s->info->dev), ret);
+	k.flush_wbuf(s->iommu);
+	r = hook_flush_inj(s, s->new_did, s->old_did, HOOK_INJ_UNDO_FLUSH);
+	if (r)
+		pr_err_ratelimited("invalidation failed while undoing a switch: %d; domain id %u stays reserved\n",
+				   r, s->new_did);
+	return ret ?: r;
+}
+
+/*
+ * VISIBLE_IF_KUNIT: whether @dev's live RID_PASID entry is exactly what
+ * hook_pasid_build() makes for its domain: the check that the hook writes
+ * entries as this kernel's intel-iommu does. Return: 0 when it is,
+ * -EILSEQ when not, -EOPNOTSUPP for a device the scalable path does not
+ * switch (not in scalable mode, not attached to a second-level domain).
+ */
+VISIBLE_IF_KUNIT int vtd_hook_pasid_check(struct device *dev)
+{
+	struct device_domain_info *info = dev_iommu_priv_get(dev);
+	struct vtd_pasid_entry want, cur;
+	struct pasid_entry *pte;
+	struct dmar_domain *d;
+	int ret = -EOPNOTSUPP;
+
+	if (!info || !info->iommu || !hook_scalable(info->iommu) ||
+	    !info->domain_attached || !info->domain)
+		return -EOPNOTSUPP;
+	d = info->domain;
+	if (!hook_domain_second_level(d))
+		return -EOPNOTSUPP;
+	hook_pasid_build(info->iommu, d, domain_id_iommu(d, info->iommu),
+			 &want);
+	spin_lock(&info->iommu->lock);
+	pte = hook_rid_pasid(info);
+	if (pte) {
+		hook_pasid_read(pte, &cur);
+		ret = memcmp(&cur, &want, sizeof(cur)) ? -EILSEQ : 0;
+	}
+	spin_unlock(&info->iommu->lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(vtd_hook_pasid_check);
+
+/*
+ * Invalidates the RID_PASID entry that held @did before: PASID cache, then
+ * (after a fence, see hook_flush()) the IOTLB of @did; in caching mode the
+ * PASID cache and IOTLB of @other_did too, as stock's setup of a new entry
+ * does.
+ */
+static int hook_flush_pasid(struct hook_switch *s, u16 did, u16 other_did)
+{
+	struct intel_iommu *iommu = s->iommu;
+	bool cm = cap_caching_mode(iommu->cap);
+	struct qi_desc desc[6] = {};
+	unsigned int n = 0;
+	int ret;
+
+	desc[n++].qw0 = QI_PC_DID(did) | QI_PC_GRAN(QI_PC_PASID_SEL) |
+			QI_PC_PASID(IOMMU_NO_PASID) | QI_PC_TYPE;
+	if (cm)
+		desc[n++].qw0 = QI_PC_DID(other_did) |
+				QI_PC_GRAN(QI_PC_PASID_SEL) |
+				QI_PC_PASID(IOMMU_NO_PASID) | QI_PC_TYPE;
+	desc[n].qw0 = QI_IWD_STATUS_DATA(QI_DONE) | QI_IWD_STATUS_WRITE |
+		      QI_IWD_FENCE | QI_IWD_TYPE;
+	desc[n++].qw1 = virt_to_phys(hook.fence_status);
+	qi_desc_iotlb(iommu, did, 0, 0, DMA_TLB_DSI_FLUSH, &desc[n++]);
+	if (cm)
+		qi_desc_iotlb(iommu, other_did, 0, 0, DMA_TLB_DSI_FLUSH,
+			      &desc[n++]);
+	ret = k.qi_submit(iommu, desc, n, 0);
+	s->invs += n;
+	s->rounds++;
+	if (cm)
+		hook_count_cm_flush();
 	return ret;
 }
 
@@ -779,6 +1066,8 @@ static int hook_undo(struct hook_switch *s)
 	unsigned int i = s->n;
 	int ret = 0, r;
 
+	if (s->sm)
+		return hook_pasid_undo(s);
 	while (i--) {
 		u16 rid = s->e[i].rid;
 		u8 bus = PCI_BUS_NUM(rid), devfn = rid & 0xff;
@@ -851,7 +1140,9 @@ static int hook_direct(struct iommu_domain *domain, struct device *dev,
 	unsigned long flags;
 	int ret, undo;
 
+	s->info = info;
 	s->iommu = info->iommu;
+	s->sm = hook_scalable(info->iommu);
 	s->nd = to_dmar_domain(domain);
 	s->u = vtd_hook_unit(info->iommu);
 	if (!s->u) {
@@ -881,14 +1172,26 @@ static int hook_direct(struct iommu_domain *domain, struct device *dev,
 		return ret;
 	}
 
-	/* Every requester id in the old domain, else back and stock. */
-	if (k.pci_for_each_alias(to_pci_dev(dev), hook_alias, s)) {
+	/*
+	 * Every requester id's context entry (legacy mode) or the RID_PASID
+	 * entry (scalable mode) in the old domain, else back and stock.
+	 */
+	ret = s->sm ? hook_pasid_switch(s, old) :
+	      k.pci_for_each_alias(to_pci_dev(dev), hook_alias, s);
+	if (ret) {
 		undo = hook_undo(s);
 		k.tag_unassign(s->nd, dev, IOMMU_NO_PASID);
 		hook_put_new_did(s, undo);
 		if (undo)
 			return undo;
-		*path = HOOK_FB_ALIASES;
+		if (!s->sm)
+			*path = HOOK_FB_ALIASES;
+		else if (ret == -EOPNOTSUPP)
+			*path = HOOK_FB_PASID_ORDER;
+		else if (ret == -EILSEQ || ret == -ENOENT)
+			*path = HOOK_FB_PASID_ENTRY;
+		else
+			return ret;
 		return 0;
 	}
 	k.flush_wbuf(s->iommu);
@@ -949,15 +1252,29 @@ static bool hook_attached(struct iommu_domain *domain, struct device *dev,
 			  struct hook_switch *s)
 {
 	struct device_domain_info *info = dev_iommu_priv_get(dev);
+	struct vtd_pasid_entry want, cur = {};
+	struct pasid_entry *pte;
 
+	s->info = info;
 	s->iommu = info->iommu;
+	s->sm = hook_scalable(info->iommu);
 	s->nd = to_dmar_domain(domain);
 	if (!hook_domain_second_level(s->nd))
 		return false;
 	hook_domain_table(s->nd, &s->root, &s->aw);
 	s->new_did = domain_id_iommu(s->nd, s->iommu);
 	s->old_did = s->new_did;
-	return !k.pci_for_each_alias(to_pci_dev(dev), hook_check_alias, s);
+	if (!s->sm)
+		return !k.pci_for_each_alias(to_pci_dev(dev), hook_check_alias,
+					     s);
+	hook_pasid_build(s->iommu, s->nd, s->new_did, &want);
+	spin_lock(&s->iommu->lock);
+	pte = hook_rid_pasid(info);
+	if (pte)
+		hook_pasid_read(pte, &cur);
+	spin_unlock(&s->iommu->lock);
+	s->n = 1;
+	return !memcmp(&cur, &want, sizeof(cur));
 }
 
 /*
@@ -1150,6 +1467,9 @@ static u32 hook_layout_fp(void)
 		offsetof(struct device_domain_info, dev),
 		offsetof(struct device_domain_info, iommu),
 		offsetof(struct device_domain_info, domain),
+		offsetof(struct device_domain_info, pasid_table),
+		sizeof(struct pasid_table),
+		offsetof(struct pasid_table, table),
 		sizeof(struct dmar_domain),
 		offsetof(struct dmar_domain, iommu_array),
 		offsetof(struct dmar_domain, devices),
@@ -1307,7 +1627,7 @@ int vtd_hook_init(struct dentry *parent)
 	debugfs_create_file("history", 0444, hook.dir, NULL, &history_fops);
 	debugfs_create_file("inject", 0600, hook.dir, NULL, &inject_fops);
 	WRITE_ONCE(hook.active, true);
-	pr_info("intel-iommu domain switches in legacy mode are now direct (%s, layout %08x)\n",
+	pr_info("intel-iommu domain switches between second-level domains are now direct (%s, layout %08x)\n",
 		UTS_RELEASE, hook_layout_fp());
 	return 0;
 

@@ -24,6 +24,8 @@ struct intel_iommu;
 struct vtd_iommu *vtd_hook_unit(struct intel_iommu *iommu);
 bool vtd_hook_active(void);
 bool vtd_hook_kernel_is(const char *release, const char *version);
+struct device;
+int vtd_hook_pasid_check(struct device *dev);
 #endif
 #else
 static inline int vtd_hook_init(struct dentry *parent)

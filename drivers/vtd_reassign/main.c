@@ -221,7 +221,7 @@ static int __init vtd_reassign_init(void)
 		if (ret)
 			pr_info("intel-iommu's domain switches stay stock\n");
 		else if (sm)
-			pr_info("%u of %u VT-d unit(s) in scalable mode: their domain switches stay stock (stock:scalable-mode)\n",
+			pr_info("%u of %u VT-d unit(s) in scalable mode: switches replace the RID_PASID entry there\n",
 				sm, vtd.nr_units);
 		vtd.hooked = !ret;
 	}
