@@ -20,7 +20,11 @@ set -uo pipefail
 # topology (testhost.sh --edu), then optionally by "%" and the intel-iommu
 # mode (testhost.sh --iommu), then by any of "+hotplug-edu" and "+ats"
 # (those testhost.sh options; a CPU model in a boot therefore names
-# features "x=on", never "+x").
+# features "x=on", never "+x") and "+vtd" (that boot runs vtd_reassign's
+# KUnit modules and selftests only, HVSEC_CHECK_ONCE aside).
+# The third boot runs intel-iommu in scalable mode (x-scalable-mode=on,
+# second-level tables): vtd_reassign's switches of the RID_PASID entry,
+# the edu DMA proof and the iommufd replacement there.
 # The pti=on boot presents an Intel CPU: it runs ring3_exec's Intel paths
 # (SYSENTER_CS, no CSTAR) and a survivable machine check at CPL3 (selftest
 # ring3_exec_mce); the pti=off boot keeps -cpu max's AMD vendor, runs
@@ -36,7 +40,7 @@ set -uo pipefail
 # boot loader. Linux's tpm_tis in IRQ mode (pti=off+tpm_tis.interrupts=1+
 # tpm_tis.force=1) is not a default yet: tpm12_drtm_linux fails there (see
 # Documentation/tpm12_drtm.rst).
-read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=off%caching+hotplug-edu+ats pti=on+memmap=64K\$0x70000000/max,la57=off,vendor=GenuineIntel@bridge2}"
+read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=off%caching+hotplug-edu+ats pti=on+memmap=64K\$0x70000000/max,la57=off,vendor=GenuineIntel@bridge2 pti=off+intel_iommu=sm_on%scalable+vtd}"
 # Selftests whose subject does not change with what the 6.12 boots vary
 # (PTI, CPU vendor, IOMMU mode) run in one of them only: NAME@N runs in the
 # Nth boot (the last one if there are fewer). The vtd_reassign ones need the
@@ -89,11 +93,13 @@ expected_list "$stage" > "$expected"
 # model or ""), spec_edu, spec_iommu and spec_extras (testhost.sh options).
 spec_parse() {
 	local rest=$1
-	spec_edu=root spec_iommu=legacy spec_cpu="" spec_extras=()
-	# Trailing +hotplug-edu/+ats; a "+" before them joins kernel parameters.
+	spec_edu=root spec_iommu=legacy spec_cpu="" spec_extras=() spec_only=""
+	# Trailing +hotplug-edu/+ats/+vtd; a "+" before them joins kernel
+	# parameters.
 	while [ "${rest%+*}" != "$rest" ]; do
 		case ${rest##*+} in
 		hotplug-edu|ats) spec_extras=(--"${rest##*+}" ${spec_extras[@]+"${spec_extras[@]}"}) ;;
+		vtd) spec_only=vtd_reassign ;;
 		*) break ;;
 		esac
 		rest=${rest%+*}
@@ -110,7 +116,7 @@ spec_parse() {
 # DIR/elsewhere, if present, lists the selftests this boot leaves out.
 boot() {
 	local dir=$2 stage=$3 cpu=() kernel=() add=() rc
-	local spec_append spec_cpu spec_edu spec_iommu spec_extras
+	local spec_append spec_cpu spec_edu spec_iommu spec_extras spec_only
 	[ -z "${4:-}" ] || kernel=(--kernel "$4")
 	[ ! -f "$dir/elsewhere" ] || add=(--add "$dir/elsewhere=/hvsec/elsewhere")
 	spec_parse "$1"
@@ -203,6 +209,21 @@ dkms_job() {
 # The jobs, longest first (the 7.3 boot runs everything the two 6.12 boots
 # share out); at most $JOBS run at once. Each one's output is
 # kept in $out/NAME.job and printed when all are done, in this order.
+# only_others PREFIX STAGE -- the KUnit modules and selftests whose names do
+# not start with PREFIX: what a "+vtd" boot leaves to the others.
+only_others() {
+	local t
+	awk -v p="$1" 'index($1, p) != 1 { print $1 }' \
+		"$2/hvsec/kunit/suites" | sort -u
+	for t in "$2"/hvsec/selftests/* "$2"/hvsec/selftests-last/*; do
+		[ -x "$t" ] || continue
+		case ${t##*/} in
+		"$1"*) ;;
+		*) echo "${t##*/}" ;;
+		esac
+	done
+}
+
 names=() boots=()
 start_job() {
 	local name=$1
@@ -231,14 +252,22 @@ for b in "${BOOTS[@]}"; do
 	dir=$out/${spec_append//[^a-z0-9]/_}
 	mkdir -p "$dir"
 	# This boot's share of ONCE: leave out what another boot runs.
-	for o in ${ONCE[@]+"${ONCE[@]}"}; do
-		n=${o##*@}
-		[[ "$n" =~ ^[1-9][0-9]*$ ]] || die "HVSEC_CHECK_ONCE: '$o' is not NAME@BOOT"
-		[ "$n" -le ${#BOOTS[@]} ] || n=${#BOOTS[@]}
-		[ "$n" -eq $i ] || echo "${o%@*}"
-	done > "$dir/elsewhere"
+	if [ -n "$spec_only" ]; then
+		only_others "$spec_only" "$stage"
+	else
+		for o in ${ONCE[@]+"${ONCE[@]}"}; do
+			n=${o##*@}
+			[[ "$n" =~ ^[1-9][0-9]*$ ]] || die "HVSEC_CHECK_ONCE: '$o' is not NAME@BOOT"
+			[ "$n" -le ${#BOOTS[@]} ] || n=${#BOOTS[@]}
+			[ "$n" -eq $i ] || echo "${o%@*}"
+		done
+	fi > "$dir/elsewhere"
 	if [ -s "$dir/elsewhere" ]; then
-		grep -vxF -f <(sed 's/^/selftest /' "$dir/elsewhere") "$expected" > "$dir/expected"
+		grep -vxF -f <(sed 's/^/selftest /' "$dir/elsewhere"
+			awk 'NR == FNR { skip[$1] = 1; next }
+			     skip[$1] { print "kunit " $2 }' \
+				"$dir/elsewhere" "$stage/hvsec/kunit/suites") \
+			"$expected" > "$dir/expected"
 	else
 		rm -f "$dir/elsewhere"
 	fi
