@@ -40,7 +40,7 @@ set -uo pipefail
 # boot loader. Linux's tpm_tis in IRQ mode (pti=off+tpm_tis.interrupts=1+
 # tpm_tis.force=1) is not a default yet: tpm12_drtm_linux fails there (see
 # Documentation/tpm12_drtm.rst).
-read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=off%caching+hotplug-edu+ats pti=on+memmap=64K\$0x70000000/max,la57=off,vendor=GenuineIntel@bridge2 pti=off+intel_iommu=sm_on%scalable+vtd}"
+read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=off%caching+hotplug-edu+ats pti=on+memmap=64K\$0x70000000/max,la57=off,vendor=GenuineIntel@bridge2 pti=off+intel_iommu=sm_on%scalable+hotplug-edu+vtd}"
 # Selftests whose subject does not change with what the 6.12 boots vary
 # (PTI, CPU vendor, IOMMU mode) run in one of them only: NAME@N runs in the
 # Nth boot (the last one if there are fewer). The vtd_reassign ones need the
