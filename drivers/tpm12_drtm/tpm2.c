@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TPM 2.0 command layer of tpm12_drtm: building and checking the commands a
+ * DRTM needs on a TPM 2.0 (TPM2_GetCapability(TPM_CAP_PCRS) for the active
+ * PCR banks, TPM2_PCR_Extend with a digest for every bank, TPM2_PCR_Read),
+ * and response codes decoded by name. Pure functions over byte buffers, so
+ * that the same code serves every transport (TIS/FIFO, CRB, or Linux's own
+ * driver as a witness) and KUnit checks it byte for byte.
+ *
+ * Every response is checked for its exact size and for echoing what was
+ * asked; anything else is -EPROTO with the reason in one line. A TPM
+ * response code is returned in *@rc and as a negative errno.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitfield.h>
+#include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include <linux/tpm.h>
+#include <hvsec/compat.h>
+#include <kunit/visibility.h>
+#include "tpm2.h"
+
+/* Names of format-zero TPM 2.0 errors (TPM_RC_VER1 + n). */
+static const char * const rc_ver1[] = {
+	[0x00] = "TPM_RC_INITIALIZE",	[0x01] = "TPM_RC_FAILURE",
+	[0x03] = "TPM_RC_SEQUENCE",	[0x0b] = "TPM_RC_PRIVATE",
+	[0x19] = "TPM_RC_HMAC",		[0x20] = "TPM_RC_DISABLED",
+	[0x21] = "TPM_RC_EXCLUSIVE",	[0x24] = "TPM_RC_AUTH_TYPE",
+	[0x25] = "TPM_RC_AUTH_MISSING",	[0x26] = "TPM_RC_POLICY",
+	[0x27] = "TPM_RC_PCR",		[0x28] = "TPM_RC_PCR_CHANGED",
+	[0x2d] = "TPM_RC_UPGRADE",	[0x2e] = "TPM_RC_TOO_MANY_CONTEXTS",
+	[0x2f] = "TPM_RC_AUTH_UNAVAILABLE", [0x30] = "TPM_RC_REBOOT",
+	[0x31] = "TPM_RC_UNBALANCED",	[0x42] = "TPM_RC_COMMAND_SIZE",
+	[0x43] = "TPM_RC_COMMAND_CODE",	[0x44] = "TPM_RC_AUTHSIZE",
+	[0x45] = "TPM_RC_AUTH_CONTEXT",	[0x46] = "TPM_RC_NV_RANGE",
+	[0x47] = "TPM_RC_NV_SIZE",	[0x48] = "TPM_RC_NV_LOCKED",
+	[0x49] = "TPM_RC_NV_AUTHORIZATION", [0x4a] = "TPM_RC_NV_UNINITIALIZED",
+	[0x4b] = "TPM_RC_NV_SPACE",	[0x4c] = "TPM_RC_NV_DEFINED",
+	[0x50] = "TPM_RC_BAD_CONTEXT",	[0x51] = "TPM_RC_CPHASH",
+	[0x52] = "TPM_RC_PARENT",	[0x53] = "TPM_RC_NEEDS_TEST",
+	[0x54] = "TPM_RC_NO_RESULT",	[0x55] = "TPM_RC_SENSITIVE",
+};
+
+/* Names of format-zero warnings (TPM_RC_WARN + n). */
+static const char * const rc_warn[] = {
+	[0x01] = "TPM_RC_CONTEXT_GAP",	[0x02] = "TPM_RC_OBJECT_MEMORY",
+	[0x03] = "TPM_RC_SESSION_MEMORY", [0x04] = "TPM_RC_MEMORY",
+	[0x05] = "TPM_RC_SESSION_HANDLES", [0x06] = "TPM_RC_OBJECT_HANDLES",
+	[0x07] = "TPM_RC_LOCALITY",	[0x08] = "TPM_RC_YIELDED",
+	[0x09] = "TPM_RC_CANCELED",	[0x0a] = "TPM_RC_TESTING",
+	[0x10] = "TPM_RC_REFERENCE_H0",	[0x11] = "TPM_RC_REFERENCE_H1",
+	[0x12] = "TPM_RC_REFERENCE_H2",	[0x13] = "TPM_RC_REFERENCE_H3",
+	[0x14] = "TPM_RC_REFERENCE_H4",	[0x15] = "TPM_RC_REFERENCE_H5",
+	[0x16] = "TPM_RC_REFERENCE_H6",	[0x18] = "TPM_RC_REFERENCE_S0",
+	[0x19] = "TPM_RC_REFERENCE_S1",	[0x1a] = "TPM_RC_REFERENCE_S2",
+	[0x1b] = "TPM_RC_REFERENCE_S3",	[0x1c] = "TPM_RC_REFERENCE_S4",
+	[0x1d] = "TPM_RC_REFERENCE_S5",	[0x1e] = "TPM_RC_REFERENCE_S6",
+	[0x20] = "TPM_RC_NV_RATE",	[0x21] = "TPM_RC_LOCKOUT",
+	[0x22] = "TPM_RC_RETRY",	[0x23] = "TPM_RC_NV_UNAVAILABLE",
+};
+
+/* Names of format-one errors (TPM_RC_FMT1 + n). */
+static const char * const rc_fmt1[] = {
+	[0x01] = "TPM_RC_ASYMMETRIC",	[0x02] = "TPM_RC_ATTRIBUTES",
+	[0x03] = "TPM_RC_HASH",		[0x04] = "TPM_RC_VALUE",
+	[0x05] = "TPM_RC_HIERARCHY",	[0x07] = "TPM_RC_KEY_SIZE",
+	[0x08] = "TPM_RC_MGF",		[0x09] = "TPM_RC_MODE",
+	[0x0a] = "TPM_RC_TYPE",		[0x0b] = "TPM_RC_HANDLE",
+	[0x0c] = "TPM_RC_KDF",		[0x0d] = "TPM_RC_RANGE",
+	[0x0e] = "TPM_RC_AUTH_FAIL",	[0x0f] = "TPM_RC_NONCE",
+	[0x10] = "TPM_RC_PP",		[0x12] = "TPM_RC_SCHEME",
+	[0x15] = "TPM_RC_SIZE",		[0x16] = "TPM_RC_SYMMETRIC",
+	[0x17] = "TPM_RC_TAG",		[0x18] = "TPM_RC_SELECTOR",
+	[0x1a] = "TPM_RC_INSUFFICIENT",	[0x1b] = "TPM_RC_SIGNATURE",
+	[0x1c] = "TPM_RC_KEY",		[0x1d] = "TPM_RC_POLICY_FAIL",
+	[0x1f] = "TPM_RC_INTEGRITY",	[0x20] = "TPM_RC_TICKET",
+	[0x21] = "TPM_RC_RESERVED_BITS", [0x22] = "TPM_RC_BAD_AUTH",
+	[0x23] = "TPM_RC_EXPIRED",	[0x24] = "TPM_RC_POLICY_CC",
+	[0x25] = "TPM_RC_BINDING",	[0x26] = "TPM_RC_CURVE",
+	[0x27] = "TPM_RC_ECC_POINT",
+};
+
+#define RC_FMT1		BIT(7)
+#define RC_VER1		BIT(8)
+#define RC_VENDOR	BIT(10)
+#define RC_WARN		BIT(11)
+#define RC_FMT1_P	BIT(6)
+#define RC_FMT1_ERR	GENMASK(5, 0)
+#define RC_FMT1_N	GENMASK(11, 8)
+#define RC_FMT0_ERR	GENMASK(6, 0)
+
+static const char *rc_lookup(const char * const *t, size_t n, u32 i)
+{
+	return i < n ? t[i] : NULL;
+}
+
+/**
+ * drtm_tpm2_rc_name() - a TPM 2.0 response code, by name
+ * @rc: the response code
+ * @buf: where to write the name
+ * @len: size of @buf
+ *
+ * Format-zero codes are named as the TPM 2.0 library specification names
+ * them (errors, warnings); format-one codes add which handle, session or
+ * parameter they concern, e.g. "TPM_RC_VALUE (parameter 1)". Vendor codes,
+ * TPM 1.2 codes and unknown ones are given in hex.
+ *
+ * Return: @buf.
+ */
+const char *drtm_tpm2_rc_name(u32 rc, char *buf, size_t len)
+{
+	const char *name;
+	u32 n;
+
+	if (rc == TPM2_RC_SUCCESS) {
+		strscpy(buf, "TPM_RC_SUCCESS", len);
+		return buf;
+	}
+	if (rc & RC_FMT1) {
+		name = rc_lookup(rc_fmt1, ARRAY_SIZE(rc_fmt1),
+				 FIELD_GET(RC_FMT1_ERR, rc));
+		n = FIELD_GET(RC_FMT1_N, rc);
+		if (!name)
+			snprintf(buf, len, "TPM_RC_FMT1_%#x", rc);
+		else if (rc & RC_FMT1_P)
+			snprintf(buf, len, "%s (parameter %u)", name, n);
+		else if (n & 8)
+			snprintf(buf, len, "%s (session %u)", name, n & 7);
+		else if (n)
+			snprintf(buf, len, "%s (handle %u)", name, n);
+		else
+			strscpy(buf, name, len);
+		return buf;
+	}
+	if (!(rc & RC_VER1) || rc > GENMASK(11, 0)) {
+		snprintf(buf, len, "TPM 1.2 or unknown response code %#x", rc);
+		return buf;
+	}
+	if (rc & RC_VENDOR) {
+		snprintf(buf, len, "vendor response code %#x", rc);
+		return buf;
+	}
+	name = rc & RC_WARN ?
+	       rc_lookup(rc_warn, ARRAY_SIZE(rc_warn), rc & RC_FMT0_ERR) :
+	       rc_lookup(rc_ver1, ARRAY_SIZE(rc_ver1), rc & RC_FMT0_ERR);
+	if (name)
+		strscpy(buf, name, len);
+	else
+		snprintf(buf, len, "TPM_RC_%s_%#x", rc & RC_WARN ? "WARN" : "VER1",
+			 rc);
+	return buf;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_rc_name);
+
+/**
+ * drtm_tpm2_rc_errno() - a negative errno for a non-zero response code
+ * @rc: the response code
+ *
+ * Return: -EAGAIN for the warnings that ask to send the command again
+ * (TPM_RC_RETRY, TPM_RC_TESTING, TPM_RC_YIELDED), -EACCES for
+ * TPM_RC_LOCALITY (the command is not allowed at this locality), -EPERM for
+ * authorization failures, -EINVAL for a bad handle, value or size, and
+ * -EIO otherwise.
+ */
+int drtm_tpm2_rc_errno(u32 rc)
+{
+	switch (rc) {
+	case TPM2_RC_RETRY:
+	case TPM2_RC_TESTING:
+	case TPM2_RC_YIELDED:
+		return -EAGAIN;
+	case TPM2_RC_LOCALITY:
+		return -EACCES;
+	}
+	if (rc & RC_FMT1) {
+		switch (FIELD_GET(RC_FMT1_ERR, rc) | RC_FMT1) {
+		case TPM2_RC_AUTH_FAIL:
+		case TPM2_RC_BAD_AUTH:
+			return -EPERM;
+		case TPM2_RC_HANDLE:
+		case TPM2_RC_VALUE:
+		case TPM2_RC_SIZE:
+		case TPM2_RC_HASH:
+			return -EINVAL;
+		}
+	}
+	return -EIO;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_rc_errno);
+
+/**
+ * drtm_tpm2_alg_size() - digest size of a TPM 2.0 hash algorithm
+ * @alg: TPM_ALG_ID
+ *
+ * Return: the size in bytes, or 0 for an algorithm the driver cannot hash.
+ */
+unsigned int drtm_tpm2_alg_size(u16 alg)
+{
+	switch (alg) {
+	case TPM_ALG_SHA1:
+		return 20;
+	case TPM_ALG_SHA256:
+	case TPM_ALG_SM3_256:
+		return 32;
+	case TPM_ALG_SHA384:
+		return 48;
+	case TPM_ALG_SHA512:
+		return 64;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_alg_size);
+
+static void put_hdr(u8 *buf, u16 tag, u32 size, u32 cc)
+{
+	put_unaligned_be16(tag, buf);
+	put_unaligned_be32(size, buf + 2);
+	put_unaligned_be32(cc, buf + 6);
+}
+
+/*
+ * Checks a response header: its tag, that its size field is the number of
+ * bytes received, and its code. Return: 0 for success, the TPM's errno
+ * (with *@rc) for a TPM error, -EPROTO for a malformed header.
+ */
+static int check_hdr(const u8 *rsp, size_t len, u16 tag, u32 *rc)
+{
+	u16 t;
+
+	*rc = 0;
+	if (len < TPM2_HDR_SIZE) {
+		pr_err_ratelimited("TPM 2.0 response of %zu bytes: shorter than its header\n",
+				   len);
+		return -EPROTO;
+	}
+	t = get_unaligned_be16(rsp);
+	if (get_unaligned_be32(rsp + 2) != len) {
+		pr_err_ratelimited("TPM 2.0 response says %u bytes, %zu received\n",
+				   get_unaligned_be32(rsp + 2), len);
+		return -EPROTO;
+	}
+	*rc = get_unaligned_be32(rsp + 6);
+	if (*rc) {
+		/* An error response has no sessions and nothing after it. */
+		if (t != TPM2_ST_NO_SESSIONS || len != TPM2_HDR_SIZE) {
+			pr_err_ratelimited("TPM 2.0 error response %#x with tag %#x and %zu bytes\n",
+					   *rc, t, len);
+			return -EPROTO;
+		}
+		return drtm_tpm2_rc_errno(*rc);
+	}
+	if (t != tag) {
+		pr_err_ratelimited("TPM 2.0 response tag %#x, expected %#x\n",
+				   t, tag);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/**
+ * drtm_tpm2_build_get_pcrs() - TPM2_GetCapability(TPM_CAP_PCRS)
+ * @buf: the command, at least TPM2_GET_PCRS_SIZE bytes
+ *
+ * Return: the command's size.
+ */
+size_t drtm_tpm2_build_get_pcrs(u8 *buf)
+{
+	put_hdr(buf, TPM2_ST_NO_SESSIONS, TPM2_GET_PCRS_SIZE,
+		TPM2_CC_GET_CAPABILITY);
+	put_unaligned_be32(TPM2_CAP_PCRS, buf + 10);
+	put_unaligned_be32(0, buf + 14);	/* property */
+	put_unaligned_be32(1, buf + 18);	/* propertyCount */
+	return TPM2_GET_PCRS_SIZE;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_build_get_pcrs);
+
+/*
+ * Whether a TPMS_PCR_SELECTION's bitmap (@sel, @n bytes) selects @pcr.
+ */
+static bool pcr_selected(const u8 *sel, unsigned int n, u32 pcr)
+{
+	return pcr / 8 < n && sel[pcr / 8] & BIT(pcr % 8);
+}
+
+/**
+ * drtm_tpm2_parse_pcrs() - the banks a DRTM must extend
+ * @rsp: TPM2_GetCapability(TPM_CAP_PCRS)'s response
+ * @len: its size
+ * @banks: set to the banks in which PCR 17 or 18 is allocated
+ * @rc: set to the TPM's response code
+ *
+ * A bank that has PCR 17 or 18 allocated must be extended with every
+ * event, or its value could be forged later: a bank of an algorithm the
+ * driver cannot hash, or more such banks than it keeps, is refused.
+ *
+ * Return: 0, -EPROTO (malformed, with a one-line reason), -EOPNOTSUPP
+ * (such a bank of an unknown algorithm, or no bank at all) or -E2BIG.
+ */
+int drtm_tpm2_parse_pcrs(const u8 *rsp, size_t len,
+			 struct drtm_tpm2_banks *banks, u32 *rc)
+{
+	size_t off = TPM2_HDR_SIZE + 1 + 4;
+	u32 count, i;
+	int ret;
+
+	memset(banks, 0, sizeof(*banks));
+	ret = check_hdr(rsp, len, TPM2_ST_NO_SESSIONS, rc);
+	if (ret)
+		return ret;
+	if (len < off + 4 ||
+	    get_unaligned_be32(rsp + TPM2_HDR_SIZE + 1) != TPM2_CAP_PCRS) {
+		pr_err_ratelimited("TPM2_GetCapability: not a TPM_CAP_PCRS answer\n");
+		return -EPROTO;
+	}
+	count = get_unaligned_be32(rsp + off);
+	off += 4;
+	for (i = 0; i < count; i++) {
+		unsigned int n;
+		u16 alg;
+
+		if (len < off + 3 || len < off + 3 + rsp[off + 2]) {
+			pr_err_ratelimited("TPM2_GetCapability: PCR selection %u of %u cut short\n",
+					   i, count);
+			return -EPROTO;
+		}
+		alg = get_unaligned_be16(rsp + off);
+		n = rsp[off + 2];
+		if (pcr_selected(rsp + off + 3, n, DRTM_PCR_17) ||
+		    pcr_selected(rsp + off + 3, n, DRTM_PCR_18)) {
+			if (!drtm_tpm2_alg_size(alg)) {
+				pr_err_ratelimited("TPM 2.0 bank of algorithm %#x has the DRTM PCRs, and it cannot be hashed here\n",
+						   alg);
+				return -EOPNOTSUPP;
+			}
+			if (banks->nr == DRTM_TPM2_MAX_BANKS) {
+				pr_err_ratelimited("TPM 2.0 has more than %u PCR banks\n",
+						   DRTM_TPM2_MAX_BANKS);
+				return -E2BIG;
+			}
+			banks->alg[banks->nr++] = alg;
+		}
+		off += 3 + n;
+	}
+	if (off != len) {
+		pr_err_ratelimited("TPM2_GetCapability: %zu bytes after the PCR selections\n",
+				   len - off);
+		return -EPROTO;
+	}
+	if (!banks->nr) {
+		pr_err_ratelimited("TPM 2.0 has no bank with PCRs 17 and 18\n");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_parse_pcrs);
+
+/*
+ * The authorization area of a command on a PCR: one password session
+ * (TPM_RS_PW) with an empty nonce, no attributes and an empty password,
+ * the authorization PCRs 17 and 18 have.
+ */
+#define PW_SESSION_SIZE	(4 + 2 + 1 + 2)
+
+static size_t put_pw_session(u8 *p)
+{
+	put_unaligned_be32(PW_SESSION_SIZE, p);
+	put_unaligned_be32(TPM2_RS_PW, p + 4);
+	put_unaligned_be16(0, p + 8);		/* nonce */
+	p[10] = 0;				/* sessionAttributes */
+	put_unaligned_be16(0, p + 11);		/* hmac: empty password */
+	return 4 + PW_SESSION_SIZE;
+}
+
+/**
+ * drtm_tpm2_build_pcr_extend() - TPM2_PCR_Extend of one PCR in every bank
+ * @buf: the command
+ * @size: size of @buf
+ * @pcr: the PCR
+ * @banks: the banks, in the order of @digests
+ * @digests: one digest per bank, each of its algorithm's size, back to back
+ *
+ * Return: the command's size, or -E2BIG when @buf is too small.
+ */
+ssize_t drtm_tpm2_build_pcr_extend(u8 *buf, size_t size, u32 pcr,
+				   const struct drtm_tpm2_banks *banks,
+				   const u8 *digests)
+{
+	size_t off = TPM2_HDR_SIZE, need = TPM2_HDR_SIZE + 4 + 4 +
+		     PW_SESSION_SIZE + 4;
+	unsigned int i, ds;
+
+	for (i = 0; i < banks->nr; i++)
+		need += 2 + drtm_tpm2_alg_size(banks->alg[i]);
+	if (need > size)
+		return -E2BIG;
+	put_hdr(buf, TPM2_ST_SESSIONS, need, TPM2_CC_PCR_EXTEND);
+	put_unaligned_be32(pcr, buf + off);
+	off += 4;
+	off += put_pw_session(buf + off);
+	put_unaligned_be32(banks->nr, buf + off);
+	off += 4;
+	for (i = 0; i < banks->nr; i++) {
+		ds = drtm_tpm2_alg_size(banks->alg[i]);
+		put_unaligned_be16(banks->alg[i], buf + off);
+		memcpy(buf + off + 2, digests, ds);
+		digests += ds;
+		off += 2 + ds;
+	}
+	return off;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_build_pcr_extend);
+
+/**
+ * drtm_tpm2_parse_pcr_extend() - check TPM2_PCR_Extend's response
+ * @rsp: the response
+ * @len: its size
+ * @rc: set to the TPM's response code
+ *
+ * A successful response carries no parameters and the password session's
+ * empty acknowledgment: exactly 19 bytes.
+ *
+ * Return: 0, the TPM's errno, or -EPROTO.
+ */
+int drtm_tpm2_parse_pcr_extend(const u8 *rsp, size_t len, u32 *rc)
+{
+	int ret = check_hdr(rsp, len, TPM2_ST_SESSIONS, rc);
+
+	if (ret)
+		return ret;
+	/* parameterSize 0; nonce size 0, attributes, hmac size 0 */
+	if (len != TPM2_HDR_SIZE + 4 + 2 + 1 + 2 ||
+	    get_unaligned_be32(rsp + 10) || get_unaligned_be16(rsp + 14) ||
+	    get_unaligned_be16(rsp + 17)) {
+		pr_err_ratelimited("TPM2_PCR_Extend: malformed response of %zu bytes\n",
+				   len);
+		return -EPROTO;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_parse_pcr_extend);
+
+/**
+ * drtm_tpm2_build_pcr_read() - TPM2_PCR_Read of one PCR in one bank
+ * @buf: the command, at least TPM2_PCR_READ_SIZE bytes
+ * @pcr: the PCR (0..23)
+ * @alg: the bank's algorithm
+ *
+ * Return: the command's size.
+ */
+size_t drtm_tpm2_build_pcr_read(u8 *buf, u32 pcr, u16 alg)
+{
+	put_hdr(buf, TPM2_ST_NO_SESSIONS, TPM2_PCR_READ_SIZE,
+		TPM2_CC_PCR_READ);
+	put_unaligned_be32(1, buf + 10);	/* one TPMS_PCR_SELECTION */
+	put_unaligned_be16(alg, buf + 14);
+	buf[16] = 3;				/* sizeofSelect */
+	buf[17] = 0;
+	buf[18] = 0;
+	buf[19] = 0;
+	buf[17 + pcr / 8] = BIT(pcr % 8);
+	return TPM2_PCR_READ_SIZE;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_build_pcr_read);
+
+/**
+ * drtm_tpm2_parse_pcr_read() - the value from TPM2_PCR_Read's response
+ * @rsp: the response
+ * @len: its size
+ * @pcr: the PCR asked for
+ * @alg: the bank asked for
+ * @out: set to the value (the algorithm's digest size)
+ * @rc: set to the TPM's response code
+ *
+ * The response must select exactly the PCR and bank asked for and carry
+ * one digest of the bank's size. A TPM whose bank lacks the PCR answers
+ * with no digest (libtpms: the bank's selection with no bit set), which is
+ * -ENOENT here; one without the bank answers TPM_RC_HASH.
+ *
+ * Return: 0, the TPM's errno, -ENOENT, -EINVAL (unknown @alg) or -EPROTO.
+ */
+int drtm_tpm2_parse_pcr_read(const u8 *rsp, size_t len, u32 pcr, u16 alg,
+			     u8 *out, u32 *rc)
+{
+	unsigned int ds = drtm_tpm2_alg_size(alg);
+	size_t off = TPM2_HDR_SIZE + 4;
+	u8 sel[3] = {};
+	int ret;
+
+	if (!ds || pcr >= 24)
+		return -EINVAL;
+	ret = check_hdr(rsp, len, TPM2_ST_NO_SESSIONS, rc);
+	if (ret)
+		return ret;
+	sel[pcr / 8] = BIT(pcr % 8);
+	/* pcrUpdateCounter, then TPML_PCR_SELECTION, then TPML_DIGEST */
+	if ((len == off + 4 + 4 && !get_unaligned_be32(rsp + off) &&
+	     !get_unaligned_be32(rsp + off + 4)) ||
+	    (len == off + 4 + 6 + 4 && get_unaligned_be32(rsp + off) == 1 &&
+	     get_unaligned_be16(rsp + off + 4) == alg && rsp[off + 6] == 3 &&
+	     !rsp[off + 7] && !rsp[off + 8] && !rsp[off + 9] &&
+	     !get_unaligned_be32(rsp + off + 10)))
+		return -ENOENT;
+	if (len != off + 4 + 2 + 1 + 3 + 4 + 2 + ds ||
+	    get_unaligned_be32(rsp + off) != 1 ||
+	    get_unaligned_be16(rsp + off + 4) != alg || rsp[off + 6] != 3 ||
+	    memcmp(rsp + off + 7, sel, 3) ||
+	    get_unaligned_be32(rsp + off + 10) != 1 ||
+	    get_unaligned_be16(rsp + off + 14) != ds) {
+		pr_err_ratelimited("TPM2_PCR_Read: response of %zu bytes does not answer PCR %u of bank %#x\n",
+				   len, pcr, alg);
+		return -EPROTO;
+	}
+	memcpy(out, rsp + off + 16, ds);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_parse_pcr_read);
