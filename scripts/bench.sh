@@ -12,7 +12,9 @@
 # the vtd_reassign benchmark also runs on Debian's stock 6.12 kernel when it
 # is installed with its headers and the intel-iommu private headers (as
 # `make check-dkms` leaves it), with the modules built for it; its lines
-# are marked "vtd_reassign@stock".
+# are marked "vtd_reassign@stock". Both run once more with intel-iommu in
+# scalable mode (rows "vtd_reassign@scalable" and "vtd_reassign@stock,scalable":
+# the hook replaces the RID_PASID entry there).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -43,9 +45,17 @@ printf '%s\n' 'hvsec_load || exit 126' \
 	--add "$HVSEC_TOP/scripts/bench/ring3_exec.sh=/hvsec/bench/ring3_exec.sh" \
 	"$out/pti-job.sh" || { echo "bench: the pti=on run failed (logs: $out/pti)" >&2; rc=1; }
 
-# The stock-kernel run (see above); skipped with a note when not possible.
+# vtd_reassign on the test kernel in scalable mode.
+printf '%s\n' 'hvsec_load || exit 126' \
+	'( VTD_BENCH_COMPONENT=vtd_reassign@scalable; . /hvsec/bench/vtd_reassign.sh )' > "$out/sm-job.sh"
+"$HVSEC_TOP/scripts/testhost.sh" --quiet --out "$out/sm" --timeout 1800 --iommu scalable \
+	--add "$HVSEC_TOP/scripts/bench/vtd_reassign.sh=/hvsec/bench/vtd_reassign.sh" \
+	"$out/sm-job.sh" || { echo "bench: the scalable-mode run failed (logs: $out/sm)" >&2; rc=1; }
+
+# The stock-kernel runs (see above), legacy and scalable mode; skipped with
+# a note when not possible.
 stock_bench() {
-	local rel tmp stage
+	local rel tmp stage mode comp
 	rel=$(cd /boot && ls vmlinuz-6.12.*+deb12-amd64 2>/dev/null | sed 's/^vmlinuz-//' | sort -V | tail -n 1)
 	if [ -z "$rel" ] || [ ! -d "/lib/modules/$rel/build" ] ||
 	   [ ! -d "/usr/src/hvsec-kernel-private/$rel" ]; then
@@ -61,20 +71,26 @@ stock_bench() {
 	stage=$("$HVSEC_TOP/scripts/stage-guest.sh" --modules "$tmp/ko" --kernel-release "$rel" \
 		--out "$out/stage-stock") || { rm -rf "$tmp"; return 1; }
 	rm -rf "$tmp"
-	printf '%s\n' 'hvsec_load || exit 126' \
-		'( VTD_BENCH_COMPONENT=vtd_reassign@stock VTD_BENCH_ROUNDS=15 VTD_BENCH_SWITCHES=7500; . /hvsec/bench/vtd_reassign.sh )' \
-		> "$out/stock-job.sh"
-	"$HVSEC_TOP/scripts/testhost.sh" --quiet --kernel "/boot/vmlinuz-$rel" --stage "$stage" \
-		--out "$out/stock" --timeout 1800 \
-		--add "$HVSEC_TOP/scripts/bench/vtd_reassign.sh=/hvsec/bench/vtd_reassign.sh" \
-		"$out/stock-job.sh" || return 1
-	grep '^BENCH|' "$out/stock/output.log" > "$out/stock.log"
+	: > "$out/stock.log"
+	for mode in legacy scalable; do
+		comp=vtd_reassign@stock
+		[ $mode = legacy ] || comp=$comp,$mode
+		printf '%s\n' 'hvsec_load || exit 126' \
+			"( VTD_BENCH_COMPONENT=$comp VTD_BENCH_ROUNDS=15 VTD_BENCH_SWITCHES=7500; . /hvsec/bench/vtd_reassign.sh )" \
+			> "$out/stock-$mode-job.sh"
+		"$HVSEC_TOP/scripts/testhost.sh" --quiet --kernel "/boot/vmlinuz-$rel" --stage "$stage" \
+			--out "$out/stock-$mode" --timeout 1800 --iommu "$mode" --tcg-single \
+			--add "$HVSEC_TOP/scripts/bench/vtd_reassign.sh=/hvsec/bench/vtd_reassign.sh" \
+			"$out/stock-$mode-job.sh" || return 1
+		grep '^BENCH|' "$out/stock-$mode/output.log" >> "$out/stock.log"
+	done
 }
-stock_bench || { echo "bench: the stock-kernel run failed (logs: $out/stock)" >&2; rc=1; }
+stock_bench || { echo "bench: a stock-kernel run failed (logs: $out/stock-*)" >&2; rc=1; }
 printf '| %-18s | %-52s | %-14s | %-30s |\n' component metric value "goal / note"
 printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..20})" "$(printf -- '-%.0s' {1..54})" \
 	"$(printf -- '-%.0s' {1..16})" "$(printf -- '-%.0s' {1..32})"
-cat "$out/boot/output.log" "$out/pti/output.log" "$out/stock.log" 2>/dev/null | grep '^BENCH|' |
+cat "$out/boot/output.log" "$out/pti/output.log" "$out/sm/output.log" "$out/stock.log" 2>/dev/null |
+	grep '^BENCH|' |
 while IFS='|' read -r _ c m v g; do
 	printf '| %-18s | %-52s | %-14s | %-30s |\n' "$c" "$m" "$v" "$g"
 done
