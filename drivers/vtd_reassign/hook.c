@@ -672,6 +672,37 @@ static bool hook_inject_at(struct hook_switch *s, enum hook_inject point)
 static int hook_flush_pasid(struct hook_switch *s, u16 did, u16 other_did);
 
 /*
+ * Ends and submits a queued-invalidation round whose first @n descriptors
+ * in @desc (room for three more) invalidate the replaced entries: a fenced
+ * wait (see hook_flush()), then the IOTLB of @did, and of @other_did in
+ * caching mode.
+ */
+static int hook_submit_round(struct hook_switch *s, struct qi_desc *desc,
+			     unsigned int n, u16 did, u16 other_did)
+{
+	struct intel_iommu *iommu = s->iommu;
+	bool cm = cap_caching_mode(iommu->cap);
+	int ret;
+
+	desc[n].qw0 = QI_IWD_STATUS_DATA(QI_DONE) | QI_IWD_STATUS_WRITE |
+		      QI_IWD_FENCE | QI_IWD_TYPE;
+	desc[n].qw1 = virt_to_phys(hook.fence_status);
+	desc[n].qw2 = 0;
+	desc[n].qw3 = 0;
+	n++;
+	qi_desc_iotlb(iommu, did, 0, 0, DMA_TLB_DSI_FLUSH, &desc[n++]);
+	if (cm)
+		qi_desc_iotlb(iommu, other_did, 0, 0, DMA_TLB_DSI_FLUSH,
+			      &desc[n++]);
+	ret = k.qi_submit(iommu, desc, n, 0);
+	s->invs += n;
+	s->rounds++;
+	if (cm)
+		hook_count_cm_flush();
+	return ret;
+}
+
+/*
  * Invalidates the entries replaced so far, which held @did before: one
  * context-cache descriptor per requester id, a fenced wait, and one
  * domain-selective IOTLB descriptor (every entry held the same DID), in a
@@ -695,7 +726,6 @@ static int hook_flush(struct hook_switch *s, u16 did, u16 other_did)
 	struct intel_iommu *iommu = s->iommu;
 	bool cm = cap_caching_mode(iommu->cap);
 	unsigned int i, n = 0;
-	int ret;
 
 	if (!s->n)
 		return 0;
@@ -723,22 +753,7 @@ static int hook_flush(struct hook_switch *s, u16 did, u16 other_did)
 		desc[n].qw2 = 0;
 		desc[n].qw3 = 0;
 	}
-	desc[n].qw0 = QI_IWD_STATUS_DATA(QI_DONE) | QI_IWD_STATUS_WRITE |
-		      QI_IWD_FENCE | QI_IWD_TYPE;
-	desc[n].qw1 = virt_to_phys(hook.fence_status);
-	desc[n].qw2 = 0;
-	desc[n].qw3 = 0;
-	n++;
-	qi_desc_iotlb(iommu, did, 0, 0, DMA_TLB_DSI_FLUSH, &desc[n++]);
-	if (cm)
-		qi_desc_iotlb(iommu, other_did, 0, 0, DMA_TLB_DSI_FLUSH,
-			      &desc[n++]);
-	ret = k.qi_submit(iommu, desc, n, 0);
-	s->invs += n;
-	s->rounds++;
-	if (cm)
-		hook_count_cm_flush();
-	return ret;
+	return hook_submit_round(s, desc, n, did, other_did);
 }
 
 /* hook_flush(), then the armed failure if it is for @point. */
@@ -978,31 +993,16 @@ EXPORT_SYMBOL_IF_KUNIT(vtd_hook_pasid_check);
  */
 static int hook_flush_pasid(struct hook_switch *s, u16 did, u16 other_did)
 {
-	struct intel_iommu *iommu = s->iommu;
-	bool cm = cap_caching_mode(iommu->cap);
-	struct qi_desc desc[6] = {};
+	struct qi_desc desc[5] = {};
 	unsigned int n = 0;
-	int ret;
 
 	desc[n++].qw0 = QI_PC_DID(did) | QI_PC_GRAN(QI_PC_PASID_SEL) |
 			QI_PC_PASID(IOMMU_NO_PASID) | QI_PC_TYPE;
-	if (cm)
+	if (cap_caching_mode(s->iommu->cap))
 		desc[n++].qw0 = QI_PC_DID(other_did) |
 				QI_PC_GRAN(QI_PC_PASID_SEL) |
 				QI_PC_PASID(IOMMU_NO_PASID) | QI_PC_TYPE;
-	desc[n].qw0 = QI_IWD_STATUS_DATA(QI_DONE) | QI_IWD_STATUS_WRITE |
-		      QI_IWD_FENCE | QI_IWD_TYPE;
-	desc[n++].qw1 = virt_to_phys(hook.fence_status);
-	qi_desc_iotlb(iommu, did, 0, 0, DMA_TLB_DSI_FLUSH, &desc[n++]);
-	if (cm)
-		qi_desc_iotlb(iommu, other_did, 0, 0, DMA_TLB_DSI_FLUSH,
-			      &desc[n++]);
-	ret = k.qi_submit(iommu, desc, n, 0);
-	s->invs += n;
-	s->rounds++;
-	if (cm)
-		hook_count_cm_flush();
-	return ret;
+	return hook_submit_round(s, desc, n, did, other_did);
 }
 
 /*
