@@ -253,6 +253,12 @@ for b in "${BOOTS[@]}"; do
 	mkdir -p "$dir"
 	# This boot's share of ONCE: leave out what another boot runs.
 	if [ -n "$spec_only" ]; then
+		for o in ${ONCE[@]+"${ONCE[@]}"}; do
+			n=${o##*@}
+			[[ "$n" =~ ^[1-9][0-9]*$ ]] || die "HVSEC_CHECK_ONCE: '$o' is not NAME@BOOT"
+			[ "$n" -le ${#BOOTS[@]} ] || n=${#BOOTS[@]}
+			[ "$n" -ne $i ] || die "HVSEC_CHECK_ONCE: '$o' names a +vtd boot, which runs vtd_reassign's tests only"
+		done
 		only_others "$spec_only" "$stage"
 	else
 		for o in ${ONCE[@]+"${ONCE[@]}"}; do

@@ -593,6 +593,13 @@ static enum hook_path hook_classify(struct dmar_domain *nd, struct device *dev)
 		return HOOK_SAME_DOMAIN;
 	if (!hook_domain_second_level(old) || !hook_domain_second_level(nd))
 		return HOOK_FB_DOMAIN;
+	/*
+	 * A domain that can track dirty pages: intel-iommu switches SSADE
+	 * on the entries of the devices on its list, which the device joins
+	 * only after its entry is replaced. Left to stock.
+	 */
+	if (old->domain.dirty_ops || nd->domain.dirty_ops)
+		return HOOK_FB_DOMAIN;
 	if (!hvsec_system_has_cmpxchg128())
 		return HOOK_FB_NO_CX16;
 	return HOOK_DIRECT;
@@ -952,13 +959,14 @@ static int hook_pasid_undo(struct hook_switch *s)
 }
 
 /*
- * VISIBLE_IF_KUNIT: whether @dev's live RID_PASID entry is exactly what
+ * For the KUnit tests: whether @dev's live RID_PASID entry is exactly what
  * hook_pasid_build() makes for its domain: the check that the hook writes
  * entries as this kernel's intel-iommu does. Return: 0 when it is,
  * -EILSEQ when not, -EOPNOTSUPP for a device the scalable path does not
  * switch (not in scalable mode, not attached to a second-level domain).
  */
-VISIBLE_IF_KUNIT int vtd_hook_pasid_check(struct device *dev)
+#if IS_ENABLED(CONFIG_KUNIT)
+int vtd_hook_pasid_check(struct device *dev)
 {
 	struct device_domain_info *info = dev_iommu_priv_get(dev);
 	struct vtd_pasid_entry want, cur;
@@ -984,6 +992,7 @@ VISIBLE_IF_KUNIT int vtd_hook_pasid_check(struct device *dev)
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(vtd_hook_pasid_check);
+#endif
 
 /*
  * Invalidates the RID_PASID entry that held @did before: PASID cache, then
@@ -1188,7 +1197,7 @@ static int hook_direct(struct iommu_domain *domain, struct device *dev,
 			*path = HOOK_FB_ALIASES;
 		else if (ret == -EOPNOTSUPP)
 			*path = HOOK_FB_PASID_ORDER;
-		else if (ret == -EILSEQ || ret == -ENOENT)
+		else if (!s->n)		/* nothing stored */
 			*path = HOOK_FB_PASID_ENTRY;
 		else
 			return ret;
