@@ -254,8 +254,9 @@ static const struct pasid_case pasid_cases[] = {
 	{ "fl_to_pt", K_FL, K_PT, 0, 2, 1, BIT(0) },
 	/* only the pointer changes: unit 1 alone is critical */
 	{ "fl_to_fl_same_did", K_FL, K_FL_SAMEDID, 0, 1, 0, BIT(1) },
-	/* a fresh entry: all but P, sync, then P */
-	{ "none_to_sl", K_NONE, K_SL, 0, 2, 1, BIT(0) },
+	/* a fresh entry in one unit: that unit at once */
+	{ "none_to_sl", K_NONE, K_SL, 0, 1, 0, BIT(0) },
+	/* in two units: all but P, sync, then P */
 	{ "none_to_fl", K_NONE, K_FL, 0, 3, 1, BIT(0) },
 	{ "sl_to_none", K_SL, K_NONE, 0, 1, 0, BIT(0) },
 	{ "same", K_SL, K_SL, 0, 0, 0, 0 },

@@ -15,6 +15,8 @@
  *  3. the bits the new entry does not use are cleaned up.
  * A sync (PASID-cache invalidation and wait) separates two steps that
  * store, so that no fetch mixes units from states more than one step apart.
+ * When only one unit differs at all, it is stored at once: every fetch sees
+ * it old or new and the rest equal in both.
  * When more than one unit is critical (e.g. first-level to first-level: the
  * DID lies in unit 0, the first-level table pointer in unit 1), no such
  * order exists and the writer refuses with -EOPNOTSUPP before storing
@@ -162,7 +164,9 @@ EXPORT_SYMBOL_IF_KUNIT(vtd_pasid_plan);
  * @target: the entry wanted (bits it does not use zero)
  * @res: counts of stores and syncs, and the critical unit
  *
- * A sync separates two steps that store; none follows the last store: the
+ * When at most one 128-bit unit differs, that unit is stored at once.
+ * Otherwise a sync separates two steps that store; none follows the last
+ * store: the
  * caller's invalidation of the entry (PASID cache, then the IOTLB of the
  * old DID) ends the update. Nothing is stored when the answer is
  * -EOPNOTSUPP or -EINVAL.
@@ -180,6 +184,26 @@ int vtd_pasid_write(const struct vtd_pasid_ops *ops, void *priv,
 	int ret;
 
 	memset(res, 0, sizeof(*res));
+
+	/*
+	 * At most one unit differs (a switch between two second-level
+	 * domains): one store of it is hitless whatever bits the IOMMU
+	 * reads, since every fetch sees that unit old or new and the others
+	 * as they are in both.
+	 */
+	for (c = 0, q = 0; q < VTD_PE_UNITS; q++)
+		if (cur->val[2 * q] != target->val[2 * q] ||
+		    cur->val[2 * q + 1] != target->val[2 * q + 1])
+			c |= BIT(q);
+	if (hweight32(c) <= 1) {
+		vtd_pasid_used(target, &cu);
+		for (q = 0; q < VTD_PE_QWORDS; q++)
+			if (target->val[q] & ~cu.val[q])
+				return -EINVAL;
+		res->critical = c;
+		return vtd_pasid_step(ops, priv, cur, target, res);
+	}
+
 	ret = vtd_pasid_plan(cur, target, &critical);
 	if (ret)
 		return ret;
