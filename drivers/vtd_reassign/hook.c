@@ -935,11 +935,11 @@ static int hook_pasid_switch(struct hook_switch *s, struct dmar_domain *old)
 	return ret;
 }
 
-/* Scalable mode's hook_undo(): the old entry back, then invalidation. */
-static int hook_pasid_undo(struct hook_switch *s)
+/* Scalable mode's part of hook_undo(): the old entry back. */
+static int hook_pasid_put_back(struct hook_switch *s)
 {
 	struct vtd_pasid_entry now;
-	int ret = 0, r;
+	int ret;
 
 	if (!s->n)
 		return 0;
@@ -950,12 +950,7 @@ static int hook_pasid_undo(struct hook_switch *s)
 	if (ret)
 		pr_err_ratelimited("%s: cannot put the RID_PASID entry back after a failed switch: %d\n",
 				   dev_name(s->info->dev), ret);
-	k.flush_wbuf(s->iommu);
-	r = hook_flush_inj(s, s->new_did, s->old_did, HOOK_INJ_UNDO_FLUSH);
-	if (r)
-		pr_err_ratelimited("invalidation failed while undoing a switch: %d; domain id %u stays reserved\n",
-				   r, s->new_did);
-	return ret ?: r;
+	return ret;
 }
 
 /*
@@ -1063,7 +1058,8 @@ out_unlock:
 }
 
 /*
- * Puts the replaced entries back, newest first, each only if it still holds
+ * Puts the replaced entries back (the RID_PASID entry in scalable mode, the
+ * context entries newest first in legacy mode), each only if it still holds
  * what the switch wrote, and invalidates them with the new DID after
  * draining the write buffer. Return: 0, or the first error (an entry not
  * put back, or the invalidation); the caller then keeps the new DID.
@@ -1072,11 +1068,10 @@ static int hook_undo(struct hook_switch *s)
 {
 	struct vtd_replace_res res = {};
 	struct vtd_ctx_entry *slot, cur;
-	unsigned int i = s->n;
-	int ret = 0, r;
+	unsigned int i = s->sm ? 0 : s->n;
+	int ret, r;
 
-	if (s->sm)
-		return hook_pasid_undo(s);
+	ret = s->sm ? hook_pasid_put_back(s) : 0;
 	while (i--) {
 		u16 rid = s->e[i].rid;
 		u8 bus = PCI_BUS_NUM(rid), devfn = rid & 0xff;
