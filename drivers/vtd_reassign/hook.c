@@ -678,6 +678,16 @@ static bool hook_inject_at(struct hook_switch *s, enum hook_inject point)
 
 static int hook_flush_pasid(struct hook_switch *s, u16 did, u16 other_did);
 
+/* A PASID-cache invalidation of the RID_PASID entry tagged with @did. */
+static void hook_desc_pc(struct qi_desc *desc, u16 did)
+{
+	desc->qw0 = QI_PC_DID(did) | QI_PC_GRAN(QI_PC_PASID_SEL) |
+		    QI_PC_PASID(IOMMU_NO_PASID) | QI_PC_TYPE;
+	desc->qw1 = 0;
+	desc->qw2 = 0;
+	desc->qw3 = 0;
+}
+
 /*
  * Ends and submits a queued-invalidation round whose first @n descriptors
  * in @desc (room for three more) invalidate the replaced entries: a fenced
@@ -865,13 +875,10 @@ static int hook_pasid_sync(void *priv)
 {
 	struct hook_pasid_wr *w = priv;
 	struct hook_switch *s = w->s;
-	struct qi_desc desc[2] = {};
-	u16 did[2] = { s->old_did, s->new_did };
-	unsigned int i;
+	struct qi_desc desc[2];
 
-	for (i = 0; i < 2; i++)
-		desc[i].qw0 = QI_PC_DID(did[i]) | QI_PC_GRAN(QI_PC_PASID_SEL) |
-			      QI_PC_PASID(IOMMU_NO_PASID) | QI_PC_TYPE;
+	hook_desc_pc(&desc[0], s->old_did);
+	hook_desc_pc(&desc[1], s->new_did);
 	s->invs += 2;
 	s->rounds++;
 	return k.qi_submit(s->iommu, desc, 2, 0);
@@ -954,6 +961,28 @@ static int hook_pasid_put_back(struct hook_switch *s)
 }
 
 /*
+ * Whether @info's RID_PASID entry is exactly what stock writes for @d with
+ * @did. Return: 0 when it is, -EILSEQ when not, -ENOENT when there is none.
+ */
+static int hook_pasid_holds(struct device_domain_info *info,
+			    struct dmar_domain *d, u16 did)
+{
+	struct vtd_pasid_entry want, cur;
+	struct pasid_entry *pte;
+	int ret = -ENOENT;
+
+	hook_pasid_build(info->iommu, d, did, &want);
+	spin_lock(&info->iommu->lock);
+	pte = hook_rid_pasid(info);
+	if (pte) {
+		hook_pasid_read(pte, &cur);
+		ret = memcmp(&cur, &want, sizeof(cur)) ? -EILSEQ : 0;
+	}
+	spin_unlock(&info->iommu->lock);
+	return ret;
+}
+
+/*
  * For the KUnit tests: whether @dev's live RID_PASID entry is exactly what
  * hook_pasid_build() makes for its domain: the check that the hook writes
  * entries as this kernel's intel-iommu does. Return: 0 when it is,
@@ -964,10 +993,8 @@ static int hook_pasid_put_back(struct hook_switch *s)
 int vtd_hook_pasid_check(struct device *dev)
 {
 	struct device_domain_info *info = dev_iommu_priv_get(dev);
-	struct vtd_pasid_entry want, cur;
-	struct pasid_entry *pte;
 	struct dmar_domain *d;
-	int ret = -EOPNOTSUPP;
+	int ret;
 
 	if (!info || !info->iommu || !hook_scalable(info->iommu) ||
 	    !info->domain_attached || !info->domain)
@@ -975,16 +1002,8 @@ int vtd_hook_pasid_check(struct device *dev)
 	d = info->domain;
 	if (!hook_domain_second_level(d))
 		return -EOPNOTSUPP;
-	hook_pasid_build(info->iommu, d, domain_id_iommu(d, info->iommu),
-			 &want);
-	spin_lock(&info->iommu->lock);
-	pte = hook_rid_pasid(info);
-	if (pte) {
-		hook_pasid_read(pte, &cur);
-		ret = memcmp(&cur, &want, sizeof(cur)) ? -EILSEQ : 0;
-	}
-	spin_unlock(&info->iommu->lock);
-	return ret;
+	ret = hook_pasid_holds(info, d, domain_id_iommu(d, info->iommu));
+	return ret == -ENOENT ? -EOPNOTSUPP : ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(vtd_hook_pasid_check);
 #endif
@@ -997,15 +1016,12 @@ EXPORT_SYMBOL_IF_KUNIT(vtd_hook_pasid_check);
  */
 static int hook_flush_pasid(struct hook_switch *s, u16 did, u16 other_did)
 {
-	struct qi_desc desc[5] = {};
+	struct qi_desc desc[5];
 	unsigned int n = 0;
 
-	desc[n++].qw0 = QI_PC_DID(did) | QI_PC_GRAN(QI_PC_PASID_SEL) |
-			QI_PC_PASID(IOMMU_NO_PASID) | QI_PC_TYPE;
+	hook_desc_pc(&desc[n++], did);
 	if (cap_caching_mode(s->iommu->cap))
-		desc[n++].qw0 = QI_PC_DID(other_did) |
-				QI_PC_GRAN(QI_PC_PASID_SEL) |
-				QI_PC_PASID(IOMMU_NO_PASID) | QI_PC_TYPE;
+		hook_desc_pc(&desc[n++], other_did);
 	return hook_submit_round(s, desc, n, did, other_did);
 }
 
@@ -1256,8 +1272,6 @@ static bool hook_attached(struct iommu_domain *domain, struct device *dev,
 			  struct hook_switch *s)
 {
 	struct device_domain_info *info = dev_iommu_priv_get(dev);
-	struct vtd_pasid_entry want, cur = {};
-	struct pasid_entry *pte;
 
 	s->info = info;
 	s->iommu = info->iommu;
@@ -1271,14 +1285,8 @@ static bool hook_attached(struct iommu_domain *domain, struct device *dev,
 	if (!s->sm)
 		return !k.pci_for_each_alias(to_pci_dev(dev), hook_check_alias,
 					     s);
-	hook_pasid_build(s->iommu, s->nd, s->new_did, &want);
-	spin_lock(&s->iommu->lock);
-	pte = hook_rid_pasid(info);
-	if (pte)
-		hook_pasid_read(pte, &cur);
-	spin_unlock(&s->iommu->lock);
 	s->n = 1;
-	return !memcmp(&cur, &want, sizeof(cur));
+	return !hook_pasid_holds(info, s->nd, s->new_did);
 }
 
 /*

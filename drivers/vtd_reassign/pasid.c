@@ -123,6 +123,19 @@ static int vtd_pasid_step(const struct vtd_pasid_ops *ops, void *priv,
 	return 0;
 }
 
+/* Whether @e leaves every bit it does not use zero. */
+static bool vtd_pasid_canonical(const struct vtd_pasid_entry *e)
+{
+	struct vtd_pasid_entry u;
+	unsigned int q;
+
+	vtd_pasid_used(e, &u);
+	for (q = 0; q < VTD_PE_QWORDS; q++)
+		if (e->val[q] & ~u.val[q])
+			return false;
+	return true;
+}
+
 /**
  * vtd_pasid_plan() - whether an entry can be replaced without a break
  * @cur: the entry as it is
@@ -139,12 +152,11 @@ int vtd_pasid_plan(const struct vtd_pasid_entry *cur,
 	struct vtd_pasid_entry cu, tu;
 	unsigned int q;
 
+	*critical = 0;
+	if (!vtd_pasid_canonical(target))
+		return -EINVAL;
 	vtd_pasid_used(cur, &cu);
 	vtd_pasid_used(target, &tu);
-	*critical = 0;
-	for (q = 0; q < VTD_PE_QWORDS; q++)
-		if (target->val[q] & ~tu.val[q])
-			return -EINVAL;
 	for (q = 0; q < VTD_PE_QWORDS; q++) {
 		u64 upd = (cur->val[q] & cu.val[q]) | (target->val[q] & ~cu.val[q]);
 
@@ -166,9 +178,8 @@ EXPORT_SYMBOL_IF_KUNIT(vtd_pasid_plan);
  *
  * When at most one 128-bit unit differs, that unit is stored at once.
  * Otherwise a sync separates two steps that store; none follows the last
- * store: the
- * caller's invalidation of the entry (PASID cache, then the IOTLB of the
- * old DID) ends the update. Nothing is stored when the answer is
+ * store: the caller's invalidation of the entry (PASID cache, then the
+ * IOTLB of the old DID) ends the update. Nothing is stored when the answer is
  * -EOPNOTSUPP or -EINVAL.
  *
  * Return: 0, -EOPNOTSUPP (no hitless order), -EINVAL (bad target) or the
@@ -196,10 +207,8 @@ int vtd_pasid_write(const struct vtd_pasid_ops *ops, void *priv,
 		    cur->val[2 * q + 1] != target->val[2 * q + 1])
 			c |= BIT(q);
 	if (hweight32(c) <= 1) {
-		vtd_pasid_used(target, &cu);
-		for (q = 0; q < VTD_PE_QWORDS; q++)
-			if (target->val[q] & ~cu.val[q])
-				return -EINVAL;
+		if (!vtd_pasid_canonical(target))
+			return -EINVAL;
 		res->critical = c;
 		return vtd_pasid_step(ops, priv, cur, target, res);
 	}
