@@ -18,6 +18,7 @@
 #include <linux/minmax.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/tpm.h>
 #include <linux/uaccess.h>
 #include <kunit/visibility.h>
 #include "internal.h"
@@ -47,8 +48,22 @@ int drtm_dev_init(struct drtm_dev *dev)
 }
 EXPORT_SYMBOL_IF_KUNIT(drtm_dev_init);
 
+static void tpm2_free(struct drtm_dev *dev)
+{
+	unsigned int i;
+
+	if (!dev->t2)
+		return;
+	for (i = 0; i < DRTM_TPM2_MAX_BANKS; i++)
+		if (dev->t2->tfm[i])
+			crypto_free_shash(dev->t2->tfm[i]);
+	kfree(dev->t2);
+	dev->t2 = NULL;
+}
+
 void drtm_dev_destroy(struct drtm_dev *dev)
 {
+	tpm2_free(dev);
 	kvfree(dev->chunk);
 	dev->chunk = NULL;
 	crypto_free_shash(dev->tfm);
@@ -56,6 +71,67 @@ void drtm_dev_destroy(struct drtm_dev *dev)
 	mutex_destroy(&dev->lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(drtm_dev_destroy);
+
+static const char *tpm2_alg_hash(u16 alg)
+{
+	switch (alg) {
+	case TPM_ALG_SHA1:
+		return "sha1";
+	case TPM_ALG_SHA256:
+		return "sha256";
+	case TPM_ALG_SHA384:
+		return "sha384";
+	case TPM_ALG_SHA512:
+		return "sha512";
+	case TPM_ALG_SM3_256:
+		return "sm3";
+	}
+	return NULL;
+}
+
+/**
+ * drtm_dev_tpm2_setup() - make @dev drive a TPM 2.0 with @banks
+ * @dev: device after drtm_dev_init()
+ * @banks: the banks to extend (drtm_tpm2_probe())
+ *
+ * Every bank needs the kernel's hash of its algorithm for host-side
+ * hashing: a bank left out could be extended later with anything.
+ *
+ * Return: 0, -ENOMEM, or -ENOENT (with one line) if a hash is missing.
+ */
+int drtm_dev_tpm2_setup(struct drtm_dev *dev,
+			const struct drtm_tpm2_banks *banks)
+{
+	struct drtm_tpm2_dev *t2;
+	const char *name;
+	unsigned int i;
+	int ret;
+
+	if (!banks->nr || banks->nr > DRTM_TPM2_MAX_BANKS)
+		return -EINVAL;
+	t2 = kzalloc(sizeof(*t2), GFP_KERNEL);
+	if (!t2)
+		return -ENOMEM;
+	dev->t2 = t2;
+	t2->banks = *banks;
+	for (i = 0; i < banks->nr; i++) {
+		name = tpm2_alg_hash(banks->alg[i]);
+		t2->tfm[i] = name ? crypto_alloc_shash(name, 0, 0) :
+				    ERR_PTR(-ENOENT);
+		if (IS_ERR(t2->tfm[i])) {
+			ret = PTR_ERR(t2->tfm[i]);
+			t2->tfm[i] = NULL;
+			pr_err("TPM 2.0 bank %#06x: the kernel cannot hash it (%s: %d)\n",
+			       banks->alg[i], name ? name : "unknown", ret);
+			tpm2_free(dev);
+			return ret;
+		}
+		t2->size += drtm_tpm2_alg_size(banks->alg[i]);
+	}
+	dev->pcr_known = 0;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_dev_tpm2_setup);
 
 /* Copy @len bytes at offset @off of @src into @dst. */
 static int src_get(const struct drtm_src *src, void *dst, u64 off, u32 len)
@@ -111,6 +187,76 @@ out:
 	shash_desc_zero(desc);
 	if (bounce != small)
 		kvfree(bounce);
+	return ret;
+}
+
+/*
+ * Host-side hashing for a TPM 2.0: one pass over the data feeds every
+ * bank's hash; @digests gets them back to back in the banks' order.
+ */
+static int hash_host2(struct drtm_dev *dev, const struct drtm_src *src,
+		      u8 *digests)
+{
+	struct shash_desc *desc[DRTM_TPM2_MAX_BANKS] = {};
+	struct drtm_tpm2_dev *t2 = dev->t2;
+	const u8 *p;
+	u8 *bounce = NULL;
+	unsigned int i;
+	u64 off = 0;
+	int ret = 0;
+	u32 n;
+
+	for (i = 0; i < t2->banks.nr; i++) {
+		desc[i] = kmalloc(sizeof(*desc[i]) +
+				  crypto_shash_descsize(t2->tfm[i]), GFP_KERNEL);
+		if (!desc[i]) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		desc[i]->tfm = t2->tfm[i];
+		ret = crypto_shash_init(desc[i]);
+		if (ret)
+			goto out;
+	}
+	if (!src->kbuf && src->size) {
+		bounce = kvmalloc(min_t(u64, DRTM_CHUNK, src->size), GFP_KERNEL);
+		if (!bounce) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	while (off < src->size) {
+		n = min_t(u64, DRTM_CHUNK, src->size - off);
+		p = src->kbuf + off;
+		if (!src->kbuf) {
+			ret = src_get(src, bounce, off, n);
+			if (ret)
+				goto out;
+			p = bounce;
+		}
+		for (i = 0; i < t2->banks.nr && !ret; i++)
+			ret = crypto_shash_update(desc[i], p, n);
+		if (ret)
+			goto out;
+		off += n;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto out;
+		}
+		cond_resched();
+	}
+	for (i = 0; i < t2->banks.nr && !ret; i++) {
+		ret = crypto_shash_final(desc[i], digests);
+		digests += drtm_tpm2_alg_size(t2->banks.alg[i]);
+	}
+out:
+	for (i = 0; i < t2->banks.nr; i++) {
+		if (!desc[i])
+			continue;
+		shash_desc_zero(desc[i]);
+		kfree(desc[i]);
+	}
+	kvfree(bounce);
 	return ret;
 }
 
@@ -206,10 +352,72 @@ static void excl_unlock(struct drtm_dev *dev)
 		dev->excl->unlock(dev->excl_ctx);
 }
 
+/*
+ * A PCR's value: 20 bytes on a TPM 1.2, every bank's value back to back on
+ * a TPM 2.0.
+ */
+static unsigned int val_size(const struct drtm_dev *dev)
+{
+	return dev->t2 ? dev->t2->size : DRTM_DIGEST_SIZE;
+}
+
+static u8 *pcr_val(struct drtm_dev *dev, u32 pcr)
+{
+	return dev->t2 ? dev->t2->pcr_val[pcr] : dev->pcr_val[pcr];
+}
+
 static void pcr_learn(struct drtm_dev *dev, u32 pcr, const u8 *val)
 {
-	memcpy(dev->pcr_val[pcr], val, DRTM_DIGEST_SIZE);
+	memcpy(pcr_val(dev, pcr), val, val_size(dev));
 	dev->pcr_known |= BIT(pcr);
+}
+
+/* Read @pcr, in every bank on a TPM 2.0. */
+static int read_pcr(struct drtm_dev *dev, u32 pcr, u8 *out, u32 *tpm_rc)
+{
+	struct drtm_tpm2_dev *t2 = dev->t2;
+	unsigned int i;
+	int ret;
+
+	if (!t2)
+		return drtm_tpm_pcr_read(&dev->tis, pcr, out, tpm_rc);
+	for (i = 0; i < t2->banks.nr; i++) {
+		ret = drtm_tpm2_pcr_read(&dev->tis, pcr, t2->banks.alg[i], out,
+					 tpm_rc);
+		if (ret)
+			return ret;
+		out += drtm_tpm2_alg_size(t2->banks.alg[i]);
+	}
+	return 0;
+}
+
+/* @want = H(@old || @digest) in every bank. */
+static int predict(struct drtm_dev *dev, const u8 *old, const u8 *digest,
+		   u8 *want)
+{
+	struct drtm_tpm2_dev *t2 = dev->t2;
+	u8 cat[2 * DRTM_TPM2_MAX_DIGEST];
+	unsigned int i, ds;
+	int ret;
+
+	if (!t2) {
+		memcpy(cat, old, DRTM_DIGEST_SIZE);
+		memcpy(cat + DRTM_DIGEST_SIZE, digest, DRTM_DIGEST_SIZE);
+		return crypto_shash_tfm_digest(dev->tfm, cat,
+					       2 * DRTM_DIGEST_SIZE, want);
+	}
+	for (i = 0; i < t2->banks.nr; i++) {
+		ds = drtm_tpm2_alg_size(t2->banks.alg[i]);
+		memcpy(cat, old, ds);
+		memcpy(cat + ds, digest, ds);
+		ret = crypto_shash_tfm_digest(t2->tfm[i], cat, 2 * ds, want);
+		if (ret)
+			return ret;
+		old += ds;
+		digest += ds;
+		want += ds;
+	}
+	return 0;
 }
 
 /*
@@ -302,16 +510,16 @@ EXPORT_SYMBOL_IF_KUNIT(drtm_dev_resume);
  */
 static int recheck_after_resume(struct drtm_dev *dev, u32 *tpm_rc)
 {
-	u8 now[DRTM_DIGEST_SIZE];
+	u8 now[DRTM_TPM2_ALL_DIGESTS];
 	u32 pcr;
 	int ret;
 
 	while (dev->recheck) {
 		pcr = __ffs(dev->recheck);
-		ret = drtm_tpm_pcr_read(&dev->tis, pcr, now, tpm_rc);
+		ret = read_pcr(dev, pcr, now, tpm_rc);
 		if (ret)
 			return ret;
-		if (memcmp(now, dev->pcr_val[pcr], DRTM_DIGEST_SIZE)) {
+		if (memcmp(now, pcr_val(dev, pcr), val_size(dev))) {
 			dev->resume_changed++;
 			drtm_evlog_mark(&dev->log, pcr, DRTM_EV_LOG_GAP_UNKNOWN);
 			pr_err_ratelimited("PCR %u changed while the system was suspended: event log marked unusable\n",
@@ -333,27 +541,27 @@ enum extend_outcome { EXTEND_DONE, EXTEND_NOT_DONE, EXTEND_UNKNOWN };
 static enum extend_outcome resolve_unclear(struct drtm_dev *dev, u32 pcr,
 					   const u8 *digest)
 {
-	u8 old_new[2 * DRTM_DIGEST_SIZE], want[DRTM_DIGEST_SIZE];
-	u8 now[DRTM_DIGEST_SIZE];
+	u8 old[DRTM_TPM2_ALL_DIGESTS], want[DRTM_TPM2_ALL_DIGESTS];
+	u8 now[DRTM_TPM2_ALL_DIGESTS];
 	bool known = dev->pcr_known & BIT(pcr);
+	unsigned int size = val_size(dev);
 	int ret = -EIO, i;
 	u32 rc;
 
 	dev->unclear++;
-	memcpy(old_new, dev->pcr_val[pcr], DRTM_DIGEST_SIZE);
-	memcpy(old_new + DRTM_DIGEST_SIZE, digest, DRTM_DIGEST_SIZE);
-	if (crypto_shash_tfm_digest(dev->tfm, old_new, sizeof(old_new), want))
+	memcpy(old, pcr_val(dev, pcr), size);
+	if (predict(dev, old, digest, want))
 		known = false;
 	for (i = 0; i < 2 && ret; i++)
-		ret = drtm_tpm_pcr_read(&dev->tis, pcr, now, &rc);
+		ret = read_pcr(dev, pcr, now, &rc);
 	if (ret) {
 		dev->pcr_known &= ~BIT(pcr);
 		return EXTEND_UNKNOWN;
 	}
 	pcr_learn(dev, pcr, now);
-	if (known && !memcmp(now, want, DRTM_DIGEST_SIZE))
+	if (known && !memcmp(now, want, size))
 		return EXTEND_DONE;
-	if (known && !memcmp(now, old_new, DRTM_DIGEST_SIZE))
+	if (known && !memcmp(now, old, size))
 		return EXTEND_NOT_DONE;
 	return EXTEND_UNKNOWN;
 }
@@ -383,7 +591,10 @@ int drtm_dev_measure(struct drtm_dev *dev, u32 pcr, u32 type,
 		     enum tpm12_drtm_hash mode, const struct drtm_src *src,
 		     const void *event, u32 event_size, u8 *digest, u32 *tpm_rc)
 {
-	u8 host[DRTM_DIGEST_SIZE], out[DRTM_DIGEST_SIZE];
+	u8 host[DRTM_DIGEST_SIZE], out[DRTM_TPM2_ALL_DIGESTS];
+	u8 all[DRTM_TPM2_ALL_DIGESTS];
+	struct drtm_tpm2_dev *t2 = dev->t2;
+	u8 *d = t2 ? all : digest;
 	bool maybe = false;
 	int ret, lret;
 
@@ -399,11 +610,19 @@ int drtm_dev_measure(struct drtm_dev *dev, u32 pcr, u32 type,
 		return -EPERM;
 	}
 	memset(digest, 0, DRTM_DIGEST_SIZE);
-	if (mode != TPM12_DRTM_HASH_TPM) {
-		ret = drtm_dev_hash_host(dev, src, digest);
-		if (ret)
-			return ret;
+	if (t2 && mode == TPM12_DRTM_HASH_TPM) {
+		pr_warn_ratelimited("PCR %u: TPM-side hashing is not implemented for a TPM 2.0: use host hashing\n",
+				    pcr);
+		return -EOPNOTSUPP;
 	}
+	if (t2)
+		ret = hash_host2(dev, src, all);
+	else if (mode != TPM12_DRTM_HASH_TPM)
+		ret = drtm_dev_hash_host(dev, src, digest);
+	else
+		ret = 0;
+	if (ret)
+		return ret;
 
 	ret = dev_lock_resumed(dev);
 	if (ret)
@@ -416,12 +635,18 @@ int drtm_dev_measure(struct drtm_dev *dev, u32 pcr, u32 type,
 		goto fail;
 	/* Know the PCR before extending it, for a read-back after a failure. */
 	if (!(dev->pcr_known & BIT(pcr))) {
-		ret = drtm_tpm_pcr_read(&dev->tis, pcr, out, tpm_rc);
+		ret = read_pcr(dev, pcr, out, tpm_rc);
 		if (ret)
 			goto fail;
 		pcr_learn(dev, pcr, out);
 	}
-	if (mode == TPM12_DRTM_HASH_TPM) {
+	if (t2) {
+		ret = drtm_tpm2_extend(&dev->tis, pcr, &t2->banks, all, tpm_rc);
+		maybe = ret && dev->tis.unclear;
+		/* TPM2_PCR_Extend returns no value: the known one moves. */
+		if (!ret && predict(dev, pcr_val(dev, pcr), all, out))
+			dev->pcr_known &= ~BIT(pcr);
+	} else if (mode == TPM12_DRTM_HASH_TPM) {
 		ret = hash_extend_tpm(dev, pcr, src, digest, host, out, &maybe,
 				      tpm_rc);
 		if (maybe)
@@ -431,9 +656,10 @@ int drtm_dev_measure(struct drtm_dev *dev, u32 pcr, u32 type,
 		maybe = ret && dev->tis.unclear;
 	}
 	if (!ret) {
-		pcr_learn(dev, pcr, out);
+		if (!t2 || dev->pcr_known & BIT(pcr))
+			pcr_learn(dev, pcr, out);
 	} else if (maybe) {
-		switch (resolve_unclear(dev, pcr, digest)) {
+		switch (resolve_unclear(dev, pcr, d)) {
 		case EXTEND_DONE:
 			dev->unclear_done++;
 			ret = 0;
@@ -454,8 +680,16 @@ int drtm_dev_measure(struct drtm_dev *dev, u32 pcr, u32 type,
 	excl_unlock(dev);
 	dev->measurements++;
 	dev->pcr_logged |= BIT(pcr);
-	lret = drtm_evlog_append(&dev->log, pcr, type, digest, event,
-				 event_size);
+	if (t2) {
+		lret = drtm_evlog2_append(&dev->log, pcr, type, all, event,
+					  event_size);
+		/* The SHA-1 bank's digest, if the TPM has one. */
+		if (t2->banks.alg[0] == TPM_ALG_SHA1)
+			memcpy(digest, all, DRTM_DIGEST_SIZE);
+	} else {
+		lret = drtm_evlog_append(&dev->log, pcr, type, digest, event,
+					 event_size);
+	}
 	trace_tpm12_drtm_extend(pcr, dev->tis.locality, type, mode, digest,
 				lret, 0);
 	mutex_unlock(&dev->lock);
@@ -485,13 +719,52 @@ int drtm_dev_pcr_read(struct drtm_dev *dev, u32 pcr, u8 *out, u32 *tpm_rc)
 	ret = excl_lock(dev);
 	if (!ret) {
 		ret = recheck_after_resume(dev, tpm_rc);
-		if (!ret)
+		if (!ret && dev->t2)
+			ret = drtm_tpm2_pcr_read(&dev->tis, pcr, TPM_ALG_SHA1,
+						 out, tpm_rc);
+		else if (!ret)
 			ret = drtm_tpm_pcr_read(&dev->tis, pcr, out, tpm_rc);
 		excl_unlock(dev);
 	}
-	if (!ret)
+	if (!ret && !dev->t2)
 		pcr_learn(dev, pcr, out);
 	mutex_unlock(&dev->lock);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(drtm_dev_pcr_read);
+
+/**
+ * drtm_dev_pcr_read2() - read a PCR of one bank of a TPM 2.0
+ * @dev: device
+ * @pcr: PCR index (< 24)
+ * @alg: the bank's TPM_ALG_ID
+ * @out: receives the value (the algorithm's digest size)
+ * @tpm_rc: receives the TPM return code if the TPM refused
+ *
+ * Return: 0, -EOPNOTSUPP on a TPM 1.2, or another negative errno.
+ */
+int drtm_dev_pcr_read2(struct drtm_dev *dev, u32 pcr, u16 alg, u8 *out,
+		       u32 *tpm_rc)
+{
+	int ret;
+
+	*tpm_rc = 0;
+	if (!dev->t2)
+		return -EOPNOTSUPP;
+	if (pcr >= TPM12_DRTM_NR_PCRS || !drtm_tpm2_alg_size(alg))
+		return -EINVAL;
+	ret = dev_lock_resumed(dev);
+	if (ret)
+		return ret;
+	ret = excl_lock(dev);
+	if (!ret) {
+		ret = recheck_after_resume(dev, tpm_rc);
+		if (!ret)
+			ret = drtm_tpm2_pcr_read(&dev->tis, pcr, alg, out,
+						 tpm_rc);
+		excl_unlock(dev);
+	}
+	mutex_unlock(&dev->lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_dev_pcr_read2);

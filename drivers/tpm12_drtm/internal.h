@@ -11,6 +11,7 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <hvsec/tpm12_drtm.h>
+#include "tpm2.h"
 
 /* TIS registers, per locality at 0x1000 * locality. */
 #define TIS_LOCALITY_STRIDE	0x1000
@@ -145,6 +146,7 @@ struct drtm_tis {
 	bool durations_adjusted;
 	u32 did_vid;			/* DID_VID, for the chip workarounds */
 	bool itpm;			/* iTPM: STS.expect is not reliable */
+	bool tpm2;			/* a TPM 2.0: its tags and durations */
 	bool fifo_fallback;		/* wide FIFO accesses failed at probe */
 	bool perm_flags_known;		/* TPM_PERMANENT_FLAGS read at probe */
 	bool stclear_flags_known;	/* TPM_STCLEAR_FLAGS read at probe */
@@ -194,6 +196,18 @@ int drtm_tpm_probe(struct drtm_tis *tis, u8 *version, bool *is_tpm2);
 bool drtm_tpm_unusable(const struct drtm_tis *tis);
 const char *drtm_tpm_state(const struct drtm_tis *tis);
 
+/*
+ * TPM 2.0 commands over the transport (tpm2.c). After a failure
+ * tis->unclear says whether the TPM may have executed the command.
+ */
+int drtm_tpm2_probe(struct drtm_tis *tis, struct drtm_tpm2_banks *banks,
+		    u32 *tpm_rc);
+int drtm_tpm2_extend(struct drtm_tis *tis, u32 pcr,
+		     const struct drtm_tpm2_banks *banks, const u8 *digests,
+		     u32 *tpm_rc);
+int drtm_tpm2_pcr_read(struct drtm_tis *tis, u32 pcr, u16 alg, u8 *out,
+		       u32 *tpm_rc);
+
 /* Source of the bytes to measure: kernel buffer or user memory. */
 struct drtm_src {
 	const void *kbuf;
@@ -215,6 +229,23 @@ struct drtm_excl_ops {
 	void (*unlock)(void *ctx);
 };
 
+/* Every bank's digest back to back, in the banks' order. */
+#define DRTM_TPM2_ALL_DIGESTS	(20 + 32 + 48 + 64 + 32)
+
+/**
+ * struct drtm_tpm2_dev - what a device needs for a TPM 2.0
+ * @banks: the banks extended (those with PCR 17 or 18 allocated)
+ * @tfm: a hash transform per bank, for host-side hashing
+ * @size: the bytes of all banks' digests back to back
+ * @pcr_val: last value of each PCR, every bank back to back
+ */
+struct drtm_tpm2_dev {
+	struct drtm_tpm2_banks banks;
+	struct crypto_shash *tfm[DRTM_TPM2_MAX_BANKS];
+	unsigned int size;
+	u8 pcr_val[TPM12_DRTM_NR_PCRS][DRTM_TPM2_ALL_DIGESTS];
+};
+
 /**
  * struct drtm_dev - one DRTM measurement device (real or test model)
  * @lock: serializes TPM access and the log: log order is extend order
@@ -222,7 +253,8 @@ struct drtm_excl_ops {
  * @log: the event log
  * @chunk: bounce buffer for user data (DRTM_CHUNK bytes)
  * @measurements: measurements logged
- * @pcr_val: last value of each PCR the TPM returned to us
+ * @t2: the TPM 2.0 state, NULL for a TPM 1.2
+ * @pcr_val: last value of each PCR the TPM returned to us (TPM 1.2)
  * @pcr_known: bit n set: @pcr_val[n] is valid
  * @unclear: extends whose outcome the transport left unclear
  * @unclear_done: ... that the read-back found executed (and were logged)
@@ -249,6 +281,7 @@ struct drtm_dev {
 	struct drtm_tis tis;
 	struct drtm_evlog log;
 	struct crypto_shash *tfm;
+	struct drtm_tpm2_dev *t2;
 	u8 *chunk;
 	u64 measurements;
 	u8 pcr_val[TPM12_DRTM_NR_PCRS][DRTM_DIGEST_SIZE];
@@ -283,6 +316,10 @@ int drtm_dev_measure(struct drtm_dev *dev, u32 pcr, u32 type,
 int drtm_dev_hash_host(struct drtm_dev *dev, const struct drtm_src *src,
 		       u8 *digest);
 int drtm_dev_pcr_read(struct drtm_dev *dev, u32 pcr, u8 *out, u32 *tpm_rc);
+int drtm_dev_tpm2_setup(struct drtm_dev *dev,
+			const struct drtm_tpm2_banks *banks);
+int drtm_dev_pcr_read2(struct drtm_dev *dev, u32 pcr, u16 alg, u8 *out,
+		       u32 *tpm_rc);
 void drtm_dev_suspend(struct drtm_dev *dev);
 void drtm_dev_resume(struct drtm_dev *dev);
 

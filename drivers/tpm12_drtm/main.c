@@ -29,6 +29,7 @@
 #include <linux/vmalloc.h>
 #include <crypto/hash.h>
 #include <uapi/linux/hvsec_tpm12_drtm.h>
+#include <hvsec/compat.h>
 #include <hvsec/tpm12_drtm.h>
 #include <kunit/visibility.h>
 #include "internal.h"
@@ -98,6 +99,8 @@ static struct {
 	u32 intf_caps;
 	u32 intf_id;
 	u8 version[4];
+	struct drtm_tpm2_banks banks;	/* TPM 2.0: the banks extended */
+	u16 dsize[DRTM_TPM2_MAX_BANKS];	/* ... and their digest sizes */
 	bool adopted;
 	struct dentry *dir;
 	struct dentry *sfs_dir;
@@ -114,6 +117,31 @@ static struct {
 } drtm;
 
 static_assert(DRTM_EV_LOG_GAP == TPM12_DRTM_EV_LOG_GAP);
+
+static const char *bank_name(u16 alg)
+{
+	switch (alg) {
+	case TPM_ALG_SHA1:
+		return "sha1";
+	case TPM_ALG_SHA256:
+		return "sha256";
+	case TPM_ALG_SHA384:
+		return "sha384";
+	case TPM_ALG_SHA512:
+		return "sha512";
+	case TPM_ALG_SM3_256:
+		return "sm3_256";
+	}
+	return "?";
+}
+
+/* A TPM return code's name, of the family we drive. */
+static const char *rc_name(u32 rc, char *buf, size_t len)
+{
+	if (drtm.dev.t2)
+		return drtm_tpm2_rc_name(rc, buf, len);
+	return drtm_tpm_rc_name(rc, buf, len);
+}
 
 static const char *hash_name(unsigned int mode)
 {
@@ -324,7 +352,7 @@ static long ioc_measure(void __user *argp)
 	struct tpm12_drtm_measure m;
 	struct drtm_src src = {};
 	void *event = NULL;
-	char rcbuf[24];
+	char rcbuf[32];
 	int ret, i;
 
 	if (!capable(CAP_SYS_ADMIN))
@@ -388,7 +416,7 @@ static long ioc_measure(void __user *argp)
 			       m.hash ? m.hash : hash_mode, &src, event,
 			       m.event_size, m.digest, &m.tpm_rc);
 	strscpy(m.tpm_rc_name, m.tpm_rc ?
-		drtm_tpm_rc_name(m.tpm_rc, rcbuf, sizeof(rcbuf)) : "",
+		rc_name(m.tpm_rc, rcbuf, sizeof(rcbuf)) : "",
 		sizeof(m.tpm_rc_name));
 	if (ret && ret != -ENOSPC)
 		memset(m.digest, 0, sizeof(m.digest));
@@ -419,6 +447,32 @@ static long ioc_pcr_read(void __user *argp)
 	return ret;
 }
 
+static long ioc_pcr_read2(void __user *argp)
+{
+	struct tpm12_drtm_pcr_read2 p;
+	int ret;
+
+	if (copy_from_user(&p, argp, sizeof(p)))
+		return -EFAULT;
+	if (p.pcr >= TPM12_DRTM_NR_PCRS) {
+		pr_warn_ratelimited("pcr_read2: PCR %u out of range 0..23\n", p.pcr);
+		return -EINVAL;
+	}
+	if (!drtm.dev.t2)
+		return -EOPNOTSUPP;
+	p.size = drtm_tpm2_alg_size(p.alg);
+	if (!p.size) {
+		pr_warn_ratelimited("pcr_read2: unknown bank algorithm %#x\n",
+				    p.alg);
+		return -EINVAL;
+	}
+	memset(p.value, 0, sizeof(p.value));
+	ret = drtm_dev_pcr_read2(&drtm.dev, p.pcr, p.alg, p.value, &p.tpm_rc);
+	if (copy_to_user(argp, &p, sizeof(p)))
+		return -EFAULT;
+	return ret;
+}
+
 static long ioc_info(void __user *argp)
 {
 	struct tpm12_drtm_info info = {};
@@ -428,7 +482,8 @@ static long ioc_info(void __user *argp)
 	info.locality = dev->tis.locality;
 	info.flags = (dev->log.truncated ? TPM12_DRTM_INFO_TRUNCATED : 0) |
 		     (drtm.adopted ? TPM12_DRTM_INFO_ADOPTED : 0) |
-		     (dev->log.unusable ? TPM12_DRTM_INFO_UNUSABLE : 0);
+		     (dev->log.unusable ? TPM12_DRTM_INFO_UNUSABLE : 0) |
+		     (dev->t2 ? TPM12_DRTM_INFO_TPM2 : 0);
 	info.evlog_size = dev->log.size;
 	info.evlog_used = drtm_evlog_used(&dev->log);
 	info.commands = dev->tis.stats.commands;
@@ -450,6 +505,8 @@ static long drtm_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return ioc_pcr_read(argp);
 	case TPM12_DRTM_IOC_INFO:
 		return ioc_info(argp);
+	case TPM12_DRTM_IOC_PCR_READ2:
+		return ioc_pcr_read2(argp);
 	default:
 		return -ENOTTY;
 	}
@@ -494,7 +551,7 @@ static int status_show(struct seq_file *m, void *v)
 {
 	struct drtm_dev *dev = &drtm.dev;
 	struct drtm_tis_stats *s = &dev->tis.stats;
-	char rcbuf[24];
+	char rcbuf[32];
 
 	mutex_lock(&dev->lock);
 	seq_printf(m, "base: %#lx (%s)\n", drtm.base, drtm.base_src);
@@ -502,14 +559,25 @@ static int status_show(struct seq_file *m, void *v)
 		   drtm.did_vid & 0xffff, drtm.did_vid >> 16, drtm.rid);
 	seq_printf(m, "interface_version: %u\ninterface_id: %#010x\n",
 		   TIS_CAPS_VERSION(drtm.intf_caps), drtm.intf_id);
-	seq_printf(m, "family: TPM 1.2 (version %u.%u.%u.%u)\n", drtm.version[0],
-		   drtm.version[1], drtm.version[2], drtm.version[3]);
+	if (dev->t2) {
+		unsigned int i;
+
+		seq_puts(m, "family: TPM 2.0\nbanks:");
+		for (i = 0; i < drtm.banks.nr; i++)
+			seq_printf(m, " %s", bank_name(drtm.banks.alg[i]));
+		seq_puts(m, "\nevlog_format: TCG crypto-agile (Spec ID Event03)\n");
+	} else {
+		seq_printf(m, "family: TPM 1.2 (version %u.%u.%u.%u)\n",
+			   drtm.version[0], drtm.version[1], drtm.version[2],
+			   drtm.version[3]);
+	}
 	seq_printf(m, "interface_caps: %#010x (DataTransferSizeSupport %u, BurstCountStatic %u)\n",
 		   drtm.intf_caps, TIS_CAPS_XFER_SIZE(drtm.intf_caps),
 		   !!(drtm.intf_caps & TIS_CAPS_BURST_STATIC));
-	seq_printf(m, "tpm_state: %s (disable=%u deactivated=%u stclear_deactivated=%u)\n",
-		   drtm_tpm_state(&dev->tis), dev->tis.disabled,
-		   dev->tis.deactivated, dev->tis.st_deactivated);
+	if (!dev->t2)
+		seq_printf(m, "tpm_state: %s (disable=%u deactivated=%u stclear_deactivated=%u)\n",
+			   drtm_tpm_state(&dev->tis), dev->tis.disabled,
+			   dev->tis.deactivated, dev->tis.st_deactivated);
 	seq_printf(m, "locality: %u\nfifo_width: %u%s\nhash_mode: %s\n",
 		   dev->tis.locality, dev->tis.fifo_width,
 		   dev->tis.fifo_fallback ? " (wide accesses failed)" : "",
@@ -539,7 +607,7 @@ static int status_show(struct seq_file *m, void *v)
 	seq_printf(m, "last_error: %d (%s)\n", s->last_err,
 		   dev->tis.last_what ? dev->tis.last_what : "none");
 	seq_printf(m, "last_tpm_error: %#x %s (ordinal %#x)\n", s->last_tpm_rc,
-		   drtm_tpm_rc_name(s->last_tpm_rc, rcbuf, sizeof(rcbuf)),
+		   rc_name(s->last_tpm_rc, rcbuf, sizeof(rcbuf)),
 		   s->last_tpm_rc_ordinal);
 	seq_printf(m, "measurements: %llu\n", dev->measurements);
 	seq_printf(m, "linux_tpm_core: %s, held %llu, refused %llu, irq_waits %llu, irq_timeouts %llu\n",
@@ -562,6 +630,35 @@ static int status_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(status);
 
+/* TPM 2.0: one line per PCR and bank, "PCR-NN <bank>: XX XX ...". */
+static int pcrs2_show(struct seq_file *m)
+{
+	u8 val[DRTM_TPM2_MAX_DIGEST];
+	unsigned int b, i, ds;
+	char rcbuf[32];
+	u32 pcr, rc;
+	int ret;
+
+	for (pcr = 0; pcr < TPM12_DRTM_NR_PCRS; pcr++) {
+		for (b = 0; b < drtm.banks.nr; b++) {
+			ds = drtm.dsize[b];
+			seq_printf(m, "PCR-%02u %s:", pcr,
+				   bank_name(drtm.banks.alg[b]));
+			ret = drtm_dev_pcr_read2(&drtm.dev, pcr,
+						 drtm.banks.alg[b], val, &rc);
+			if (ret) {
+				seq_printf(m, " error %d %s\n", ret, rc ?
+					   drtm_tpm2_rc_name(rc, rcbuf, sizeof(rcbuf)) : "");
+				continue;
+			}
+			for (i = 0; i < ds; i++)
+				seq_printf(m, " %02X", val[i]);
+			seq_putc(m, '\n');
+		}
+	}
+	return 0;
+}
+
 static int pcrs_show(struct seq_file *m, void *v)
 {
 	u8 val[DRTM_DIGEST_SIZE];
@@ -569,6 +666,8 @@ static int pcrs_show(struct seq_file *m, void *v)
 	u32 pcr, rc;
 	int ret, i;
 
+	if (drtm.dev.t2)
+		return pcrs2_show(m);
 	for (pcr = 0; pcr < TPM12_DRTM_NR_PCRS; pcr++) {
 		ret = drtm_dev_pcr_read(&drtm.dev, pcr, val, &rc);
 		if (ret) {
@@ -586,6 +685,31 @@ static int pcrs_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(pcrs);
 
+/* The crypto-agile records we wrote, one line each (with every bank). */
+static void eventlog2_ascii(struct seq_file *m, const struct drtm_evlog *log)
+{
+	const u8 *p = log->buf, *d;
+	u32 off, dsize, n = 0;
+	unsigned int b;
+
+	off = DRTM_EVENT_HDR_SIZE + get_unaligned_le32(p + 28);
+	while (off + 16 <= log->next) {
+		d = p + off + 12;
+		seq_printf(m, "%u pcr=%u type=%#x", n++,
+			   get_unaligned_le32(p + off),
+			   get_unaligned_le32(p + off + 4));
+		for (b = 0; b < log->nr_banks; b++) {
+			seq_printf(m, " %s=%*phN", bank_name(log->alg[b]),
+				   log->dsize[b], d + 2);
+			d += 2 + log->dsize[b];
+		}
+		dsize = get_unaligned_le32(d);
+		seq_printf(m, " size=%u data=\"%*pE\"\n", dsize,
+			   (int)min_t(u32, dsize, 256), d + 4);
+		off = d + 4 + dsize - p;
+	}
+}
+
 static int eventlog_ascii_show(struct seq_file *m, void *v)
 {
 	struct drtm_dev *dev = &drtm.dev;
@@ -593,6 +717,10 @@ static int eventlog_ascii_show(struct seq_file *m, void *v)
 	u32 off, next, dsize, n = 0;
 
 	mutex_lock(&dev->lock);
+	if (dev->log.tcg2) {
+		eventlog2_ascii(m, &dev->log);
+		goto flags;
+	}
 	next = drtm_evlog_used(&dev->log);
 	/* Entries were written by us (or validated at adoption). */
 	for (off = le32_to_cpu(((struct drtm_evlog_header *)dev->log.buf)->pcr_events_offset);
@@ -607,6 +735,7 @@ static int eventlog_ascii_show(struct seq_file *m, void *v)
 			   DRTM_DIGEST_SIZE, ev->digest, dsize,
 			   (int)min_t(u32, dsize, 256), (const u8 *)(ev + 1));
 	}
+flags:
 	if (dev->log.truncated)
 		seq_puts(m, "# log truncated: later measurements were extended but not logged\n");
 	if (dev->log.unusable)
@@ -802,7 +931,15 @@ static int setup_log(void)
 	buf = vzalloc(evlog_size);
 	if (!buf)
 		return -ENOMEM;
-	ret = drtm_evlog_init(&drtm.dev.log, buf, evlog_size);
+	if (drtm.dev.t2)
+		ret = drtm_evlog2_init(&drtm.dev.log, buf, evlog_size,
+				       drtm.banks.nr, drtm.banks.alg,
+				       drtm.dsize);
+	else
+		ret = drtm_evlog_init(&drtm.dev.log, buf, evlog_size);
+	if (ret)
+		pr_err("evlog_size %u: too small for the log's header and markers\n",
+		       evlog_size);
 	if (ret)
 		vfree(buf);
 	return ret;
@@ -817,12 +954,46 @@ static void free_log(void)
 	drtm.dev.log.buf = NULL;
 }
 
+/*
+ * A TPM 2.0: after drtm_tpm2_probe() returned @ret (and the TPM @rc),
+ * hash transforms for its banks.
+ */
+static int tpm2_setup(int ret, u32 rc)
+{
+	char rcbuf[32];
+	unsigned int i;
+
+	if (ret) {
+		pr_err("TPM 2.0 probe at locality %u failed: %d (%s%s%s)\n",
+		       locality, ret,
+		       drtm.dev.tis.last_what ? drtm.dev.tis.last_what : "?",
+		       rc ? ": " : "",
+		       rc ? drtm_tpm2_rc_name(rc, rcbuf, sizeof(rcbuf)) : "");
+		return ret;
+	}
+	if (evlog_phys) {
+		pr_err("evlog_phys: adopting a TPM 2.0 log is not supported yet\n");
+		return -EOPNOTSUPP;
+	}
+	if (hash_mode == TPM12_DRTM_HASH_TPM)
+		pr_info("hash_mode=2: TPM-side hashing is not implemented for a TPM 2.0; requests for it fail with -EOPNOTSUPP\n");
+	ret = drtm_dev_tpm2_setup(&drtm.dev, &drtm.banks);
+	if (ret)
+		return ret;
+	for (i = 0; i < drtm.banks.nr; i++)
+		drtm.dsize[i] = drtm_tpm2_alg_size(drtm.banks.alg[i]);
+	drtm.version[0] = 2;
+	drtm.version[1] = 0;
+	return 0;
+}
+
 static int __init tpm12_drtm_init(void)
 {
 	struct drtm_tis *tis = &drtm.dev.tis;
 	unsigned int width;
 	const char *why;
 	bool is_tpm2 = false;
+	u32 rc = 0;
 	int ret;
 
 	ret = check_params();
@@ -850,10 +1021,14 @@ static int __init tpm12_drtm_init(void)
 	drtm.rid = ioread8(drtm.regs + TIS_RID);
 	drtm_tis_init(tis, &mmio_ops, (void __force *)drtm.regs, locality, 1);
 	if (drtm_tis_identify(tis, &drtm.intf_caps, &drtm.intf_id, &why)) {
-		pr_err("TPM 2.0 found at %#lx (%s): this module drives TPM 1.2 only\n",
-		       drtm.base, why);
-		ret = -ENODEV;
-		goto err_unmap;
+		if (drtm.intf_id != U32_MAX &&
+		    TIS_IFID_TYPE(drtm.intf_id) == TIS_IFID_TYPE_CRB) {
+			pr_err("TPM 2.0 found at %#lx (%s): the CRB interface is not supported yet\n",
+			       drtm.base, why);
+			ret = -ENODEV;
+			goto err_unmap;
+		}
+		is_tpm2 = true;
 	}
 
 	width = drtm_tis_fifo_width(drtm.intf_caps, fifo_width);
@@ -873,21 +1048,23 @@ static int __init tpm12_drtm_init(void)
 
 	ret = linux_tpm_lock(NULL);
 	if (!ret) {
-		ret = drtm_tpm_probe(tis, drtm.version, &is_tpm2);
+		if (!is_tpm2)
+			ret = drtm_tpm_probe(tis, drtm.version, &is_tpm2);
+		/* A TIS 1.3 may hold a TPM 2.0 too: its answer tells. */
+		if (is_tpm2)
+			ret = drtm_tpm2_probe(tis, &drtm.banks, &rc);
 		linux_tpm_unlock(NULL);
 	}
 	if (is_tpm2) {
-		pr_err("TPM 2.0 found at %#lx: this module drives TPM 1.2 only\n",
-		       drtm.base);
-		ret = -ENODEV;
-		goto err_dev;
-	}
-	if (ret) {
+		ret = tpm2_setup(ret, rc);
+		if (ret)
+			goto err_dev;
+	} else if (ret) {
 		pr_err("TPM 1.2 probe at locality %u failed: %d (%s)\n", locality,
 		       ret, tis->last_what ? tis->last_what : "?");
 		goto err_dev;
 	}
-	if (drtm.version[0] != 1 || drtm.version[1] != 2) {
+	if (!is_tpm2 && (drtm.version[0] != 1 || drtm.version[1] != 2)) {
 		pr_err("unexpected TPM version %u.%u\n", drtm.version[0],
 		       drtm.version[1]);
 		ret = -ENODEV;
@@ -952,7 +1129,8 @@ static int __init tpm12_drtm_init(void)
 	pr_info("TPM %u.%u at %#lx (%s): vendor %#06x device %#06x rev %#04x, locality %u, %u-byte FIFO access, %s\n",
 		drtm.version[0], drtm.version[1], drtm.base, drtm.base_src,
 		drtm.did_vid & 0xffff, drtm.did_vid >> 16, drtm.rid, locality,
-		tis->fifo_width, drtm_tpm_state(tis));
+		tis->fifo_width, drtm.dev.t2 ? "PCR 17/18 in every bank" :
+		drtm_tpm_state(tis));
 	return 0;
 
 err_sfs:

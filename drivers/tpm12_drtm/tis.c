@@ -18,6 +18,7 @@
 #include <linux/ktime.h>
 #include <linux/minmax.h>
 #include <linux/string.h>
+#include <linux/tpm.h>
 #include <hvsec/compat.h>
 #include <kunit/visibility.h>
 #include "internal.h"
@@ -105,7 +106,7 @@ EXPORT_SYMBOL_IF_KUNIT(drtm_tis_identify);
  * @max_width: the user's limit: 0 none, 1, 2 or 4
  *
  * Accesses wider than one byte only on a TIS 1.3 interface
- * (interfaceVersion 2) whose DataTransferSizeSupport (bits 10:9) is not
+ * (interfaceVersion 2) or a PTP FIFO (3, TPM 2.0) whose DataTransferSizeSupport (bits 10:9) is not
  * 0 ("legacy transfers only"): every other value allows at least 8-byte
  * transfers, so 4-byte accesses. A TIS 1.2 has bits 10:9 reserved.
  *
@@ -113,8 +114,9 @@ EXPORT_SYMBOL_IF_KUNIT(drtm_tis_identify);
  */
 unsigned int drtm_tis_fifo_width(u32 caps, unsigned int max_width)
 {
-	if (caps == U32_MAX || TIS_CAPS_VERSION(caps) != TIS_CAPS_VERSION_TIS13 ||
-	    !TIS_CAPS_XFER_SIZE(caps))
+	if (caps == U32_MAX || !TIS_CAPS_XFER_SIZE(caps) ||
+	    (TIS_CAPS_VERSION(caps) != TIS_CAPS_VERSION_TIS13 &&
+	     TIS_CAPS_VERSION(caps) != TIS_CAPS_VERSION_PTP))
 		return 1;
 	if (max_width == 1 || max_width == 2)
 		return max_width;
@@ -364,8 +366,21 @@ static int tis_read_bytes(struct drtm_tis *tis, u8 *p, u32 n, u32 *avail)
 	return 0;
 }
 
-static enum drtm_tpm_duration ordinal_class(u32 ordinal)
+/* TPM 2.0 response tags: TPM_ST_NO_SESSIONS, TPM_ST_SESSIONS. */
+static bool tag_ok(const struct drtm_tis *tis, u16 tag)
 {
+	if (tis->tpm2)
+		return tag == 0x8001 || tag == 0x8002;
+	return tag == TPM_TAG_RSP_COMMAND;
+}
+
+static enum drtm_tpm_duration ordinal_class(const struct drtm_tis *tis,
+					    u32 ordinal)
+{
+	/* The commands a DRTM sends to a TPM 2.0 all take medium time. */
+	if (tis->tpm2)
+		return ordinal == TPM2_CC_GET_CAPABILITY ? DRTM_DUR_SHORT :
+							    DRTM_DUR_MEDIUM;
 	switch (ordinal) {
 	case TPM_ORD_EXTEND:
 		return DRTM_DUR_MEDIUM;
@@ -391,7 +406,7 @@ static enum drtm_tpm_duration ordinal_class(u32 ordinal)
 static int tis_wait_response(struct drtm_tis *tis, u32 ordinal, u32 *sts)
 {
 	const u32 want = TIS_STS_VALID | TIS_STS_DATA_AVAIL;
-	enum drtm_tpm_duration cls = ordinal_class(ordinal);
+	enum drtm_tpm_duration cls = ordinal_class(tis, ordinal);
 	u32 us = tis->duration_us[cls];
 	ktime_t start = ktime_get(), end = ktime_add_us(start, us);
 	u32 guess = min(tis->exec_guess_us[cls], us / 2);
@@ -438,7 +453,7 @@ static int tis_recv(struct drtm_tis *tis, u32 ordinal, size_t *rsp_len)
 	if (ret)
 		return ret;
 	size = get_unaligned_be32(buf + 2);
-	if (get_unaligned_be16(buf) != TPM_TAG_RSP_COMMAND) {
+	if (!tag_ok(tis, get_unaligned_be16(buf))) {
 		tis->last_what = "bad response tag";
 		return -EPROTO;
 	}

@@ -5,7 +5,8 @@
  * PCR banks, TPM2_PCR_Extend with a digest for every bank, TPM2_PCR_Read),
  * and response codes decoded by name. Pure functions over byte buffers, so
  * that the same code serves every transport (TIS/FIFO, CRB, or Linux's own
- * driver as a witness) and KUnit checks it byte for byte.
+ * driver as a witness) and KUnit checks it byte for byte; at the end, the
+ * same commands sent over the TIS/PTP FIFO transport.
  *
  * Every response is checked for its exact size and for echoing what was
  * asked; anything else is -EPROTO with the reason in one line. A TPM
@@ -14,13 +15,14 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitfield.h>
+#include <linux/delay.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
 #include <linux/tpm.h>
 #include <hvsec/compat.h>
 #include <kunit/visibility.h>
-#include "tpm2.h"
+#include "internal.h"
 
 /* Names of format-zero TPM 2.0 errors (TPM_RC_VER1 + n). */
 static const char * const rc_ver1[] = {
@@ -516,3 +518,139 @@ int drtm_tpm2_parse_pcr_read(const u8 *rsp, size_t len, u32 pcr, u16 alg,
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_parse_pcr_read);
+
+/* Durations on a TPM 2.0: Linux's, with room for an emulated TPM. */
+static const u32 tpm2_duration_us[DRTM_DUR_NR] = {
+	750000, 2000000, 20000000
+};
+
+/*
+ * Send the command in tis->buf (@len bytes); on success *@n is the size of
+ * the response in tis->buf. A transport failure after tpmGo leaves the
+ * outcome unclear.
+ */
+static int tpm2_send(struct drtm_tis *tis, size_t len, size_t *n)
+{
+	int ret;
+
+	tis->unclear = false;
+	ret = drtm_tis_transmit(tis, len, n);
+	if (ret)
+		tis->unclear = tis->sent;
+	return ret;
+}
+
+/*
+ * After the command layer checked a response: record a TPM error, and
+ * treat a malformed response without one as "may have been executed".
+ */
+static int tpm2_done(struct drtm_tis *tis, u32 cc, int ret, u32 rc)
+{
+	if (!ret)
+		return 0;
+	tis->stats.failed++;
+	tis->stats.last_err = ret;
+	if (rc) {
+		tis->stats.last_tpm_rc = rc;
+		tis->stats.last_tpm_rc_ordinal = cc;
+		tis->last_what = "TPM returned an error";
+	} else {
+		tis->unclear = true;
+		tis->last_what = "malformed TPM 2.0 response";
+	}
+	return ret;
+}
+
+/**
+ * drtm_tpm2_probe() - set the transport up for a TPM 2.0, read its banks
+ * @tis: transport
+ * @banks: set to the banks a DRTM extends
+ * @tpm_rc: set to the TPM's response code on a TPM error
+ *
+ * TPM_RC_RETRY, TPM_RC_TESTING and TPM_RC_YIELDED are retried
+ * DRTM_PROBE_RETRIES times, tis->probe_retry_us apart.
+ *
+ * Return: 0, -EAGAIN if the TPM stayed busy, or the errno of the transport
+ * or of drtm_tpm2_parse_pcrs().
+ */
+int drtm_tpm2_probe(struct drtm_tis *tis, struct drtm_tpm2_banks *banks,
+		    u32 *tpm_rc)
+{
+	unsigned int tries = 0;
+	size_t n = 0;
+	int ret;
+
+	tis->tpm2 = true;
+	memcpy(tis->duration_us, tpm2_duration_us, sizeof(tis->duration_us));
+	for (;;) {
+		ret = tpm2_send(tis, drtm_tpm2_build_get_pcrs(tis->buf), &n);
+		if (ret)
+			return ret;
+		ret = drtm_tpm2_parse_pcrs(tis->buf, n, banks, tpm_rc);
+		ret = tpm2_done(tis, TPM2_CC_GET_CAPABILITY, ret, *tpm_rc);
+		if (ret != -EAGAIN || ++tries > DRTM_PROBE_RETRIES)
+			return ret;
+		tis->stats.retries++;
+		fsleep(tis->probe_retry_us);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_probe);
+
+/**
+ * drtm_tpm2_extend() - TPM2_PCR_Extend of @pcr in every bank
+ * @tis: transport
+ * @pcr: the PCR
+ * @banks: the banks
+ * @digests: one digest per bank, back to back in the banks' order
+ * @tpm_rc: set to the TPM's response code on a TPM error
+ *
+ * Return: 0 or a negative errno; tis->unclear tells whether the TPM may
+ * have executed a failed extend.
+ */
+int drtm_tpm2_extend(struct drtm_tis *tis, u32 pcr,
+		     const struct drtm_tpm2_banks *banks, const u8 *digests,
+		     u32 *tpm_rc)
+{
+	ssize_t len;
+	size_t n = 0;
+	int ret;
+
+	*tpm_rc = 0;
+	len = drtm_tpm2_build_pcr_extend(tis->buf, sizeof(tis->buf), pcr, banks,
+					 digests);
+	if (len < 0)
+		return len;
+	ret = tpm2_send(tis, len, &n);
+	if (ret)
+		return ret;
+	ret = drtm_tpm2_parse_pcr_extend(tis->buf, n, tpm_rc);
+	return tpm2_done(tis, TPM2_CC_PCR_EXTEND, ret, *tpm_rc);
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_extend);
+
+/**
+ * drtm_tpm2_pcr_read() - TPM2_PCR_Read of @pcr in the bank of @alg
+ * @tis: transport
+ * @pcr: the PCR
+ * @alg: the bank
+ * @out: set to the value
+ * @tpm_rc: set to the TPM's response code on a TPM error
+ *
+ * Return: 0 or a negative errno.
+ */
+int drtm_tpm2_pcr_read(struct drtm_tis *tis, u32 pcr, u16 alg, u8 *out,
+		       u32 *tpm_rc)
+{
+	size_t n = 0;
+	int ret;
+
+	*tpm_rc = 0;
+	if (pcr >= TPM12_DRTM_NR_PCRS || !drtm_tpm2_alg_size(alg))
+		return -EINVAL;
+	ret = tpm2_send(tis, drtm_tpm2_build_pcr_read(tis->buf, pcr, alg), &n);
+	if (ret)
+		return ret;
+	ret = drtm_tpm2_parse_pcr_read(tis->buf, n, pcr, alg, out, tpm_rc);
+	return tpm2_done(tis, TPM2_CC_PCR_READ, ret, *tpm_rc);
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_pcr_read);

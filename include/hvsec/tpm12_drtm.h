@@ -57,13 +57,31 @@ struct drtm_event_header {
 /* Smallest container: header and room for both markers. */
 #define DRTM_EVLOG_MIN_SIZE	(DRTM_EVLOG_HDR_SIZE + 2 * DRTM_EVLOG_GAP_EVENT)
 
+/*
+ * On a TPM 2.0 the log is in the TCG PC Client crypto-agile format, the
+ * layout of a TXT 2.0 / Secure Launch DRTM log for a TPM 2.0: a
+ * TCG_PCR_EVENT (SHA-1 format) of type EV_NO_ACTION carrying the
+ * "Spec ID Event03" structure with the banks, then TCG_PCR_EVENT2
+ * records (PCRIndex, EventType, a digest per bank, EventSize, Event).
+ * The gap marker is a TCG_PCR_EVENT2 of type DRTM_EV_LOG_GAP with all-zero
+ * digests and the same 16 bytes of data.
+ */
+#define DRTM_EV_NO_ACTION		0x3
+#define DRTM_SPEC_ID_SIGNATURE		"Spec ID Event03"
+#define DRTM_TCG2_MAX_BANKS		5
+
 /**
  * struct drtm_evlog - the event log
- * @buf: the container
- * @size: its ContainerSize
+ * @buf: the container (TPM 1.2) or the crypto-agile records (TPM 2.0)
+ * @size: its ContainerSize (TPM 1.2) or the bytes at @buf (TPM 2.0)
  * @truncated: an extended event did not fit (sticky)
  * @unusable: an extend's outcome is unknown, the log may miss it (sticky)
  * @gaps: DRTM_EV_LOG_GAP_* markers present in the container
+ * @tcg2: the crypto-agile format (TPM 2.0)
+ * @next: bytes in use (@tcg2)
+ * @nr_banks: banks of each event (@tcg2)
+ * @alg: their TPM_ALG_IDs (@tcg2)
+ * @dsize: their digest sizes (@tcg2)
  */
 struct drtm_evlog {
 	void *buf;
@@ -71,6 +89,11 @@ struct drtm_evlog {
 	bool truncated;
 	bool unusable;
 	u32 gaps;
+	bool tcg2;
+	u32 next;
+	unsigned int nr_banks;
+	u16 alg[DRTM_TCG2_MAX_BANKS];
+	u16 dsize[DRTM_TCG2_MAX_BANKS];
 };
 
 int drtm_evlog_init(struct drtm_evlog *log, void *buf, u32 size);
@@ -79,6 +102,11 @@ int drtm_evlog_append(struct drtm_evlog *log, u32 pcr, u32 type,
 		      u32 data_size);
 int drtm_evlog_mark(struct drtm_evlog *log, u32 pcr, u32 reason);
 u32 drtm_evlog_used(const struct drtm_evlog *log);
+int drtm_evlog2_init(struct drtm_evlog *log, void *buf, u32 size,
+		     unsigned int nr_banks, const u16 *alg, const u16 *dsize);
+int drtm_evlog2_append(struct drtm_evlog *log, u32 pcr, u32 type,
+		       const u8 *digests, const void *data, u32 data_size);
+u32 drtm_evlog2_event_size(const struct drtm_evlog *log, u32 data_size);
 
 /* Where the measured data is hashed. */
 enum tpm12_drtm_hash {

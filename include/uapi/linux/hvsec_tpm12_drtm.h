@@ -87,6 +87,24 @@ struct tpm12_drtm_pcr_read {
 };
 
 /**
+ * struct tpm12_drtm_pcr_read2 - TPM12_DRTM_IOC_PCR_READ2 (TPM 2.0 only,
+ *	else -EOPNOTSUPP)
+ * @pcr: in: PCR index, 0..23
+ * @alg: in: the bank's TPM_ALG_ID (0x0004 SHA-1, 0x000b SHA-256, 0x000c
+ *	SHA-384, 0x000d SHA-512, 0x0012 SM3-256)
+ * @size: out: the value's size
+ * @tpm_rc: out: TPM return code when the TPM refused
+ * @value: out: the PCR value
+ */
+struct tpm12_drtm_pcr_read2 {
+	__u32 pcr;
+	__u16 alg;
+	__u16 size;
+	__u32 tpm_rc;
+	__u8 value[64];
+};
+
+/**
  * struct tpm12_drtm_info - TPM12_DRTM_IOC_INFO
  * @locality: locality in use
  * @flags: TPM12_DRTM_INFO_*
@@ -113,10 +131,14 @@ struct tpm12_drtm_info {
 #define TPM12_DRTM_INFO_UNUSABLE	0x4	/* an extend's outcome is unknown:
 						 * the log may miss it
 						 */
+#define TPM12_DRTM_INFO_TPM2		0x8	/* a TPM 2.0: the log is in the
+						 * TCG crypto-agile format
+						 */
 
 #define TPM12_DRTM_IOC_MAGIC	0xd7
 #define TPM12_DRTM_IOC_MEASURE	_IOWR(TPM12_DRTM_IOC_MAGIC, 1, struct tpm12_drtm_measure)
 #define TPM12_DRTM_IOC_PCR_READ	_IOWR(TPM12_DRTM_IOC_MAGIC, 2, struct tpm12_drtm_pcr_read)
 #define TPM12_DRTM_IOC_INFO	_IOR(TPM12_DRTM_IOC_MAGIC, 3, struct tpm12_drtm_info)
+#define TPM12_DRTM_IOC_PCR_READ2 _IOWR(TPM12_DRTM_IOC_MAGIC, 4, struct tpm12_drtm_pcr_read2)
 
 #endif /* _UAPI_LINUX_HVSEC_TPM12_DRTM_H */
