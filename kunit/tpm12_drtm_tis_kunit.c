@@ -5,7 +5,10 @@
  * with arbitration, the STS/FIFO state machine with burstCount and expect,
  * and a small TPM 1.2 responder (Extend, PCRRead, SHA1Start/Update/
  * CompleteExtend, GetCapability) with real SHA-1 and the PC Client
- * locality rules for PCR 17-22. Faults can be injected.
+ * locality rules for PCR 17-22. Faults can be injected. With m->tpm2 the
+ * same FIFO (a PTP FIFO then) holds a TPM 2.0 responder instead
+ * (GetCapability(TPM_CAP_PCRS), PCR_Extend, PCR_Read) with a SHA-1 and a
+ * SHA-256 bank: suite tpm12_drtm_tis2 runs the fault classes against it.
  */
 #include <crypto/hash.h>
 #include <kunit/test.h>
@@ -16,6 +19,7 @@
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/tpm.h>
 #include <linux/unaligned.h>
 #include <linux/workqueue.h>
 #include <hvsec/compat.h>
@@ -75,6 +79,10 @@ struct tis_model {
 	u32 ord_count[256];		/* commands executed, by ordinal */
 	bool *flag_at_update;		/* set at the flag_update_n-th SHA1Update */
 	u32 flag_update_n;
+	/* TPM 2.0: banks SHA-1 and SHA-256 */
+	bool tpm2;
+	u8 pcr2[24][2][32];
+	struct crypto_shash *tfm256;
 	/* TPM */
 	u8 pcr[24][20];
 	bool sha1_session;
@@ -165,6 +173,121 @@ static u32 model_extend(struct tis_model *m, u32 pcr, const u8 *digest)
 	return 0;
 }
 
+static const u16 m2_alg[2] = { TPM_ALG_SHA1, TPM_ALG_SHA256 };
+static const u16 m2_size[2] = { 20, 32 };
+
+static void rsp2_hdr(struct tis_model *m, u16 tag, u32 size, u32 rc)
+{
+	put_unaligned_be16(tag, m->rsp);
+	put_unaligned_be32(size, m->rsp + 2);
+	put_unaligned_be32(rc, m->rsp + 6);
+	m->rsp_len = size;
+}
+
+/* TPM2_PCR_Extend: returns a TPM 2.0 response code. */
+static u32 model2_extend(struct tis_model *m, const u8 *c, u32 size)
+{
+	u32 pcr = get_unaligned_be32(c + 10), auth = get_unaligned_be32(c + 14);
+	u32 off = 18 + auth, n, i, b;
+	u8 buf[64], new[2][32];
+
+	if (pcr >= 24)
+		return 0x18b;		/* TPM_RC_VALUE + handle 1 */
+	if (off + 4 > size)
+		return TPM2_RC_SIZE;
+	n = get_unaligned_be32(c + off);
+	off += 4;
+	memcpy(new, m->pcr2[pcr], sizeof(new));
+	for (i = 0; i < n; i++) {
+		u16 alg;
+
+		if (off + 2 > size)
+			return TPM2_RC_SIZE;
+		alg = get_unaligned_be16(c + off);
+		for (b = 0; b < 2 && m2_alg[b] != alg; b++)
+			;
+		if (b == 2 || off + 2 + m2_size[b] > size)
+			return TPM2_RC_HASH;
+		memcpy(buf, m->pcr2[pcr][b], m2_size[b]);
+		memcpy(buf + m2_size[b], c + off + 2, m2_size[b]);
+		crypto_shash_tfm_digest(b ? m->tfm256 : m->tfm, buf,
+					2 * m2_size[b], new[b]);
+		off += 2 + m2_size[b];
+	}
+	if (off != size)
+		return TPM2_RC_SIZE;
+	if (!pcr_locality_ok(pcr, m->cmd_locality))
+		return TPM2_RC_LOCALITY;
+	memcpy(m->pcr2[pcr], new, sizeof(new));
+	return 0;
+}
+
+/* The TPM 2.0 responder: the three commands a DRTM sends. */
+static void model2_execute(struct tis_model *m)
+{
+	u8 *c = m->cmd, *r = m->rsp;
+	u32 size = get_unaligned_be32(c + 2), cc = get_unaligned_be32(c + 6);
+	u32 rc = 0, pcr, b;
+	u16 alg;
+
+	if (m->cur_fault == F_TPM_RC) {
+		rc = m->inject_rc;
+		goto err;
+	}
+	switch (cc) {
+	case TPM2_CC_GET_CAPABILITY:
+		if (size != 22 || get_unaligned_be32(c + 10) != TPM2_CAP_PCRS) {
+			rc = TPM2_RC_VALUE;
+			goto err;
+		}
+		rsp2_hdr(m, TPM2_ST_NO_SESSIONS, 10 + 1 + 4 + 4 + 2 * 6, 0);
+		r[10] = 0;
+		put_unaligned_be32(TPM2_CAP_PCRS, r + 11);
+		put_unaligned_be32(2, r + 15);
+		for (b = 0; b < 2; b++) {
+			put_unaligned_be16(m2_alg[b], r + 19 + 6 * b);
+			r[21 + 6 * b] = 3;
+			memset(r + 22 + 6 * b, 0xff, 3);
+		}
+		break;
+	case TPM2_CC_PCR_EXTEND:
+		if (get_unaligned_be16(c) != TPM2_ST_SESSIONS) {
+			rc = 0x1e;	/* TPM_RC_BAD_TAG */
+			goto err;
+		}
+		rc = model2_extend(m, c, size);
+		if (rc)
+			goto err;
+		rsp2_hdr(m, TPM2_ST_SESSIONS, 19, 0);
+		memset(r + 10, 0, 9);
+		r[16] = 1;		/* continueSession */
+		break;
+	case TPM2_CC_PCR_READ:
+		alg = get_unaligned_be16(c + 14);
+		for (b = 0; b < 2 && m2_alg[b] != alg; b++)
+			;
+		for (pcr = 0; pcr < 24 && !(c[17 + pcr / 8] & BIT(pcr % 8)); pcr++)
+			;
+		if (size != 20 || b == 2 || pcr == 24) {
+			rc = TPM2_RC_VALUE;
+			goto err;
+		}
+		rsp2_hdr(m, TPM2_ST_NO_SESSIONS, 10 + 4 + 10 + 6 + m2_size[b], 0);
+		put_unaligned_be32(m->executed, r + 10);
+		memcpy(r + 14, c + 10, 10);	/* the selection asked for */
+		put_unaligned_be32(1, r + 24);
+		put_unaligned_be16(m2_size[b], r + 28);
+		memcpy(r + 30, m->pcr2[pcr][b], m2_size[b]);
+		break;
+	default:
+		rc = 0x143;	/* TPM_RC_COMMAND_CODE */
+		goto err;
+	}
+	return;
+err:
+	rsp2_hdr(m, TPM2_ST_NO_SESSIONS, 10, rc);
+}
+
 static void model_execute(struct tis_model *m)
 {
 	u8 *c = m->cmd, *r = m->rsp;
@@ -178,6 +301,10 @@ static void model_execute(struct tis_model *m)
 		WRITE_ONCE(*m->flag_at_update, true);
 	if (ord != TPM_ORD_SHA1UPDATE && ord != TPM_ORD_SHA1COMPLETEEXTEND)
 		m->sha1_session = false;
+	if (m->tpm2) {
+		model2_execute(m);
+		goto faults;
+	}
 	if (m->cur_fault == F_TPM2) {
 		rc = TPM_RC_BADTAG;
 		goto err;
@@ -314,7 +441,7 @@ faults:
 		put_unaligned_be32(6, r + 2);
 		break;
 	case F_RSP_BADTAG:
-		put_unaligned_be16(0x8001, r);
+		put_unaligned_be16(m->tpm2 ? TPM_TAG_RSP_COMMAND : 0x8001, r);
 		break;
 	case F_RSP_LEFTOVER:
 		memset(r + m->rsp_len, 0xee, 8);
@@ -1964,7 +2091,328 @@ static struct kunit_suite tpm12_drtm_tis_suite = {
 	.test_cases = tpm12_drtm_tis_cases,
 };
 
-kunit_test_suite(tpm12_drtm_tis_suite);
+/*
+ * The same TIS/PTP FIFO with a TPM 2.0 behind it: the driver finds the
+ * banks, extends every one of them, logs crypto-agile records, and keeps
+ * the log and the PCRs in agreement under the same fault classes.
+ */
+static int tis2_test_init(struct kunit *test)
+{
+	struct ctx *c;
+	struct drtm_tpm2_banks banks;
+	u32 rc;
+	int ret, i;
+
+	ret = tis_test_init(test);
+	if (ret)
+		return ret;
+	c = test->priv;
+	c->m.tpm2 = true;
+	c->m.intf_caps = 3 << 28 | 3 << 9;	/* PTP FIFO, 64-byte transfers */
+	c->m.intf_id = 0;			/* InterfaceType FIFO */
+	for (i = 17; i <= 22; i++)
+		memset(c->m.pcr2[i], 0xff, sizeof(c->m.pcr2[i]));
+	c->m.tfm256 = crypto_alloc_shash("sha256", 0, 0);
+	if (IS_ERR(c->m.tfm256)) {
+		ret = PTR_ERR(c->m.tfm256);
+		c->m.tfm256 = NULL;
+		return ret;
+	}
+	ret = drtm_tpm2_probe(&c->dev.tis, &banks, &rc);
+	if (ret)
+		return ret;
+	set_fast_timeouts(&c->dev.tis);
+	ret = drtm_dev_tpm2_setup(&c->dev, &banks);
+	if (ret)
+		return ret;
+	return drtm_evlog2_init(&c->dev.log, c->logbuf, sizeof(c->logbuf),
+				banks.nr, banks.alg, m2_size);
+}
+
+static void tis2_test_exit(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+
+	if (c->m.tfm256)
+		crypto_free_shash(c->m.tfm256);
+	tis_test_exit(test);
+}
+
+/* Each crypto-agile record of the log, by @fn; returns the gap reasons. */
+static u32 log2_walk(struct kunit *test, struct ctx *c,
+		     void (*fn)(struct ctx *c, u32 pcr, const u8 *d, void *arg),
+		     void *arg, u32 *events)
+{
+	const u8 *p = c->dev.log.buf, *d;
+	u32 off, pcr, type, dsize, gaps = 0;
+
+	*events = 0;
+	off = DRTM_EVENT_HDR_SIZE + get_unaligned_le32(p + 28);
+	while (off < c->dev.log.next) {
+		pcr = get_unaligned_le32(p + off);
+		type = get_unaligned_le32(p + off + 4);
+		KUNIT_ASSERT_EQ(test, get_unaligned_le32(p + off + 8), 2);
+		KUNIT_ASSERT_EQ(test, get_unaligned_le16(p + off + 12), TPM_ALG_SHA1);
+		KUNIT_ASSERT_EQ(test, get_unaligned_le16(p + off + 34), TPM_ALG_SHA256);
+		d = p + off + 12;
+		dsize = get_unaligned_le32(d + 2 + 20 + 2 + 32);
+		if (type == DRTM_EV_LOG_GAP) {
+			KUNIT_EXPECT_EQ(test, dsize, DRTM_EV_LOG_GAP_SIZE);
+			gaps |= get_unaligned_le32(d + 56 + 4 + 12);
+		} else {
+			fn(c, pcr, d, arg);
+			(*events)++;
+		}
+		off += 12 + 2 + 20 + 2 + 32 + 4 + dsize;
+	}
+	KUNIT_EXPECT_EQ(test, off, c->dev.log.next);
+	return gaps;
+}
+
+static void count_ev(struct ctx *c, u32 pcr, const u8 *d, void *arg)
+{
+}
+
+static void replay2_ev(struct ctx *c, u32 pcr, const u8 *d, void *arg)
+{
+	u8 (*v)[2][32] = arg, buf[64];
+	int b;
+
+	for (b = 0; b < 2; b++) {
+		memcpy(buf, v[pcr][b], m2_size[b]);
+		memcpy(buf + m2_size[b], d + 2, m2_size[b]);
+		crypto_shash_tfm_digest(b ? c->m.tfm256 : c->m.tfm, buf,
+					2 * m2_size[b], v[pcr][b]);
+		d += 2 + m2_size[b];
+	}
+}
+
+/* Replay every bank of the log; compare with the model. Returns #events. */
+static u32 replay2_matches(struct kunit *test, struct ctx *c, u32 *gaps)
+{
+	static u8 v[24][2][32];
+	u32 n, i;
+
+	memset(v, 0, sizeof(v));
+	for (i = 17; i <= 22; i++)
+		memset(v[i], 0xff, sizeof(v[i]));
+	*gaps = log2_walk(test, c, replay2_ev, v, &n);
+	for (i = 0; i < 24; i++)
+		KUNIT_EXPECT_MEMEQ_MSG(test, v[i], c->m.pcr2[i], sizeof(v[i]),
+				       "PCR %u", i);
+	return n;
+}
+
+static void tis2_probe_banks(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+
+	KUNIT_EXPECT_TRUE(test, c->dev.tis.tpm2);
+	KUNIT_ASSERT_NOT_NULL(test, c->dev.t2);
+	KUNIT_EXPECT_EQ(test, c->dev.t2->banks.nr, 2);
+	KUNIT_EXPECT_EQ(test, c->dev.t2->banks.alg[0], TPM_ALG_SHA1);
+	KUNIT_EXPECT_EQ(test, c->dev.t2->banks.alg[1], TPM_ALG_SHA256);
+	KUNIT_EXPECT_EQ(test, c->dev.t2->size, 52);
+	KUNIT_EXPECT_EQ(test, drtm_tis_fifo_width(c->m.intf_caps, 0), 4);
+	expect_idle(test, &c->m);
+}
+
+/* One measurement reaches both banks, with the data's SHA-1 and SHA-256. */
+static void tis2_measure_every_bank(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	static u8 data[3000];
+	struct drtm_src src = { .kbuf = data, .size = sizeof(data) };
+	const u8 *p = c->dev.log.buf;
+	u8 d[20], s1[20], s256[32];
+	u32 rc, gaps, off;
+
+	memset(data, 0x3c, sizeof(data));
+	crypto_shash_tfm_digest(c->m.tfm, data, sizeof(data), s1);
+	crypto_shash_tfm_digest(c->m.tfm256, data, sizeof(data), s256);
+	KUNIT_ASSERT_EQ(test, drtm_dev_measure(&c->dev, 17, DRTM_EV_SLAUNCH,
+					       TPM12_DRTM_HASH_HOST, &src, "x", 1,
+					       d, &rc), 0);
+	KUNIT_EXPECT_MEMEQ(test, d, s1, 20);
+	off = DRTM_EVENT_HDR_SIZE + get_unaligned_le32(p + 28);
+	KUNIT_EXPECT_MEMEQ(test, p + off + 14, s1, 20);
+	KUNIT_EXPECT_MEMEQ(test, p + off + 36, s256, 32);
+	KUNIT_ASSERT_EQ(test, drtm_dev_measure(&c->dev, 18, DRTM_EV_SLAUNCH,
+					       TPM12_DRTM_HASH_HOST, &src, "y", 1,
+					       d, &rc), 0);
+	KUNIT_EXPECT_EQ(test, replay2_matches(test, c, &gaps), 2);
+	KUNIT_EXPECT_EQ(test, gaps, 0);
+	KUNIT_EXPECT_EQ(test, c->m.cmd_locality, 2);
+	/* The value it keeps moved with the extend, without a read-back. */
+	KUNIT_EXPECT_MEMEQ(test, c->dev.t2->pcr_val[17], c->m.pcr2[17][0], 20);
+	KUNIT_EXPECT_MEMEQ(test, c->dev.t2->pcr_val[17] + 20, c->m.pcr2[17][1], 32);
+	expect_idle(test, &c->m);
+}
+
+/* At locality 0 the TPM refuses PCR 17: -EACCES, nothing logged. */
+static void tis2_locality_refused(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_src src = { .kbuf = "abc", .size = 3 };
+	u32 rc, used = drtm_evlog_used(&c->dev.log), gaps;
+	u8 d[20], before[2][32];
+
+	memcpy(before, c->m.pcr2[17], sizeof(before));
+	c->dev.tis.locality = 0;
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, DRTM_EV_SLAUNCH,
+					       TPM12_DRTM_HASH_HOST, &src, "x", 1,
+					       d, &rc), -EACCES);
+	KUNIT_EXPECT_EQ(test, rc, TPM2_RC_LOCALITY);
+	KUNIT_EXPECT_EQ(test, drtm_evlog_used(&c->dev.log), used);
+	KUNIT_EXPECT_MEMEQ(test, c->m.pcr2[17], before, sizeof(before));
+	KUNIT_EXPECT_EQ(test, c->dev.unclear, 0);
+	KUNIT_EXPECT_EQ(test, replay2_matches(test, c, &gaps), 0);
+	expect_idle(test, &c->m);
+}
+
+/* TPM-side hashing is not there for a TPM 2.0 yet: refused, nothing sent. */
+static void tis2_tpm_hashing_refused(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_src src = { .kbuf = "abc", .size = 3 };
+	u32 rc, executed = c->m.executed;
+	u8 d[20];
+
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, DRTM_EV_SLAUNCH,
+					       TPM12_DRTM_HASH_TPM, &src, "x", 1,
+					       d, &rc), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, c->m.executed, executed);
+}
+
+static const struct unclear_case unclear2_cases[] = {
+	{ "no_response_after_execution", F_EXEC_NO_RSP, TPM12_DRTM_HASH_HOST, true },
+	{ "short_response", F_RSP_SHORT, TPM12_DRTM_HASH_HOST, true },
+	{ "long_response", F_RSP_LONG, TPM12_DRTM_HASH_HOST, true },
+	{ "garbled_param_size", F_RSP_GARBLED, TPM12_DRTM_HASH_HOST, true },
+	{ "bad_response_tag", F_RSP_BADTAG, TPM12_DRTM_HASH_HOST, true },
+	{ "left_over_data", F_RSP_LEFTOVER, TPM12_DRTM_HASH_HOST, true },
+	{ "wrong_size_for_command", F_RSP_WRONGSIZE, TPM12_DRTM_HASH_HOST, true },
+	{ "not_executed", F_DATAAVAIL_NEVER, TPM12_DRTM_HASH_HOST, false },
+};
+
+KUNIT_ARRAY_PARAM(unclear2, unclear2_cases, unclear_desc);
+
+/*
+ * A fault after the TPM may have executed TPM2_PCR_Extend: the driver
+ * reads every bank back and logs the event exactly when all of them moved
+ * by their digests; the replay of every bank equals the TPM.
+ */
+static void tis2_unclear_extend(struct kunit *test)
+{
+	const struct unclear_case *u = test->param_value;
+	struct ctx *c = test->priv;
+	struct drtm_src src = { .kbuf = "data", .size = 4 };
+	u32 rc, gaps;
+	int ret;
+	u8 d[20];
+
+	KUNIT_ASSERT_EQ(test, drtm_dev_measure(&c->dev, 17, DRTM_EV_SLAUNCH,
+					       u->mode, &src, "a", 1, d, &rc), 0);
+	c->m.fault = u->fault;
+	c->m.fault_ord = TPM2_CC_PCR_EXTEND;
+	c->m.fault_times = 1;
+	ret = drtm_dev_measure(&c->dev, 17, DRTM_EV_SLAUNCH, u->mode, &src,
+			       "b", 1, d, &rc);
+	KUNIT_EXPECT_EQ(test, c->m.fault, F_NONE);
+	KUNIT_EXPECT_EQ(test, ret, u->executed ? 0 : -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, DRTM_EV_SLAUNCH,
+					       u->mode, &src, "c", 1, d, &rc), 0);
+	KUNIT_EXPECT_EQ(test, replay2_matches(test, c, &gaps),
+			u->executed ? 3 : 2);
+	KUNIT_EXPECT_EQ(test, gaps, 0);
+	KUNIT_EXPECT_FALSE(test, c->dev.log.unusable);
+	KUNIT_EXPECT_EQ(test, c->dev.unclear, 1);
+	KUNIT_EXPECT_EQ(test, c->dev.unclear_done, u->executed ? 1 : 0);
+	expect_idle(test, &c->m);
+}
+
+/*
+ * The outcome cannot be established (every response is short, the
+ * read-back's too): the crypto-agile log gets its gap marker, for good.
+ */
+static void tis2_unclear_unknown(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_src src = { .kbuf = "abc", .size = 3 };
+	u32 rc, gaps;
+	u8 d[20];
+
+	KUNIT_ASSERT_EQ(test, drtm_dev_measure(&c->dev, 18, 1,
+					       TPM12_DRTM_HASH_HOST, &src, "a", 1,
+					       d, &rc), 0);
+	c->m.fault = F_RSP_SHORT;
+	KUNIT_EXPECT_NE(test, drtm_dev_measure(&c->dev, 18, 1,
+					       TPM12_DRTM_HASH_HOST, &src, "b", 1,
+					       d, &rc), 0);
+	c->m.fault = F_NONE;
+	KUNIT_EXPECT_TRUE(test, c->dev.log.unusable);
+	KUNIT_EXPECT_EQ(test, c->dev.unclear_unknown, 1);
+	/* The model executed it; the log has the marker instead. */
+	KUNIT_EXPECT_EQ(test, log2_walk(test, c, count_ev, NULL, &rc),
+			DRTM_EV_LOG_GAP_UNKNOWN);
+	KUNIT_EXPECT_EQ(test, rc, 1);
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 1,
+					       TPM12_DRTM_HASH_HOST, &src, "c", 1,
+					       d, &rc), 0);
+	KUNIT_EXPECT_TRUE(test, c->dev.log.unusable);
+	gaps = log2_walk(test, c, count_ev, NULL, &rc);
+	KUNIT_EXPECT_EQ(test, gaps, DRTM_EV_LOG_GAP_UNKNOWN);
+	KUNIT_EXPECT_EQ(test, rc, 2);
+	expect_idle(test, &c->m);
+}
+
+/* A full crypto-agile log: extended all the same, one truncation marker. */
+static void tis2_log_full_marker(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_src src = { .kbuf = "x", .size = 1 };
+	static u8 big[500];
+	u32 rc, used, gaps, n;
+	int i, ret = 0;
+	u8 d[20];
+
+	for (i = 0; i < 20 && !ret; i++)
+		ret = drtm_dev_measure(&c->dev, 17 + (i & 1), 2,
+				       TPM12_DRTM_HASH_HOST, &src, big,
+				       sizeof(big), d, &rc);
+	KUNIT_ASSERT_EQ(test, ret, -ENOSPC);
+	KUNIT_EXPECT_TRUE(test, c->dev.log.truncated);
+	used = drtm_evlog_used(&c->dev.log);
+	KUNIT_EXPECT_LE(test, used, sizeof(c->logbuf));
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 2,
+					       TPM12_DRTM_HASH_HOST, &src, big,
+					       sizeof(big), d, &rc), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, drtm_evlog_used(&c->dev.log), used);
+	/* One marker, and every event that fitted. */
+	gaps = log2_walk(test, c, count_ev, NULL, &n);
+	KUNIT_EXPECT_EQ(test, gaps, DRTM_EV_LOG_GAP_TRUNCATED);
+	KUNIT_EXPECT_EQ(test, n, i - 1);
+}
+
+static struct kunit_case tpm12_drtm_tis2_cases[] = {
+	KUNIT_CASE(tis2_probe_banks),
+	KUNIT_CASE(tis2_measure_every_bank),
+	KUNIT_CASE(tis2_locality_refused),
+	KUNIT_CASE(tis2_tpm_hashing_refused),
+	KUNIT_CASE_PARAM(tis2_unclear_extend, unclear2_gen_params),
+	KUNIT_CASE(tis2_unclear_unknown),
+	KUNIT_CASE(tis2_log_full_marker),
+	{}
+};
+
+static struct kunit_suite tpm12_drtm_tis2_suite = {
+	.name = "tpm12_drtm_tis2",
+	.init = tis2_test_init,
+	.exit = tis2_test_exit,
+	.test_cases = tpm12_drtm_tis2_cases,
+};
+
+kunit_test_suites(&tpm12_drtm_tis_suite, &tpm12_drtm_tis2_suite);
 
 MODULE_DESCRIPTION("KUnit tests for tpm12_drtm against a TIS model");
 MODULE_LICENSE("GPL");
