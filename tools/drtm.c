@@ -6,6 +6,7 @@
  *   drtm pcrs [--source ioctl|debugfs|tpm0]
  *   drtm log [--file LOG]
  *   drtm verify [--file LOG] [--pcrs FILE] [--start ff|zero|FILE]
+ *   drtm replay [--file LOG] [--start ff|zero]
  *   drtm info
  *   drtm bench-extend --count N [--pcr N] [--tpm0]
  *
@@ -23,20 +24,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/types.h>
-#include <linux/hvsec_tpm12_drtm.h>
+#include "drtm.h"
 
 #define SECFS_LOG	"/sys/kernel/security/tpm12_drtm/eventlog"
 #define DEBUGFS_PCRS	"/sys/kernel/debug/tpm12_drtm/pcrs"
 #define LINUX_PCRS	"/sys/class/tpm/tpm0/pcrs"
-#define NR_PCRS		24
 /* Log-gap marker (never extended), see Documentation/tpm12_drtm.rst. */
 #define EV_LOG_GAP		TPM12_DRTM_EV_LOG_GAP
 #define EV_LOG_GAP_TRUNCATED	0x1
 #define EV_LOG_GAP_UNKNOWN	0x2
 #define MAX_INPUT	1073741824ULL	/* 1 GiB */
 
-static void die(const char *fmt, ...)
+noreturn void die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -142,8 +141,17 @@ static void sha1_final(struct sha1 *c, __u8 out[20])
 	}
 }
 
+void sha1_digest(const void *data, size_t len, __u8 out[20])
+{
+	struct sha1 c;
+
+	sha1_init(&c);
+	sha1_update(&c, data, len);
+	sha1_final(&c, out);
+}
+
 /* ---- helpers ---- */
-static void hex(const __u8 *p, size_t n, char *out)
+void hex(const __u8 *p, size_t n, char *out)
 {
 	size_t i;
 
@@ -402,7 +410,7 @@ struct ev {
 	const __u8 *digest, *data;
 };
 
-static __u32 le32(const __u8 *p)
+__u32 le32(const __u8 *p)
 {
 	return p[0] | p[1] << 8 | p[2] << 16 | (__u32)p[3] << 24;
 }
@@ -486,7 +494,35 @@ static int cmd_log(int argc, char **argv)
 			die("log: unknown argument '%s'", argv[i]);
 	}
 	buf = slurp(file, &len);
-	walk_log(buf, len, print_ev, NULL);
+	if (tcg2_is_log(buf, len))
+		tcg2_print_log(buf, len);
+	else
+		walk_log(buf, len, print_ev, NULL);
+	free(buf);
+	return 0;
+}
+
+/* The replayed values of a TPM 2.0 log, "<bank>:<pcr>: <hex>" lines. */
+static int cmd_replay(int argc, char **argv)
+{
+	const char *file = SECFS_LOG;
+	int i, ff = 1;
+	__u8 *buf;
+	size_t len;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--file") && i + 1 < argc)
+			file = argv[++i];
+		else if (!strcmp(argv[i], "--start") && i + 1 < argc &&
+			 (!strcmp(argv[i + 1], "ff") || !strcmp(argv[i + 1], "zero")))
+			ff = !strcmp(argv[++i], "ff");
+		else
+			die("replay: unknown argument '%s'", argv[i]);
+	}
+	buf = slurp(file, &len);
+	if (!tcg2_is_log(buf, len))
+		die("replay: %s is not a TPM 2.0 (crypto-agile) log", file);
+	tcg2_print_replay(buf, len, ff);
 	free(buf);
 	return 0;
 }
@@ -543,6 +579,18 @@ static int cmd_verify(int argc, char **argv)
 			die("verify: unknown argument '%s'", argv[i]);
 		}
 	}
+	buf = slurp(file, &len);
+	if (tcg2_is_log(buf, len)) {
+		struct stat st;
+
+		if (pcrfile)
+			die("verify: --pcrs does not apply to a TPM 2.0 log");
+		if (startfile && (stat(startfile, &st) || !S_ISDIR(st.st_mode)))
+			die("verify: TPM 2.0 log: --start ff, zero or DIR (a copy of pcr-<bank>/)");
+		i = tcg2_verify(buf, len, ff, startfile);
+		free(buf);
+		return i;
+	}
 	memset(&r, 0, sizeof(r));
 	for (i = 17; i <= 22 && ff; i++)
 		memset(r.pcr[i], 0xff, 20);
@@ -555,7 +603,6 @@ static int cmd_verify(int argc, char **argv)
 			if (have_start[i])
 				memcpy(r.pcr[i], start[i], 20);
 	}
-	buf = slurp(file, &len);
 	walk_log(buf, len, replay_ev, &r);
 	if (!pcrfile)
 		pcrfile = access(LINUX_PCRS, R_OK) == 0 ? LINUX_PCRS : DEBUGFS_PCRS;
@@ -697,6 +744,7 @@ static void print_help(void)
 	      "       drtm pcrs [--source ioctl|debugfs|tpm0]\n"
 	      "       drtm log [--file LOG]\n"
 	      "       drtm verify [--file LOG] [--pcrs FILE] [--start ff|zero|FILE]\n"
+	      "       drtm replay [--file LOG] [--start ff|zero]   (TPM 2.0 log)\n"
 	      "       drtm info\n"
 	      "       drtm bench-extend --count N [--pcr N] [--tpm0]\n", stderr);
 	exit(1);
@@ -716,12 +764,14 @@ int main(int argc, char **argv)
 		return cmd_log(argc, argv);
 	if (!strcmp(argv[0], "verify"))
 		return cmd_verify(argc, argv);
+	if (!strcmp(argv[0], "replay"))
+		return cmd_replay(argc, argv);
 	if (!strcmp(argv[0], "info"))
 		return cmd_info(argc, argv);
 	if (!strcmp(argv[0], "bench-extend"))
 		return cmd_bench_extend(argc, argv);
 	if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help"))
 		print_help();
-	die("unknown command '%s' (measure, pcrs, log, verify, info, bench-extend)", argv[0]);
+	die("unknown command '%s' (see drtm --help)", argv[0]);
 	return 1;
 }
