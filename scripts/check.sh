@@ -20,11 +20,14 @@ set -uo pipefail
 # topology (testhost.sh --edu), then optionally by "%" and the intel-iommu
 # mode (testhost.sh --iommu), then by any of "+hotplug-edu" and "+ats"
 # (those testhost.sh options; a CPU model in a boot therefore names
-# features "x=on", never "+x") and "+vtd" (that boot runs vtd_reassign's
-# KUnit modules and selftests only, HVSEC_CHECK_ONCE aside).
+# features "x=on", never "+x"), "+vtd" (that boot runs vtd_reassign's
+# KUnit modules and selftests only, HVSEC_CHECK_ONCE aside) and "+tpm2"
+# (a TPM 2.0 behind tpm-tis, testhost.sh --tpm tpm2, and tpm2-tools in the
+# guest; with +vtd, tpm12_drtm_tpm2's tests run there too).
 # The third boot runs intel-iommu in scalable mode (x-scalable-mode=on,
 # second-level tables): vtd_reassign's switches of the RID_PASID entry,
-# the edu DMA proof and the iommufd replacement there.
+# the edu DMA proof and the iommufd replacement there; and its TPM is a
+# TPM 2.0 (tpm12_drtm_tpm2.sh).
 # The pti=on boot presents an Intel CPU: it runs ring3_exec's Intel paths
 # (SYSENTER_CS, no CSTAR) and a survivable machine check at CPL3 (selftest
 # ring3_exec_mce); the pti=off boot keeps -cpu max's AMD vendor, runs
@@ -40,13 +43,13 @@ set -uo pipefail
 # boot loader. Linux's tpm_tis in IRQ mode (pti=off+tpm_tis.interrupts=1+
 # tpm_tis.force=1) is not a default yet: tpm12_drtm_linux fails there (see
 # Documentation/tpm12_drtm.rst).
-read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=off%caching+hotplug-edu+ats pti=on+memmap=64K\$0x70000000/max,la57=off,vendor=GenuineIntel@bridge2 pti=off+intel_iommu=sm_on%scalable+hotplug-edu+vtd}"
+read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=off%caching+hotplug-edu+ats pti=on+memmap=64K\$0x70000000/max,la57=off,vendor=GenuineIntel@bridge2 pti=off+intel_iommu=sm_on%scalable+hotplug-edu+vtd+tpm2}"
 # Selftests whose subject does not change with what the 6.12 boots vary
 # (PTI, CPU vendor, IOMMU mode) run in one of them only: NAME@N runs in the
 # Nth boot (the last one if there are fewer). The vtd_reassign ones need the
 # first boot's devices or caching mode; the TPM's go to the second boot to
 # even out the two boots' time. "" runs every selftest in every boot.
-read -r -a ONCE <<< "${HVSEC_CHECK_ONCE-vtd_reassign_iommufd@1 vtd_reassign_unload.sh@1 vtd_reassign_unplug.sh@1 vtd_reassign_ats.sh@1 tpm12_drtm.sh@2 tpm12_drtm_ioctl@2 tpm12_drtm_suspend.sh@2}"
+read -r -a ONCE <<< "${HVSEC_CHECK_ONCE-vtd_reassign_iommufd@1 vtd_reassign_unload.sh@1 vtd_reassign_unplug.sh@1 vtd_reassign_ats.sh@1 tpm12_drtm.sh@2 tpm12_drtm_ioctl@2 tpm12_drtm_suspend.sh@2 tpm12_drtm_tpm2.sh@3}"
 GUEST_TIMEOUT=${HVSEC_GUEST_TIMEOUT:-1800}
 # HVSEC_CHECK_KSERIES (default "7.3"; "" for none) adds one boot per listed
 # series on that series' test kernel (scripts/build-kernel.sh --series S,
@@ -99,7 +102,9 @@ spec_parse() {
 	while [ "${rest%+*}" != "$rest" ]; do
 		case ${rest##*+} in
 		hotplug-edu|ats) spec_extras=(--"${rest##*+}" ${spec_extras[@]+"${spec_extras[@]}"}) ;;
-		vtd) spec_only=vtd_reassign ;;
+		vtd) spec_only="$spec_only vtd_reassign" ;;
+		tpm2) spec_extras=(--tpm tpm2 ${spec_extras[@]+"${spec_extras[@]}"})
+			spec_only="$spec_only tpm12_drtm_tpm2" ;;
 		*) break ;;
 		esac
 		rest=${rest%+*}
@@ -111,6 +116,18 @@ spec_parse() {
 	spec_append=${spec_append//+/ }
 }
 
+# tpm2_tools_adds -- add to add[] tpm2-tools' tpm2 and the libraries it
+# needs (with the dynamic loader), for /hvsec/tpm2-tools in the guest: a
+# TPM 2.0 boot's tpm12_drtm_tpm2.sh runs tpm2_eventlog on our log.
+tpm2_tools_adds() {
+	local bin lib
+	bin=$(readlink -f /usr/bin/tpm2)
+	add+=(--add "$bin=/hvsec/tpm2-tools/tpm2")
+	for lib in $(ldd "$bin" | awk '$3 ~ /^\// { print $3 } $1 ~ /^\/.*ld-linux/ { print $1 }'); do
+		add+=(--add "$(readlink -f "$lib")=/hvsec/tpm2-tools/${lib##*/}")
+	done
+}
+
 # boot SPEC DIR STAGE [KERNEL] -- one test-host boot of check-job.sh; SPEC
 # as in HVSEC_CHECK_BOOTS, KERNEL a bzImage (default: the 6.12 test kernel).
 # DIR/elsewhere, if present, lists the selftests this boot leaves out.
@@ -120,6 +137,9 @@ boot() {
 	[ -z "${4:-}" ] || kernel=(--kernel "$4")
 	[ ! -f "$dir/elsewhere" ] || add=(--add "$dir/elsewhere=/hvsec/elsewhere")
 	spec_parse "$1"
+	case " ${spec_extras[*]} " in
+	*" tpm2 "*) tpm2_tools_adds ;;
+	esac
 	[ -z "$spec_cpu" ] || cpu=(--cpu "$spec_cpu")
 	echo "check: booting the test host with $spec_append${spec_cpu:+ (cpu $spec_cpu)}" \
 		"(edu: $spec_edu, iommu: $spec_iommu${spec_extras[*]:+, ${spec_extras[*]}})"
@@ -209,19 +229,31 @@ dkms_job() {
 # The jobs, longest first (the 7.3 boot runs everything the two 6.12 boots
 # share out); at most $JOBS run at once. Each one's output is
 # kept in $out/NAME.job and printed when all are done, in this order.
-# only_others PREFIX STAGE -- the KUnit modules and selftests whose names do
-# not start with PREFIX: what a "+vtd" boot leaves to the others.
+# only_others "PREFIX..." STAGE -- the KUnit modules and selftests whose
+# names start with none of the PREFIXes: what a "+vtd" or "+tpm2" boot
+# leaves to the others.
 only_others() {
-	local t
-	awk -v p="$1" 'index($1, p) != 1 { print $1 }' \
+	local t p mine
+	awk -v p="$1" 'BEGIN { n = split(p, pre, " ") }
+		{ for (i = 1; i <= n; i++) if (index($1, pre[i]) == 1) next; print $1 }' \
 		"$2/hvsec/kunit/suites" | sort -u
 	for t in "$2"/hvsec/selftests/* "$2"/hvsec/selftests-last/*; do
 		[ -x "$t" ] || continue
-		case ${t##*/} in
-		"$1"*) ;;
-		*) echo "${t##*/}" ;;
-		esac
+		mine=0
+		for p in $1; do
+			case ${t##*/} in "$p"*) mine=1 ;; esac
+		done
+		[ $mine = 1 ] || echo "${t##*/}"
 	done
+}
+
+# in_only NAME "PREFIX..." -- whether NAME starts with one of the PREFIXes.
+in_only() {
+	local p
+	for p in $2; do
+		case $1 in "$p"*) return 0 ;; esac
+	done
+	return 1
 }
 
 names=() boots=()
@@ -257,7 +289,8 @@ for b in "${BOOTS[@]}"; do
 			n=${o##*@}
 			[[ "$n" =~ ^[1-9][0-9]*$ ]] || die "HVSEC_CHECK_ONCE: '$o' is not NAME@BOOT"
 			[ "$n" -le ${#BOOTS[@]} ] || n=${#BOOTS[@]}
-			[ "$n" -ne $i ] || die "HVSEC_CHECK_ONCE: '$o' names a +vtd boot, which runs vtd_reassign's tests only"
+			[ "$n" -ne $i ] || in_only "${o%@*}" "$spec_only" ||
+				die "HVSEC_CHECK_ONCE: '$o' names a boot that runs only the tests of$spec_only"
 		done
 		only_others "$spec_only" "$stage"
 	else

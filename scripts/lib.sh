@@ -88,7 +88,7 @@ apt_update_once() {
 KBUILD_PKGS=(linux-source-6.12 build-essential flex bison bc libelf-dev libssl-dev
 	     gcc-12-plugin-dev
 	     dwarves cpio kmod xz-utils python3 rsync)
-HOST_PKGS=(qemu-system-x86 swtpm swtpm-tools busybox-static cpio gzip)
+HOST_PKGS=(qemu-system-x86 swtpm swtpm-tools busybox-static cpio gzip tpm2-tools)
 LINT_PKGS=(sparse perl)
 
 # The test kernel's series: 6.12 (Debian 12's linux-source-6.12, the

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Boot the hvsec test host: QEMU q35 under TCG with intel-iommu (legacy
-# mode), tpm-tis backed by a fresh swtpm in TPM 1.2 mode, the edu PCI device
+# mode), tpm-tis backed by a fresh swtpm in TPM 1.2 mode (--tpm tpm2: TPM
+# 2.0), the edu PCI device
 # and isa-debug-exit. The guest runs a job script and reports its exit status
 # through isa-debug-exit; the job's output travels on a second serial port so
 # kernel messages never mix into it. A job may ask the host for two things
@@ -40,6 +41,8 @@
 #   --ats            an ATS-capable device: intel-iommu with device-iotlb=on
 #                    and a virtio-rng-pci (ats=on, iommu_platform=on,
 #                    modern only) behind a PCIe root port
+#   --tpm FAMILY     the TPM behind tpm-tis: tpm12 (default) or tpm2 (swtpm
+#                    --tpm2: a TPM 2.0 behind a PTP FIFO interface)
 #   --tcg-single     one host thread for all vCPUs (-accel tcg,thread=single):
 #                    no vCPU runs while another one rewrites kernel text
 #   --quiet          do not echo the job's output
@@ -51,7 +54,7 @@ set -uo pipefail
 # -cpu max without LA57: with 5-level paging, 6.12's identify_cpu() briefly
 # clears the boot CPU's capabilities, and an interrupt landing in that window
 # makes KASAN report a "wild-memory-access" (and turn lockdep off), at random.
-edu=root iommu=legacy hotplug_edu=0 ats=0 append="" timeout=600 outdir="" kernel="" stage="" accel=tcg cpu=${HVSEC_CPU:-max,la57=off} job="" quiet=0
+edu=root iommu=legacy tpm=tpm12 hotplug_edu=0 ats=0 append="" timeout=600 outdir="" kernel="" stage="" accel=tcg cpu=${HVSEC_CPU:-max,la57=off} job="" quiet=0
 adds=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -68,6 +71,7 @@ while [ $# -gt 0 ]; do
 	--iommu) iommu=$2; shift 2 ;;
 	--hotplug-edu) hotplug_edu=1; shift ;;
 	--ats) ats=1; shift ;;
+	--tpm) tpm=$2; shift 2 ;;
 	--quiet) quiet=1; shift ;;
 	-h|--help) sed -n '3,/^set /p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "testhost: unknown option $1" >&2; exit 126 ;;
@@ -138,10 +142,16 @@ for a in ${adds[@]+"${adds[@]}"}; do
 done
 (cd "$tmp/root" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) > "$tmp/initrd.gz"
 
-# A fresh TPM 1.2 for every boot.
+# A fresh TPM for every boot.
+case $tpm in
+tpm12) tpm_family=() ;;
+tpm2) tpm_family=(--tpm2) ;;
+*) echo "testhost: bad --tpm '$tpm' (tpm12 or tpm2)" >&2; exit 126 ;;
+esac
 mkdir -p "$tmp/tpm"
 swtpm socket --tpmstate dir="$tmp/tpm" --ctrl type=unixio,path="$tmp/swtpm.sock" \
-	--flags startup-clear --log file="$tmp/swtpm.log" &
+	${tpm_family[@]+"${tpm_family[@]}"} --flags startup-clear \
+	--log file="$tmp/swtpm.log" &
 swtpm_pid=$!
 for _ in $(seq 50); do [ -S "$tmp/swtpm.sock" ] && break; sleep 0.1; done
 [ -S "$tmp/swtpm.sock" ] || { echo "testhost: swtpm did not start" >&2; cat "$tmp/swtpm.log" >&2; exit 126; }
