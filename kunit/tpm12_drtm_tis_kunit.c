@@ -79,6 +79,14 @@ struct tis_model {
 	u32 ord_count[256];		/* commands executed, by ordinal */
 	bool *flag_at_update;		/* set at the flag_update_n-th SHA1Update */
 	u32 flag_update_n;
+	/* CRB interface instead of the FIFO (TPM 2.0 only) */
+	bool crb;
+	bool crb_all_loc;		/* CapLocality: five localities */
+	bool crb_idle;
+	bool crb_start;			/* a command is executing */
+	bool crb_err;			/* CTRL_STS.tpmSts */
+	u32 crb_req;			/* CTRL_REQ bits not yet acted on */
+	u8 crbbuf[MBUF];		/* the command/response buffer */
 	/* TPM 2.0: banks SHA-1 and SHA-256 */
 	bool tpm2;
 	u8 pcr2[24][2][32];
@@ -470,6 +478,129 @@ static void model_pick_fault(struct tis_model *m)
 		m->fault = F_NONE;
 }
 
+#define MODEL_CRB_BASE	0xfed40000ULL
+
+static u32 crb_model_read(struct tis_model *m, int loc, u32 reg)
+{
+	u64 buf = MODEL_CRB_BASE + loc * TIS_LOCALITY_STRIDE + CRB_DATA_BUFFER;
+
+	switch (reg) {
+	case CRB_LOC_STATE:
+		return CRB_LOC_STATE_VALID | (m->active < 0 ? 0 :
+		       CRB_LOC_STATE_ASSIGNED |
+		       m->active << CRB_LOC_STATE_ACTIVE_SHIFT);
+	case CRB_LOC_STS:
+		return m->active == loc ? CRB_LOC_STS_GRANTED : 0;
+	case CRB_INTF_ID:
+		return TIS_IFID_TYPE_CRB | 1 << 4 | BIT(14) |
+		       (m->crb_all_loc ? CRB_INTF_CAP_LOCALITY : 0);
+	case CRB_INTF_ID + 4:
+		return 0;
+	}
+	if (m->active != loc)
+		return U32_MAX;
+	switch (reg) {
+	case CRB_CTRL_REQ:
+		return m->crb_req;
+	case CRB_CTRL_STS:
+		return (m->crb_err ? CRB_CTRL_STS_ERROR : 0) |
+		       (m->crb_idle ? CRB_CTRL_STS_IDLE : 0);
+	case CRB_CTRL_START:
+		return m->crb_start ? CRB_START_INVOKE : 0;
+	case CRB_CTRL_CMD_SIZE:
+	case CRB_CTRL_RSP_SIZE:
+		return MBUF;
+	case CRB_CTRL_CMD_LADDR:
+	case CRB_CTRL_RSP_ADDR:
+		return lower_32_bits(buf);
+	case CRB_CTRL_CMD_HADDR:
+	case CRB_CTRL_RSP_ADDR + 4:
+		return upper_32_bits(buf);
+	}
+	if (reg >= CRB_DATA_BUFFER && reg + 4 <= CRB_DATA_BUFFER + MBUF)
+		return get_unaligned_le32(m->crbbuf + reg - CRB_DATA_BUFFER);
+	return 0;
+}
+
+/* CTRL_START: run the command in the buffer (faults as on the FIFO). */
+static void crb_model_start(struct tis_model *m, int loc)
+{
+	u32 size = get_unaligned_be32(m->crbbuf + 2);
+
+	if (m->crb_idle || m->crb_start)
+		return;
+	m->cmd_len = min_t(u32, size, MBUF);
+	memcpy(m->cmd, m->crbbuf, m->cmd_len);
+	m->cmd_locality = loc;
+	if (m->held && !*m->held)
+		m->unheld_cmds++;
+	model_pick_fault(m);
+	m->crb_start = true;
+	if (m->cur_fault == F_DATAAVAIL_NEVER)
+		return;
+	model_execute(m);
+	if (m->cur_fault == F_EXEC_NO_RSP)
+		return;
+	if (m->cur_fault == F_RSP_SHORT)
+		m->crb_err = true;
+	memcpy(m->crbbuf, m->rsp, min_t(u32, m->rsp_len, MBUF));
+	m->crb_start = false;
+}
+
+static void crb_model_write(struct tis_model *m, int loc, u32 reg, u32 val)
+{
+	int i;
+
+	if (reg == CRB_LOC_CTRL) {
+		if (val & CRB_LOC_CTRL_REQUEST && m->fault != F_LOC_NEVER) {
+			if (m->active < 0)
+				m->active = loc;
+			else if (m->active != loc)
+				m->pending[loc] = true;
+		}
+		if (val & CRB_LOC_CTRL_RELINQUISH) {
+			if (m->active == loc) {
+				m->active = -1;
+				for (i = 4; i >= 0; i--)
+					if (m->pending[i]) {
+						m->pending[i] = false;
+						m->active = i;
+						break;
+					}
+			} else {
+				m->pending[loc] = false;
+			}
+		}
+		return;
+	}
+	if (m->active != loc)
+		return;
+	switch (reg) {
+	case CRB_CTRL_REQ:
+		if (val & CRB_CTRL_REQ_CMD_READY) {
+			if (m->fault == F_CMDREADY_NEVER) {
+				m->crb_req |= CRB_CTRL_REQ_CMD_READY;
+			} else {
+				m->crb_idle = false;
+				m->crb_err = false;
+			}
+		}
+		if (val & CRB_CTRL_REQ_GO_IDLE)
+			m->crb_idle = true;
+		return;
+	case CRB_CTRL_START:
+		if (val & CRB_START_INVOKE)
+			crb_model_start(m, loc);
+		return;
+	case CRB_CTRL_CANCEL:
+		if (val & CRB_CANCEL_INVOKE)
+			m->crb_start = false;
+		return;
+	}
+	if (reg >= CRB_DATA_BUFFER && reg + 4 <= CRB_DATA_BUFFER + MBUF)
+		put_unaligned_le32(val, m->crbbuf + reg - CRB_DATA_BUFFER);
+}
+
 static u32 model_read(void *ctx, u32 off, unsigned int width)
 {
 	struct tis_model *m = ctx;
@@ -478,7 +609,9 @@ static u32 model_read(void *ctx, u32 off, unsigned int width)
 	unsigned long flags;
 
 	spin_lock_irqsave(&m->lock, flags);
-	if (reg == TIS_ACCESS) {
+	if (m->crb) {
+		val = crb_model_read(m, loc, reg);
+	} else if (reg == TIS_ACCESS) {
 		val = TIS_ACCESS_VALID;
 		if (m->active == loc)
 			val |= TIS_ACCESS_ACTIVE_LOCALITY;
@@ -522,6 +655,10 @@ static void model_write(void *ctx, u32 off, unsigned int width, u32 val)
 	unsigned long flags;
 
 	spin_lock_irqsave(&m->lock, flags);
+	if (m->crb) {
+		crb_model_write(m, loc, reg, val);
+		goto out;
+	}
 	if (reg == TIS_ACCESS) {
 		if (val & TIS_ACCESS_REQUEST_USE && m->fault != F_LOC_NEVER) {
 			if (m->active < 0)
@@ -2412,7 +2549,177 @@ static struct kunit_suite tpm12_drtm_tis2_suite = {
 	.test_cases = tpm12_drtm_tis2_cases,
 };
 
-kunit_test_suites(&tpm12_drtm_tis_suite, &tpm12_drtm_tis2_suite);
+/*
+ * The CRB interface with the same TPM 2.0 behind it: the transport's own
+ * waits, the locality rule, and the TPM 2.0 cases above over the CRB.
+ */
+static int crb_test_init(struct kunit *test)
+{
+	struct drtm_tpm2_banks banks;
+	const char *why;
+	struct ctx *c;
+	int ret, i;
+	u32 rc;
+
+	ret = tis_test_init(test);
+	if (ret)
+		return ret;
+	c = test->priv;
+	c->m.tpm2 = true;
+	c->m.crb = true;
+	c->m.crb_all_loc = true;
+	c->m.crb_idle = true;
+	for (i = 17; i <= 22; i++)
+		memset(c->m.pcr2[i], 0xff, sizeof(c->m.pcr2[i]));
+	c->m.tfm256 = crypto_alloc_shash("sha256", 0, 0);
+	if (IS_ERR(c->m.tfm256)) {
+		ret = PTR_ERR(c->m.tfm256);
+		c->m.tfm256 = NULL;
+		return ret;
+	}
+	ret = drtm_crb_setup(&c->dev.tis, MODEL_CRB_BASE, &why);
+	if (ret)
+		return ret;
+	ret = drtm_tpm2_probe(&c->dev.tis, &banks, &rc);
+	if (ret)
+		return ret;
+	set_fast_timeouts(&c->dev.tis);
+	ret = drtm_dev_tpm2_setup(&c->dev, &banks);
+	if (ret)
+		return ret;
+	return drtm_evlog2_init(&c->dev.log, c->logbuf, sizeof(c->logbuf),
+				banks.nr, banks.alg, m2_size);
+}
+
+static void crb_expect_idle(struct kunit *test, struct tis_model *m)
+{
+	KUNIT_EXPECT_EQ_MSG(test, m->active, -1, "locality still active");
+	KUNIT_EXPECT_TRUE_MSG(test, m->crb_idle, "CRB not idle");
+	KUNIT_EXPECT_FALSE_MSG(test, m->crb_start, "CRB start still set");
+}
+
+/* The buffers are found, the banks read, every access 32 bits wide. */
+static void crb_probe(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+
+	KUNIT_EXPECT_TRUE(test, c->dev.tis.crb);
+	KUNIT_EXPECT_TRUE(test, c->dev.tis.tpm2);
+	/* Offsets within locality 2's window. */
+	KUNIT_EXPECT_EQ(test, c->dev.tis.crb_cmd, CRB_DATA_BUFFER);
+	KUNIT_EXPECT_EQ(test, c->dev.tis.crb_rsp, CRB_DATA_BUFFER);
+	KUNIT_EXPECT_EQ(test, c->dev.tis.crb_cmd_size, DRTM_TPM_BUF_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, c->dev.t2);
+	KUNIT_EXPECT_EQ(test, c->dev.t2->banks.nr, 2);
+	KUNIT_EXPECT_EQ(test, c->m.cmd_locality, 2);
+	crb_expect_idle(test, &c->m);
+}
+
+/* A CRB of locality 0 only cannot serve a DRTM: refused at setup. */
+static void crb_locality0_only(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_tis tis;
+	const char *why;
+
+	c->m.crb_all_loc = false;
+	drtm_tis_init(&tis, &model_ops, &c->m, 2, 4);
+	KUNIT_EXPECT_EQ(test, drtm_crb_setup(&tis, MODEL_CRB_BASE, &why),
+			-EOPNOTSUPP);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(why, "locality 0 only"));
+	KUNIT_EXPECT_FALSE(test, tis.crb);
+	drtm_tis_init(&tis, &model_ops, &c->m, 0, 4);
+	KUNIT_EXPECT_EQ(test, drtm_crb_setup(&tis, MODEL_CRB_BASE, &why), 0);
+	KUNIT_EXPECT_EQ(test, tis.crb_cmd, CRB_DATA_BUFFER);
+}
+
+/* Buffers outside the window are refused, not mapped blindly. */
+static void crb_buffer_outside_window(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_tis tis;
+	const char *why;
+
+	drtm_tis_init(&tis, &model_ops, &c->m, 2, 4);
+	KUNIT_EXPECT_EQ(test, drtm_crb_setup(&tis, MODEL_CRB_BASE + 0x10000,
+					     &why), -EOPNOTSUPP);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(why, "outside"));
+}
+
+static const struct fault_case crb_fault_cases[] = {
+	{ "locality_never_granted", F_LOC_NEVER, -ETIMEDOUT },
+	{ "command_ready_never", F_CMDREADY_NEVER, -ETIMEDOUT },
+	{ "start_never_clears", F_DATAAVAIL_NEVER, -ETIMEDOUT },
+	{ "tpm_sts_error", F_RSP_SHORT, -EIO },
+	{ "long_response", F_RSP_LONG, -EMSGSIZE },
+	{ "garbled_param_size", F_RSP_GARBLED, -EPROTO },
+	{ "bad_response_tag", F_RSP_BADTAG, -EPROTO },
+};
+
+KUNIT_ARRAY_PARAM(crb_fault, crb_fault_cases, fault_desc);
+
+/* Each transport fault: its errno, bounded, and the CRB left idle. */
+static void crb_fault(struct kunit *test)
+{
+	const struct fault_case *f = test->param_value;
+	struct ctx *c = test->priv;
+	u8 out[32];
+	u32 rc;
+
+	c->m.fault = f->fault;
+	KUNIT_EXPECT_EQ(test, drtm_tpm2_pcr_read(&c->dev.tis, 17, TPM_ALG_SHA256,
+						 out, &rc), f->err);
+	c->m.fault = F_NONE;
+	c->m.crb_req = 0;
+	crb_expect_idle(test, &c->m);
+	/* The next command works. */
+	KUNIT_EXPECT_EQ(test, drtm_tpm2_pcr_read(&c->dev.tis, 17, TPM_ALG_SHA256,
+						 out, &rc), 0);
+	KUNIT_EXPECT_MEMEQ(test, out, c->m.pcr2[17][1], 32);
+}
+
+static const struct unclear_case crb_unclear_cases[] = {
+	{ "no_response_after_execution", F_EXEC_NO_RSP, TPM12_DRTM_HASH_HOST, true },
+	{ "tpm_sts_error_after_execution", F_RSP_SHORT, TPM12_DRTM_HASH_HOST, true },
+	{ "long_response", F_RSP_LONG, TPM12_DRTM_HASH_HOST, true },
+	{ "garbled_param_size", F_RSP_GARBLED, TPM12_DRTM_HASH_HOST, true },
+	{ "bad_response_tag", F_RSP_BADTAG, TPM12_DRTM_HASH_HOST, true },
+	{ "wrong_size_for_command", F_RSP_WRONGSIZE, TPM12_DRTM_HASH_HOST, true },
+	{ "not_executed", F_DATAAVAIL_NEVER, TPM12_DRTM_HASH_HOST, false },
+};
+
+KUNIT_ARRAY_PARAM(crb_unclear, crb_unclear_cases, unclear_desc);
+
+static void crb_unclear_extend(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+
+	tis2_unclear_extend(test);
+	crb_expect_idle(test, &c->m);
+}
+
+static struct kunit_case tpm12_drtm_crb_cases[] = {
+	KUNIT_CASE(crb_probe),
+	KUNIT_CASE(crb_locality0_only),
+	KUNIT_CASE(crb_buffer_outside_window),
+	KUNIT_CASE_PARAM(crb_fault, crb_fault_gen_params),
+	KUNIT_CASE(tis2_measure_every_bank),
+	KUNIT_CASE(tis2_locality_refused),
+	KUNIT_CASE_PARAM(crb_unclear_extend, crb_unclear_gen_params),
+	KUNIT_CASE(tis2_unclear_unknown),
+	KUNIT_CASE(tis2_log_full_marker),
+	{}
+};
+
+static struct kunit_suite tpm12_drtm_crb_suite = {
+	.name = "tpm12_drtm_crb",
+	.init = crb_test_init,
+	.exit = tis2_test_exit,
+	.test_cases = tpm12_drtm_crb_cases,
+};
+
+kunit_test_suites(&tpm12_drtm_tis_suite, &tpm12_drtm_tis2_suite,
+		  &tpm12_drtm_crb_suite);
 
 MODULE_DESCRIPTION("KUnit tests for tpm12_drtm against a TIS model");
 MODULE_LICENSE("GPL");

@@ -59,6 +59,37 @@
 #define TIS_CAPS_XFER_SIZE(c)	(((c) >> 9) & 0x3)
 #define TIS_CAPS_VERSION_TIS13	2
 
+/* CRB registers (PTP), per locality at 0x1000 * locality. */
+#define CRB_LOC_STATE		0x00
+#define CRB_LOC_CTRL		0x08
+#define CRB_LOC_STS		0x0c
+#define CRB_INTF_ID		0x30
+#define CRB_CTRL_REQ		0x40
+#define CRB_CTRL_STS		0x44
+#define CRB_CTRL_CANCEL		0x48
+#define CRB_CTRL_START		0x4c
+#define CRB_CTRL_CMD_SIZE	0x58
+#define CRB_CTRL_CMD_LADDR	0x5c
+#define CRB_CTRL_CMD_HADDR	0x60
+#define CRB_CTRL_RSP_SIZE	0x64
+#define CRB_CTRL_RSP_ADDR	0x68	/* 64 bits */
+#define CRB_DATA_BUFFER		0x80
+
+#define CRB_LOC_STATE_ASSIGNED		0x02
+#define CRB_LOC_STATE_ACTIVE_SHIFT	2
+#define CRB_LOC_STATE_ACTIVE		0x1c
+#define CRB_LOC_STATE_VALID		0x80
+#define CRB_LOC_CTRL_REQUEST		0x01
+#define CRB_LOC_CTRL_RELINQUISH		0x02
+#define CRB_LOC_STS_GRANTED		0x01
+#define CRB_INTF_CAP_LOCALITY		0x100	/* five localities, not only 0 */
+#define CRB_CTRL_REQ_CMD_READY		0x01
+#define CRB_CTRL_REQ_GO_IDLE		0x02
+#define CRB_CTRL_STS_ERROR		0x01
+#define CRB_CTRL_STS_IDLE		0x02
+#define CRB_START_INVOKE		0x01
+#define CRB_CANCEL_INVOKE		0x01
+
 /* Vendor ids of DID_VID[15:0] that need a workaround. */
 #define TIS_VID_INTEL		0x8086
 
@@ -147,6 +178,9 @@ struct drtm_tis {
 	u32 did_vid;			/* DID_VID, for the chip workarounds */
 	bool itpm;			/* iTPM: STS.expect is not reliable */
 	bool tpm2;			/* a TPM 2.0: its tags and durations */
+	bool crb;			/* a CRB interface, not a FIFO */
+	u32 crb_cmd, crb_cmd_size;	/* CRB buffers: offsets in the window */
+	u32 crb_rsp, crb_rsp_size;
 	bool fifo_fallback;		/* wide FIFO accesses failed at probe */
 	bool perm_flags_known;		/* TPM_PERMANENT_FLAGS read at probe */
 	bool stclear_flags_known;	/* TPM_STCLEAR_FLAGS read at probe */
@@ -172,6 +206,8 @@ u32 drtm_tis_read(struct drtm_tis *tis, u32 reg, unsigned int width);
 int drtm_tis_identify(struct drtm_tis *tis, u32 *caps, u32 *intf_id,
 		      const char **why);
 unsigned int drtm_tis_fifo_width(u32 caps, unsigned int max_width);
+int drtm_crb_setup(struct drtm_tis *tis, u64 base, const char **why);
+int drtm_crb_xfer(struct drtm_tis *tis, size_t len, size_t *rsp_len);
 
 /*
  * TPM 1.2 commands; on a TPM error *@tpm_rc (if given) holds its code.

@@ -557,6 +557,8 @@ static int status_show(struct seq_file *m, void *v)
 	seq_printf(m, "base: %#lx (%s)\n", drtm.base, drtm.base_src);
 	seq_printf(m, "vendor: %#06x\ndevice: %#06x\nrevision: %#04x\n",
 		   drtm.did_vid & 0xffff, drtm.did_vid >> 16, drtm.rid);
+	seq_printf(m, "interface: %s\n", dev->tis.crb ? "CRB" :
+		   dev->t2 ? "PTP FIFO" : "TIS FIFO");
 	seq_printf(m, "interface_version: %u\ninterface_id: %#010x\n",
 		   TIS_CAPS_VERSION(drtm.intf_caps), drtm.intf_id);
 	if (dev->t2) {
@@ -1020,16 +1022,8 @@ static int __init tpm12_drtm_init(void)
 	drtm.did_vid = ioread32(drtm.regs + TIS_DID_VID);
 	drtm.rid = ioread8(drtm.regs + TIS_RID);
 	drtm_tis_init(tis, &mmio_ops, (void __force *)drtm.regs, locality, 1);
-	if (drtm_tis_identify(tis, &drtm.intf_caps, &drtm.intf_id, &why)) {
-		if (drtm.intf_id != U32_MAX &&
-		    TIS_IFID_TYPE(drtm.intf_id) == TIS_IFID_TYPE_CRB) {
-			pr_err("TPM 2.0 found at %#lx (%s): the CRB interface is not supported yet\n",
-			       drtm.base, why);
-			ret = -ENODEV;
-			goto err_unmap;
-		}
+	if (drtm_tis_identify(tis, &drtm.intf_caps, &drtm.intf_id, &why))
 		is_tpm2 = true;
-	}
 
 	width = drtm_tis_fifo_width(drtm.intf_caps, fifo_width);
 	if (fifo_width > width)
@@ -1047,6 +1041,17 @@ static int __init tpm12_drtm_init(void)
 	drtm.dev.excl = &linux_tpm_excl;
 
 	ret = linux_tpm_lock(NULL);
+	/* The CRB's control area is read while holding our locality. */
+	if (!ret && is_tpm2 && drtm.intf_id != U32_MAX &&
+	    TIS_IFID_TYPE(drtm.intf_id) == TIS_IFID_TYPE_CRB) {
+		ret = drtm_crb_setup(tis, drtm.base, &why);
+		if (ret) {
+			linux_tpm_unlock(NULL);
+			pr_err("TPM 2.0 CRB at %#lx, locality %u: %s\n",
+			       drtm.base, locality, why);
+			goto err_dev;
+		}
+	}
 	if (!ret) {
 		if (!is_tpm2)
 			ret = drtm_tpm_probe(tis, drtm.version, &is_tpm2);
@@ -1126,11 +1131,16 @@ static int __init tpm12_drtm_init(void)
 			    &eventlog_ascii_fops);
 	debugfs_create_file("sha1_bench", 0600, drtm.dir, NULL,
 			    &sha1_bench_fops);
-	pr_info("TPM %u.%u at %#lx (%s): vendor %#06x device %#06x rev %#04x, locality %u, %u-byte FIFO access, %s\n",
-		drtm.version[0], drtm.version[1], drtm.base, drtm.base_src,
-		drtm.did_vid & 0xffff, drtm.did_vid >> 16, drtm.rid, locality,
-		tis->fifo_width, drtm.dev.t2 ? "PCR 17/18 in every bank" :
-		drtm_tpm_state(tis));
+	if (tis->crb)
+		pr_info("TPM 2.0 CRB at %#lx (%s), locality %u, PCR 17/18 in every bank\n",
+			drtm.base, drtm.base_src, locality);
+	else
+		pr_info("TPM %u.%u at %#lx (%s): vendor %#06x device %#06x rev %#04x, locality %u, %u-byte FIFO access, %s\n",
+			drtm.version[0], drtm.version[1], drtm.base,
+			drtm.base_src, drtm.did_vid & 0xffff,
+			drtm.did_vid >> 16, drtm.rid, locality,
+			tis->fifo_width, drtm.dev.t2 ?
+			"PCR 17/18 in every bank" : drtm_tpm_state(tis));
 	return 0;
 
 err_sfs:

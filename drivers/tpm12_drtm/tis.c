@@ -487,6 +487,7 @@ static int tis_recv(struct drtm_tis *tis, u32 ordinal, size_t *rsp_len)
 
 /**
  * drtm_tis_transmit() - send the command in tis->buf, receive the response
+ *	(over the FIFO, or the CRB after drtm_crb_setup())
  * @tis: transport
  * @len: command length (10..sizeof(tis->buf))
  * @rsp_len: receives the response length (response is in tis->buf)
@@ -511,6 +512,12 @@ int drtm_tis_transmit(struct drtm_tis *tis, size_t len, size_t *rsp_len)
 	tis->sent = false;
 	tis->granted = false;
 
+	if (tis->crb) {
+		ret = drtm_crb_xfer(tis, len, rsp_len);
+		if (ret && tis->sent)
+			tis->stats.aborts++;
+		goto out;
+	}
 	ret = tis_request_locality(tis);
 	if (ret)
 		goto out;
