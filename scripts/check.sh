@@ -3,7 +3,8 @@
 #
 # `make check`: lint; then, HVSEC_CHECK_JOBS (default 2) at a time, the
 # test-host boots (pti=off and pti=on on the 6.12 test kernel; one boot on
-# the 7.3 test kernel), a test of vm-run's exit status and
+# the 7.3 test kernel), a short boot with a TPM 2.0 behind tpm-crb
+# (HVSEC_CHECK_CRB=0 leaves it out), a test of vm-run's exit status and
 # scripts/check-dkms.sh and check-dkms-trixie.sh (DKMS on Debian's stock
 # 6.1, 6.12 and 7.3 kernels). Each boot loads
 # the modules, runs every KUnit suite listed in kunit/suites and the
@@ -226,6 +227,28 @@ dkms_job() {
 	sed -n '/^check-dkms-trixie: hvsec/,$p' "$out/check-dkms.log"
 }
 
+# crb_job DIR -- tpm12_drtm behind QEMU's CRB (swtpm TPM 2.0, tpm-crb,
+# locality 0 only): a short boot of selftest tpm12_drtm_tpm2.sh alone,
+# judged like a boot's.
+crb_job() {
+	local dir=$1 add=() rc
+	tpm2_tools_adds
+	cat > "$dir/job.sh" <<-'EOF'
+	echo "##hvsec-boot $(cat /proc/cmdline)"
+	echo "##hvsec-begin selftest tpm12_drtm_tpm2.sh"
+	timeout -s KILL 600 /hvsec/selftests/tpm12_drtm_tpm2.sh
+	echo "##hvsec-status $?"
+	echo "##hvsec-end selftest tpm12_drtm_tpm2.sh"
+	echo "##hvsec-done"
+	EOF
+	echo "selftest tpm12_drtm_tpm2.sh" > "$dir/expected"
+	echo "check: booting the test host with a TPM 2.0 behind tpm-crb"
+	"$HVSEC_TOP/scripts/testhost.sh" --quiet --stage "$stage" --out "$dir" \
+		--timeout 900 --append pti=off --tpm tpm2-crb "${add[@]}" "$dir/job.sh"
+	rc=$?
+	[ $rc -eq 0 ] || echo "check: test host (tpm-crb) ended with status $rc"
+}
+
 # The jobs, longest first (the 7.3 boot runs everything the two 6.12 boots
 # share out); at most $JOBS run at once. Each one's output is
 # kept in $out/NAME.job and printed when all are done, in this order.
@@ -319,6 +342,11 @@ fi
 mkdir -p "$out/vm-run"
 boots+=("$out/vm-run")
 start_job vm-run vmrun_status "$out/vm-run"
+if [ "${HVSEC_CHECK_CRB:-1}" != 0 ]; then
+	mkdir -p "$out/tpm-crb"
+	boots+=("$out/tpm-crb")
+	start_job tpm-crb crb_job "$out/tpm-crb"
+fi
 wait
 t_jobs=$(date +%s)
 for n in "${names[@]}"; do

@@ -41,8 +41,10 @@
 #   --ats            an ATS-capable device: intel-iommu with device-iotlb=on
 #                    and a virtio-rng-pci (ats=on, iommu_platform=on,
 #                    modern only) behind a PCIe root port
-#   --tpm FAMILY     the TPM behind tpm-tis: tpm12 (default) or tpm2 (swtpm
-#                    --tpm2: a TPM 2.0 behind a PTP FIFO interface)
+#   --tpm KIND       the TPM: tpm12 (default: tpm-tis, swtpm TPM 1.2), tpm2
+#                    (tpm-tis with swtpm --tpm2: a TPM 2.0 behind a PTP FIFO)
+#                    or tpm2-crb (tpm-crb with swtpm --tpm2: QEMU's CRB,
+#                    which serves locality 0 only)
 #   --tcg-single     one host thread for all vCPUs (-accel tcg,thread=single):
 #                    no vCPU runs while another one rewrites kernel text
 #   --quiet          do not echo the job's output
@@ -143,10 +145,12 @@ done
 (cd "$tmp/root" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) > "$tmp/initrd.gz"
 
 # A fresh TPM for every boot.
+tpm_dev=tpm-tis
 case $tpm in
 tpm12) tpm_family=() ;;
 tpm2) tpm_family=(--tpm2) ;;
-*) echo "testhost: bad --tpm '$tpm' (tpm12 or tpm2)" >&2; exit 126 ;;
+tpm2-crb) tpm_family=(--tpm2) tpm_dev=tpm-crb ;;
+*) echo "testhost: bad --tpm '$tpm' (tpm12, tpm2 or tpm2-crb)" >&2; exit 126 ;;
 esac
 mkdir -p "$tmp/tpm"
 swtpm socket --tpmstate dir="$tmp/tpm" --ctrl type=unixio,path="$tmp/swtpm.sock" \
@@ -160,7 +164,7 @@ qemu=(qemu-system-x86_64 -machine q35,kernel-irqchip=split -accel "$accel" -cpu 
 	-smp 2 -m 2048 -nodefaults -no-reboot -display none
 	-device "$iommu_dev"
 	-chardev socket,id=chrtpm,path="$tmp/swtpm.sock"
-	-tpmdev emulator,id=tpm0,chardev=chrtpm -device tpm-tis,tpmdev=tpm0
+	-tpmdev emulator,id=tpm0,chardev=chrtpm -device "$tpm_dev",tpmdev=tpm0
 	"${edu_devs[@]}" -device isa-debug-exit,iobase=0xf4,iosize=0x04
 	-kernel "$kernel" -initrd "$tmp/initrd.gz")
 # no_timer_check: the IO-APIC timer check counts ticks against a busy-wait
