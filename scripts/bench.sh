@@ -52,6 +52,14 @@ printf '%s\n' 'hvsec_load || exit 126' \
 	--add "$HVSEC_TOP/scripts/bench/vtd_reassign.sh=/hvsec/bench/vtd_reassign.sh" \
 	"$out/sm-job.sh" || { echo "bench: the scalable-mode run failed (logs: $out/sm)" >&2; rc=1; }
 
+# tpm12_drtm on a TPM 2.0 (rows "tpm12_drtm@tpm2"): the same test kernel
+# with swtpm in TPM 2.0 mode.
+printf '%s\n' 'hvsec_load tpm12_drtm || exit 126' \
+	'( . /hvsec/bench/tpm12_drtm.sh )' > "$out/tpm2-job.sh"
+"$HVSEC_TOP/scripts/testhost.sh" --quiet --out "$out/tpm2" --timeout 1800 --tpm tpm2 \
+	--add "$HVSEC_TOP/scripts/bench/tpm12_drtm.sh=/hvsec/bench/tpm12_drtm.sh" \
+	"$out/tpm2-job.sh" || { echo "bench: the TPM 2.0 run failed (logs: $out/tpm2)" >&2; rc=1; }
+
 # The stock-kernel runs (see above), legacy and scalable mode; skipped with
 # a note when not possible.
 stock_bench() {
@@ -89,7 +97,7 @@ stock_bench || { echo "bench: a stock-kernel run failed (logs: $out/stock-*)" >&
 printf '| %-18s | %-52s | %-14s | %-30s |\n' component metric value "goal / note"
 printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..20})" "$(printf -- '-%.0s' {1..54})" \
 	"$(printf -- '-%.0s' {1..16})" "$(printf -- '-%.0s' {1..32})"
-cat "$out/boot/output.log" "$out/pti/output.log" "$out/sm/output.log" "$out/stock.log" 2>/dev/null |
+cat "$out/boot/output.log" "$out/pti/output.log" "$out/sm/output.log" "$out/tpm2/output.log" "$out/stock.log" 2>/dev/null |
 	grep '^BENCH|' |
 while IFS='|' read -r _ c m v g; do
 	printf '| %-18s | %-52s | %-14s | %-30s |\n' "$c" "$m" "$v" "$g"

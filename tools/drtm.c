@@ -29,6 +29,7 @@
 #define SECFS_LOG	"/sys/kernel/security/tpm12_drtm/eventlog"
 #define DEBUGFS_PCRS	"/sys/kernel/debug/tpm12_drtm/pcrs"
 #define LINUX_PCRS	"/sys/class/tpm/tpm0/pcrs"
+#define LINUX_MAJOR	"/sys/class/tpm/tpm0/tpm_version_major"
 /* Log-gap marker (never extended), see Documentation/tpm12_drtm.rst. */
 #define EV_LOG_GAP		TPM12_DRTM_EV_LOG_GAP
 #define EV_LOG_GAP_TRUNCATED	0x1
@@ -661,17 +662,32 @@ static int cmd_info(int argc, char **argv)
 	return 0;
 }
 
+/* Whether Linux's TPM is a TPM 2.0. */
+static int linux_tpm2(void)
+{
+	FILE *f = fopen(LINUX_MAJOR, "r");
+	int v = 0;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v == 2;
+}
+
 /*
  * TPM_Extend of PCR 16 (or --pcr N) N times: through us (events of type
  * TPM12_DRTM_EV_TEST; PCR 16 needs unrestricted=1) or through Linux's
- * /dev/tpm0.
+ * /dev/tpm0 (on a TPM 2.0: TPM2_PCR_Extend of every bank, as we send it).
  */
 static int cmd_bench_extend(int argc, char **argv)
 {
 	unsigned long long count = 0, mmio0 = 0;
 	struct tpm12_drtm_info info;
-	__u8 cmd[34], rsp[64];
+	__u8 cmd[512], rsp[64];
 	int tpm0 = 0, fd, i, pcr = 16;
+	size_t len = 34, rlen = 30;
 	__u64 t0, t;
 	unsigned long long k;
 
@@ -695,15 +711,23 @@ static int cmd_bench_extend(int argc, char **argv)
 		memcpy(cmd, hdr, sizeof(hdr));
 		cmd[13] = pcr;
 		memset(cmd + 14, 0xa5, 20);
+		/* A TPM 2.0: TPM2_PCR_Extend of every bank, as we send it. */
+		if (linux_tpm2()) {
+			len = tcg2_build_extend(cmd, sizeof(cmd), pcr);
+			rlen = 19;
+			if (!len)
+				die("bench-extend: Linux's TPM 2.0 shows no PCR bank");
+		}
 		fd = open("/dev/tpm0", O_RDWR);
 		if (fd < 0)
 			die("cannot open /dev/tpm0: %s", strerror(errno));
 		t0 = now_ns();
 		for (k = 0; k < count; k++) {
-			if (write(fd, cmd, sizeof(cmd)) != sizeof(cmd))
+			if (write(fd, cmd, len) != (ssize_t)len)
 				die("/dev/tpm0 write: %s", strerror(errno));
-			if (read(fd, rsp, sizeof(rsp)) != 30 || rsp[6] | rsp[7] | rsp[8] | rsp[9])
-				die("/dev/tpm0: TPM_Extend failed");
+			if (read(fd, rsp, sizeof(rsp)) != (ssize_t)rlen ||
+			    rsp[6] | rsp[7] | rsp[8] | rsp[9])
+				die("/dev/tpm0: the extend failed");
 		}
 		t = now_ns() - t0;
 		close(fd);

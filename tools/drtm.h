@@ -25,6 +25,7 @@ const char *tcg2_bank_name(__u16 alg);
 int tcg2_is_log(const __u8 *buf, size_t len);
 void tcg2_print_log(const __u8 *buf, size_t len);
 void tcg2_print_replay(const __u8 *buf, size_t len, int ff);
+size_t tcg2_build_extend(__u8 *buf, size_t size, int pcr);
 int tcg2_verify(const __u8 *buf, size_t len, int ff, const char *startdir);
 
 #endif /* _HVSEC_TOOLS_DRTM_H */

@@ -6,6 +6,7 @@
  * bank and compares the result with Linux's /sys/class/tpm/tpm0/pcr-<alg>/N.
  */
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -497,4 +498,60 @@ int tcg2_verify(const __u8 *buf, size_t len, int ff, const char *startdir)
 	printf("verify: %d PCR bank value(s) match " LINUX_BANK_DIR "<bank>/<n>\n",
 	       checked);
 	return 0;
+}
+
+static void put_be16(__u8 *p, __u16 v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static void put_be32(__u8 *p, __u32 v)
+{
+	put_be16(p, v >> 16);
+	put_be16(p + 2, v);
+}
+
+/*
+ * TPM2_PCR_Extend of @pcr with a digest (all 0xa5) for every bank Linux
+ * sees (its pcr-<bank> directories), authorized by an empty password: the
+ * command tpm12_drtm sends, for sending through /dev/tpm0. Returns its
+ * size; 0 if Linux's TPM is not a TPM 2.0.
+ */
+size_t tcg2_build_extend(__u8 *buf, size_t size, int pcr)
+{
+	static const __u16 algs[] = {
+		ALG_SHA1, ALG_SHA256, ALG_SHA384, ALG_SHA512, ALG_SM3_256
+	};
+	static const __u16 sizes[] = { 20, 32, 48, 64, 32 };
+	size_t off = 10 + 4 + 4 + 9 + 4;
+	__u32 n = 0, i;
+	const __u32 nr_algs = 5;
+	char path[96];
+
+	if (size < off)
+		return 0;
+	for (i = 0; i < nr_algs; i++) {
+		snprintf(path, sizeof(path), LINUX_BANK_DIR "%s",
+			 tcg2_bank_name(algs[i]));
+		if (access(path, F_OK))
+			continue;
+		if (off + 2 + sizes[i] > size)
+			die("bench-extend: command buffer too small");
+		put_be16(buf + off, algs[i]);
+		memset(buf + off + 2, 0xa5, sizes[i]);
+		off += 2 + sizes[i];
+		n++;
+	}
+	if (!n)
+		return 0;
+	put_be16(buf, 0x8002);			/* TPM_ST_SESSIONS */
+	put_be32(buf + 2, off);
+	put_be32(buf + 6, 0x182);		/* TPM_CC_PCR_Extend */
+	put_be32(buf + 10, pcr);
+	put_be32(buf + 14, 9);			/* authorization size */
+	put_be32(buf + 18, 0x40000009);		/* TPM_RS_PW */
+	memset(buf + 22, 0, 5);			/* nonce, attributes, hmac */
+	put_be32(buf + 27, n);
+	return off;
 }
