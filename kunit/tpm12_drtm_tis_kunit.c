@@ -91,6 +91,9 @@ struct tis_model {
 	bool tpm2;
 	u8 pcr2[24][2][32];
 	struct crypto_shash *tfm256;
+	struct shash_desc *seq[2];	/* the event sequence, if open */
+	bool seq_open;
+	u32 seq_flushed;		/* sequences flushed */
 	/* TPM */
 	u8 pcr[24][20];
 	bool sha1_session;
@@ -230,7 +233,95 @@ static u32 model2_extend(struct tis_model *m, const u8 *c, u32 size)
 	return 0;
 }
 
-/* The TPM 2.0 responder: the three commands a DRTM sends. */
+#define M2_SEQ_HANDLE	0x80000001
+
+/* Extend @pcr's banks with @d (SHA-1 then SHA-256 digest). */
+static u32 model2_extend_with(struct tis_model *m, u32 pcr, const u8 *d)
+{
+	u8 buf[64];
+	int b;
+
+	if (!pcr_locality_ok(pcr, m->cmd_locality))
+		return TPM2_RC_LOCALITY;
+	for (b = 0; b < 2; b++) {
+		memcpy(buf, m->pcr2[pcr][b], m2_size[b]);
+		memcpy(buf + m2_size[b], d, m2_size[b]);
+		crypto_shash_tfm_digest(b ? m->tfm256 : m->tfm, buf,
+					2 * m2_size[b], m->pcr2[pcr][b]);
+		d += m2_size[b];
+	}
+	return 0;
+}
+
+/* TPM2_HashSequenceStart/SequenceUpdate/EventSequenceComplete/FlushContext. */
+static u32 model2_sequence(struct tis_model *m, u32 cc, u32 size)
+{
+	u8 *c = m->cmd, *r = m->rsp, d[52];
+	u32 n, pcr, off, rc;
+	int b;
+
+	switch (cc) {
+	case DRTM_TPM2_CC_HASH_SEQUENCE_START:
+		if (m->seq_open)
+			return 0x902;	/* TPM_RC_OBJECT_MEMORY */
+		for (b = 0; b < 2; b++) {
+			m->seq[b]->tfm = b ? m->tfm256 : m->tfm;
+			crypto_shash_init(m->seq[b]);
+		}
+		m->seq_open = true;
+		rsp2_hdr(m, TPM2_ST_NO_SESSIONS, 14, 0);
+		put_unaligned_be32(M2_SEQ_HANDLE, r + 10);
+		return 0;
+	case DRTM_TPM2_CC_SEQUENCE_UPDATE:
+		if (!m->seq_open || get_unaligned_be32(c + 10) != M2_SEQ_HANDLE)
+			return 0x18b;	/* TPM_RC_HANDLE */
+		off = 14 + 4 + get_unaligned_be32(c + 14);
+		n = get_unaligned_be16(c + off);
+		if (off + 2 + n != size || n > DRTM_TPM2_SEQ_BLOCK)
+			return TPM2_RC_SIZE;
+		for (b = 0; b < 2; b++)
+			crypto_shash_update(m->seq[b], c + off + 2, n);
+		rsp2_hdr(m, TPM2_ST_SESSIONS, 19, 0);
+		memset(r + 10, 0, 9);
+		return 0;
+	case DRTM_TPM2_CC_EVENT_SEQUENCE_COMPLETE:
+		pcr = get_unaligned_be32(c + 10);
+		if (!m->seq_open || get_unaligned_be32(c + 14) != M2_SEQ_HANDLE)
+			return 0x18b;
+		off = 18 + 4 + get_unaligned_be32(c + 18);
+		n = get_unaligned_be16(c + off);
+		if (off + 2 + n != size || n > DRTM_TPM2_SEQ_BLOCK)
+			return TPM2_RC_SIZE;
+		/* The sequence ends here, even if the extend is refused. */
+		m->seq_open = false;
+		crypto_shash_finup(m->seq[0], c + off + 2, n, d);
+		crypto_shash_finup(m->seq[1], c + off + 2, n, d + 20);
+		if (pcr >= 24)
+			return 0x18b;
+		rc = model2_extend_with(m, pcr, d);
+		if (rc)
+			return rc;
+		rsp2_hdr(m, TPM2_ST_SESSIONS, 10 + 4 + 4 + 22 + 34 + 10, 0);
+		put_unaligned_be32(4 + 22 + 34, r + 10);
+		put_unaligned_be32(2, r + 14);
+		put_unaligned_be16(TPM_ALG_SHA1, r + 18);
+		memcpy(r + 20, d, 20);
+		put_unaligned_be16(TPM_ALG_SHA256, r + 40);
+		memcpy(r + 42, d + 20, 32);
+		memset(r + 74, 0, 10);
+		return 0;
+	case DRTM_TPM2_CC_FLUSH_CONTEXT:
+		if (!m->seq_open || get_unaligned_be32(c + 10) != M2_SEQ_HANDLE)
+			return 0x18b;
+		m->seq_open = false;
+		m->seq_flushed++;
+		rsp2_hdr(m, TPM2_ST_NO_SESSIONS, 10, 0);
+		return 0;
+	}
+	return 0x143;		/* TPM_RC_COMMAND_CODE */
+}
+
+/* The TPM 2.0 responder: the commands a DRTM sends. */
 static void model2_execute(struct tis_model *m)
 {
 	u8 *c = m->cmd, *r = m->rsp;
@@ -288,8 +379,10 @@ static void model2_execute(struct tis_model *m)
 		memcpy(r + 30, m->pcr2[pcr][b], m2_size[b]);
 		break;
 	default:
-		rc = 0x143;	/* TPM_RC_COMMAND_CODE */
-		goto err;
+		rc = model2_sequence(m, cc, size);
+		if (rc)
+			goto err;
+		break;
 	}
 	return;
 err:
@@ -2233,6 +2326,28 @@ static struct kunit_suite tpm12_drtm_tis_suite = {
  * banks, extends every one of them, logs crypto-agile records, and keeps
  * the log and the PCRs in agreement under the same fault classes.
  */
+/* The TPM 2.0 responder's SHA-256 and sequence state. */
+static int model2_alloc(struct tis_model *m)
+{
+	int b;
+
+	m->tfm256 = crypto_alloc_shash("sha256", 0, 0);
+	if (IS_ERR(m->tfm256)) {
+		int ret = PTR_ERR(m->tfm256);
+
+		m->tfm256 = NULL;
+		return ret;
+	}
+	for (b = 0; b < 2; b++) {
+		m->seq[b] = kzalloc(sizeof(*m->seq[b]) +
+				    crypto_shash_descsize(b ? m->tfm256 : m->tfm),
+				    GFP_KERNEL);
+		if (!m->seq[b])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int tis2_test_init(struct kunit *test)
 {
 	struct ctx *c;
@@ -2249,12 +2364,9 @@ static int tis2_test_init(struct kunit *test)
 	c->m.intf_id = 0;			/* InterfaceType FIFO */
 	for (i = 17; i <= 22; i++)
 		memset(c->m.pcr2[i], 0xff, sizeof(c->m.pcr2[i]));
-	c->m.tfm256 = crypto_alloc_shash("sha256", 0, 0);
-	if (IS_ERR(c->m.tfm256)) {
-		ret = PTR_ERR(c->m.tfm256);
-		c->m.tfm256 = NULL;
+	ret = model2_alloc(&c->m);
+	if (ret)
 		return ret;
-	}
 	ret = drtm_tpm2_probe(&c->dev.tis, &banks, &rc);
 	if (ret)
 		return ret;
@@ -2270,6 +2382,8 @@ static void tis2_test_exit(struct kunit *test)
 {
 	struct ctx *c = test->priv;
 
+	kfree(c->m.seq[0]);
+	kfree(c->m.seq[1]);
 	if (c->m.tfm256)
 		crypto_free_shash(c->m.tfm256);
 	tis_test_exit(test);
@@ -2407,18 +2521,73 @@ static void tis2_locality_refused(struct kunit *test)
 	expect_idle(test, &c->m);
 }
 
-/* TPM-side hashing is not there for a TPM 2.0 yet: refused, nothing sent. */
-static void tis2_tpm_hashing_refused(struct kunit *test)
+/*
+ * TPM-side hashing (an event sequence over several SequenceUpdates) gives
+ * the digests host hashing gives, in both banks, and leaves no sequence.
+ */
+static void tis2_modes_agree(struct kunit *test)
 {
 	struct ctx *c = test->priv;
-	struct drtm_src src = { .kbuf = "abc", .size = 3 };
-	u32 rc, executed = c->m.executed;
+	static u8 data[3000];
+	struct drtm_src src = { .kbuf = data, .size = sizeof(data) };
+	u32 rc, gaps, used;
+	const u8 *p = c->dev.log.buf;
+	u8 d[20];
+	int i;
+
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = i * 7;
+	KUNIT_ASSERT_EQ(test, drtm_dev_measure(&c->dev, 17, DRTM_EV_SLAUNCH,
+					       TPM12_DRTM_HASH_HOST, &src, "h", 1,
+					       d, &rc), 0);
+	used = drtm_evlog_used(&c->dev.log);
+	KUNIT_ASSERT_EQ(test, drtm_dev_measure(&c->dev, 17, DRTM_EV_SLAUNCH,
+					       TPM12_DRTM_HASH_TPM, &src, "h", 1,
+					       d, &rc), 0);
+	/* Two identical records: same digests in both banks. */
+	KUNIT_EXPECT_EQ(test, drtm_evlog_used(&c->dev.log) - used,
+			used - (DRTM_EVENT_HDR_SIZE + get_unaligned_le32(p + 28)));
+	KUNIT_EXPECT_MEMEQ(test, p + used, p + used - (drtm_evlog_used(&c->dev.log) - used),
+			   drtm_evlog_used(&c->dev.log) - used);
+	KUNIT_EXPECT_EQ(test, c->m.ord_count[DRTM_TPM2_CC_SEQUENCE_UPDATE & 0xff], 2);
+	KUNIT_EXPECT_FALSE(test, c->m.seq_open);
+	KUNIT_EXPECT_EQ(test, replay2_matches(test, c, &gaps), 2);
+	KUNIT_EXPECT_EQ(test, gaps, 0);
+	/* Exactly one block, and nothing: the last piece may be empty or full. */
+	src.size = DRTM_TPM2_SEQ_BLOCK;
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 18, 1, TPM12_DRTM_HASH_TPM,
+					       &src, "b", 1, d, &rc), 0);
+	src.size = 0;
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 18, 1, TPM12_DRTM_HASH_TPM,
+					       &src, "0", 1, d, &rc), 0);
+	KUNIT_EXPECT_EQ(test, replay2_matches(test, c, &gaps), 4);
+	expect_idle(test, &c->m);
+}
+
+/* A sequence abandoned on an error is flushed; nothing is extended. */
+static void tis2_sequence_flushed(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	static u8 data[3000];
+	struct drtm_src src = { .kbuf = data, .size = sizeof(data) };
+	u32 rc, gaps;
 	u8 d[20];
 
-	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, DRTM_EV_SLAUNCH,
-					       TPM12_DRTM_HASH_TPM, &src, "x", 1,
-					       d, &rc), -EOPNOTSUPP);
-	KUNIT_EXPECT_EQ(test, c->m.executed, executed);
+	c->m.fault = F_TPM_RC;
+	c->m.inject_rc = TPM2_RC_SIZE;
+	c->m.fault_ord = DRTM_TPM2_CC_SEQUENCE_UPDATE;
+	c->m.fault_times = 1;
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 1, TPM12_DRTM_HASH_TPM,
+					       &src, "x", 1, d, &rc), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rc, TPM2_RC_SIZE);
+	KUNIT_EXPECT_FALSE(test, c->m.seq_open);
+	KUNIT_EXPECT_EQ(test, c->m.seq_flushed, 1);
+	KUNIT_EXPECT_EQ(test, replay2_matches(test, c, &gaps), 0);
+	/* The next one works (the TPM's object slot is free). */
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 1, TPM12_DRTM_HASH_TPM,
+					       &src, "y", 1, d, &rc), 0);
+	KUNIT_EXPECT_EQ(test, replay2_matches(test, c, &gaps), 1);
+	expect_idle(test, &c->m);
 }
 
 static const struct unclear_case unclear2_cases[] = {
@@ -2430,6 +2599,11 @@ static const struct unclear_case unclear2_cases[] = {
 	{ "left_over_data", F_RSP_LEFTOVER, TPM12_DRTM_HASH_HOST, true },
 	{ "wrong_size_for_command", F_RSP_WRONGSIZE, TPM12_DRTM_HASH_HOST, true },
 	{ "not_executed", F_DATAAVAIL_NEVER, TPM12_DRTM_HASH_HOST, false },
+	{ "tpm_no_response_after_execution", F_EXEC_NO_RSP, TPM12_DRTM_HASH_TPM, true },
+	{ "tpm_short_response", F_RSP_SHORT, TPM12_DRTM_HASH_TPM, true },
+	{ "tpm_bad_response_tag", F_RSP_BADTAG, TPM12_DRTM_HASH_TPM, true },
+	{ "tpm_wrong_size_for_command", F_RSP_WRONGSIZE, TPM12_DRTM_HASH_TPM, true },
+	{ "tpm_not_executed", F_DATAAVAIL_NEVER, TPM12_DRTM_HASH_TPM, false },
 };
 
 KUNIT_ARRAY_PARAM(unclear2, unclear2_cases, unclear_desc);
@@ -2451,7 +2625,9 @@ static void tis2_unclear_extend(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, drtm_dev_measure(&c->dev, 17, DRTM_EV_SLAUNCH,
 					       u->mode, &src, "a", 1, d, &rc), 0);
 	c->m.fault = u->fault;
-	c->m.fault_ord = TPM2_CC_PCR_EXTEND;
+	c->m.fault_ord = u->mode == TPM12_DRTM_HASH_TPM ?
+			 DRTM_TPM2_CC_EVENT_SEQUENCE_COMPLETE :
+			 TPM2_CC_PCR_EXTEND;
 	c->m.fault_times = 1;
 	ret = drtm_dev_measure(&c->dev, 17, DRTM_EV_SLAUNCH, u->mode, &src,
 			       "b", 1, d, &rc);
@@ -2535,7 +2711,8 @@ static struct kunit_case tpm12_drtm_tis2_cases[] = {
 	KUNIT_CASE(tis2_probe_banks),
 	KUNIT_CASE(tis2_measure_every_bank),
 	KUNIT_CASE(tis2_locality_refused),
-	KUNIT_CASE(tis2_tpm_hashing_refused),
+	KUNIT_CASE(tis2_modes_agree),
+	KUNIT_CASE(tis2_sequence_flushed),
 	KUNIT_CASE_PARAM(tis2_unclear_extend, unclear2_gen_params),
 	KUNIT_CASE(tis2_unclear_unknown),
 	KUNIT_CASE(tis2_log_full_marker),
@@ -2571,12 +2748,9 @@ static int crb_test_init(struct kunit *test)
 	c->m.crb_idle = true;
 	for (i = 17; i <= 22; i++)
 		memset(c->m.pcr2[i], 0xff, sizeof(c->m.pcr2[i]));
-	c->m.tfm256 = crypto_alloc_shash("sha256", 0, 0);
-	if (IS_ERR(c->m.tfm256)) {
-		ret = PTR_ERR(c->m.tfm256);
-		c->m.tfm256 = NULL;
+	ret = model2_alloc(&c->m);
+	if (ret)
 		return ret;
-	}
 	ret = drtm_crb_setup(&c->dev.tis, MODEL_CRB_BASE, &why);
 	if (ret)
 		return ret;
@@ -2686,6 +2860,9 @@ static const struct unclear_case crb_unclear_cases[] = {
 	{ "bad_response_tag", F_RSP_BADTAG, TPM12_DRTM_HASH_HOST, true },
 	{ "wrong_size_for_command", F_RSP_WRONGSIZE, TPM12_DRTM_HASH_HOST, true },
 	{ "not_executed", F_DATAAVAIL_NEVER, TPM12_DRTM_HASH_HOST, false },
+	{ "tpm_no_response_after_execution", F_EXEC_NO_RSP, TPM12_DRTM_HASH_TPM, true },
+	{ "tpm_sts_error_after_execution", F_RSP_SHORT, TPM12_DRTM_HASH_TPM, true },
+	{ "tpm_not_executed", F_DATAAVAIL_NEVER, TPM12_DRTM_HASH_TPM, false },
 };
 
 KUNIT_ARRAY_PARAM(crb_unclear, crb_unclear_cases, unclear_desc);
@@ -2705,6 +2882,7 @@ static struct kunit_case tpm12_drtm_crb_cases[] = {
 	KUNIT_CASE_PARAM(crb_fault, crb_fault_gen_params),
 	KUNIT_CASE(tis2_measure_every_bank),
 	KUNIT_CASE(tis2_locality_refused),
+	KUNIT_CASE(tis2_modes_agree),
 	KUNIT_CASE_PARAM(crb_unclear_extend, crb_unclear_gen_params),
 	KUNIT_CASE(tis2_unclear_unknown),
 	KUNIT_CASE(tis2_log_full_marker),

@@ -190,6 +190,67 @@ out:
 	return ret;
 }
 
+/* One hash descriptor per bank of a TPM 2.0. */
+static void descs_free(struct drtm_tpm2_dev *t2, struct shash_desc **desc)
+{
+	unsigned int i;
+
+	for (i = 0; i < t2->banks.nr; i++) {
+		if (!desc[i])
+			continue;
+		shash_desc_zero(desc[i]);
+		kfree(desc[i]);
+		desc[i] = NULL;
+	}
+}
+
+static int descs_init(struct drtm_tpm2_dev *t2, struct shash_desc **desc)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < t2->banks.nr; i++) {
+		desc[i] = kmalloc(sizeof(*desc[i]) +
+				  crypto_shash_descsize(t2->tfm[i]), GFP_KERNEL);
+		if (!desc[i]) {
+			descs_free(t2, desc);
+			return -ENOMEM;
+		}
+		desc[i]->tfm = t2->tfm[i];
+		ret = crypto_shash_init(desc[i]);
+		if (ret) {
+			descs_free(t2, desc);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int descs_update(struct drtm_tpm2_dev *t2, struct shash_desc **desc,
+			const u8 *p, u32 n)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < t2->banks.nr && !ret; i++)
+		ret = crypto_shash_update(desc[i], p, n);
+	return ret;
+}
+
+/* Every bank's digest, back to back in the banks' order. */
+static int descs_final(struct drtm_tpm2_dev *t2, struct shash_desc **desc,
+		       u8 *digests)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < t2->banks.nr && !ret; i++) {
+		ret = crypto_shash_final(desc[i], digests);
+		digests += drtm_tpm2_alg_size(t2->banks.alg[i]);
+	}
+	return ret;
+}
+
 /*
  * Host-side hashing for a TPM 2.0: one pass over the data feeds every
  * bank's hash; @digests gets them back to back in the banks' order.
@@ -201,23 +262,13 @@ static int hash_host2(struct drtm_dev *dev, const struct drtm_src *src,
 	struct drtm_tpm2_dev *t2 = dev->t2;
 	const u8 *p;
 	u8 *bounce = NULL;
-	unsigned int i;
 	u64 off = 0;
-	int ret = 0;
+	int ret;
 	u32 n;
 
-	for (i = 0; i < t2->banks.nr; i++) {
-		desc[i] = kmalloc(sizeof(*desc[i]) +
-				  crypto_shash_descsize(t2->tfm[i]), GFP_KERNEL);
-		if (!desc[i]) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		desc[i]->tfm = t2->tfm[i];
-		ret = crypto_shash_init(desc[i]);
-		if (ret)
-			goto out;
-	}
+	ret = descs_init(t2, desc);
+	if (ret)
+		return ret;
 	if (!src->kbuf && src->size) {
 		bounce = kvmalloc(min_t(u64, DRTM_CHUNK, src->size), GFP_KERNEL);
 		if (!bounce) {
@@ -234,8 +285,7 @@ static int hash_host2(struct drtm_dev *dev, const struct drtm_src *src,
 				goto out;
 			p = bounce;
 		}
-		for (i = 0; i < t2->banks.nr && !ret; i++)
-			ret = crypto_shash_update(desc[i], p, n);
+		ret = descs_update(t2, desc, p, n);
 		if (ret)
 			goto out;
 		off += n;
@@ -245,18 +295,99 @@ static int hash_host2(struct drtm_dev *dev, const struct drtm_src *src,
 		}
 		cond_resched();
 	}
-	for (i = 0; i < t2->banks.nr && !ret; i++) {
-		ret = crypto_shash_final(desc[i], digests);
-		digests += drtm_tpm2_alg_size(t2->banks.alg[i]);
-	}
+	ret = descs_final(t2, desc, digests);
 out:
-	for (i = 0; i < t2->banks.nr; i++) {
-		if (!desc[i])
-			continue;
-		shash_desc_zero(desc[i]);
-		kfree(desc[i]);
-	}
+	descs_free(t2, desc);
 	kvfree(bounce);
+	return ret;
+}
+
+/* Best effort: the first failure stays the one reported. */
+static void flush_sequence(struct drtm_tis *tis, u32 handle)
+{
+	const char *what = tis->last_what;
+	int err = tis->stats.last_err;
+	bool unclear = tis->unclear;
+
+	drtm_tpm2_flush(tis, handle);
+	tis->last_what = what;
+	tis->stats.last_err = err;
+	tis->unclear = unclear;
+}
+
+/*
+ * TPM-side hashing on a TPM 2.0; called with dev->lock held. An event
+ * sequence (TPM2_HashSequenceStart with TPM_ALG_NULL) takes the data in
+ * DRTM_TPM2_SEQ_BLOCK pieces and TPM2_EventSequenceComplete extends every
+ * bank of @pcr with its digest. The host hashes the same bytes into @host,
+ * so that the digests are known if the completion's answer is lost; *@maybe
+ * is set when it failed after the TPM may have executed it. On success
+ * @digests holds the TPM's digests. A sequence abandoned before its
+ * completion is flushed, so that it does not hold one of the TPM's few
+ * object slots.
+ */
+static int hash_extend_tpm2(struct drtm_dev *dev, u32 pcr,
+			    const struct drtm_src *src, u8 *digests, u8 *host,
+			    bool *maybe, u32 *tpm_rc)
+{
+	struct shash_desc *desc[DRTM_TPM2_MAX_BANKS] = {};
+	struct drtm_tpm2_dev *t2 = dev->t2;
+	struct drtm_tis *tis = &dev->tis;
+	u64 off = 0, left = src->size;
+	bool open = false;
+	u32 handle = 0, n;
+	int ret;
+
+	ret = descs_init(t2, desc);
+	if (ret)
+		return ret;
+	ret = drtm_tpm2_hash_start(tis, &handle, tpm_rc);
+	if (ret)
+		goto out;
+	open = true;
+	while (left > DRTM_TPM2_SEQ_BLOCK) {
+		n = DRTM_TPM2_SEQ_BLOCK;
+		ret = src_get(src, dev->chunk, off, n);
+		if (!ret)
+			ret = descs_update(t2, desc, dev->chunk, n);
+		if (!ret)
+			ret = drtm_tpm2_seq_update(tis, handle, dev->chunk, n,
+						   tpm_rc);
+		if (ret)
+			goto out;
+		off += n;
+		left -= n;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto out;
+		}
+		/* As on a TPM 1.2: stop before Linux's TPM2_Shutdown. */
+		if (READ_ONCE(dev->suspended)) {
+			tis->last_what = "system suspend began during TPM-side hashing";
+			ret = -EBUSY;
+			goto out;
+		}
+		cond_resched();
+	}
+	ret = src_get(src, dev->chunk, off, left);
+	if (!ret)
+		ret = descs_update(t2, desc, dev->chunk, left);
+	if (!ret)
+		ret = descs_final(t2, desc, host);
+	if (ret)
+		goto out;
+	ret = drtm_tpm2_event_complete(tis, pcr, handle, &t2->banks,
+				       dev->chunk, left, digests, tpm_rc);
+	*maybe = ret && tis->unclear;
+	/*
+	 * A completion ends the sequence, unless it never reached the TPM
+	 * (then the flush below frees it; else it answers TPM_RC_HANDLE).
+	 */
+	open = ret != 0;
+out:
+	if (open)
+		flush_sequence(tis, handle);
+	descs_free(t2, desc);
 	return ret;
 }
 
@@ -592,7 +723,7 @@ int drtm_dev_measure(struct drtm_dev *dev, u32 pcr, u32 type,
 		     const void *event, u32 event_size, u8 *digest, u32 *tpm_rc)
 {
 	u8 host[DRTM_DIGEST_SIZE], out[DRTM_TPM2_ALL_DIGESTS];
-	u8 all[DRTM_TPM2_ALL_DIGESTS];
+	u8 all[DRTM_TPM2_ALL_DIGESTS], host2[DRTM_TPM2_ALL_DIGESTS];
 	struct drtm_tpm2_dev *t2 = dev->t2;
 	u8 *d = t2 ? all : digest;
 	bool maybe = false;
@@ -610,13 +741,10 @@ int drtm_dev_measure(struct drtm_dev *dev, u32 pcr, u32 type,
 		return -EPERM;
 	}
 	memset(digest, 0, DRTM_DIGEST_SIZE);
-	if (t2 && mode == TPM12_DRTM_HASH_TPM) {
-		pr_warn_ratelimited("PCR %u: TPM-side hashing is not implemented for a TPM 2.0: use host hashing\n",
-				    pcr);
-		return -EOPNOTSUPP;
-	}
-	if (t2)
+	if (t2 && mode != TPM12_DRTM_HASH_TPM)
 		ret = hash_host2(dev, src, all);
+	else if (t2)
+		ret = 0;
 	else if (mode != TPM12_DRTM_HASH_TPM)
 		ret = drtm_dev_hash_host(dev, src, digest);
 	else
@@ -640,7 +768,14 @@ int drtm_dev_measure(struct drtm_dev *dev, u32 pcr, u32 type,
 			goto fail;
 		pcr_learn(dev, pcr, out);
 	}
-	if (t2) {
+	if (t2 && mode == TPM12_DRTM_HASH_TPM) {
+		ret = hash_extend_tpm2(dev, pcr, src, all, host2, &maybe,
+				       tpm_rc);
+		if (maybe)
+			memcpy(all, host2, t2->size);
+		if (!ret && predict(dev, pcr_val(dev, pcr), all, out))
+			dev->pcr_known &= ~BIT(pcr);
+	} else if (t2) {
 		ret = drtm_tpm2_extend(&dev->tis, pcr, &t2->banks, all, tpm_rc);
 		maybe = ret && dev->tis.unclear;
 		/* TPM2_PCR_Extend returns no value: the known one moves. */

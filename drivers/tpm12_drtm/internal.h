@@ -243,6 +243,13 @@ int drtm_tpm2_extend(struct drtm_tis *tis, u32 pcr,
 		     u32 *tpm_rc);
 int drtm_tpm2_pcr_read(struct drtm_tis *tis, u32 pcr, u16 alg, u8 *out,
 		       u32 *tpm_rc);
+int drtm_tpm2_hash_start(struct drtm_tis *tis, u32 *handle, u32 *tpm_rc);
+int drtm_tpm2_seq_update(struct drtm_tis *tis, u32 handle, const u8 *data,
+			 u32 len, u32 *tpm_rc);
+int drtm_tpm2_event_complete(struct drtm_tis *tis, u32 pcr, u32 handle,
+			     const struct drtm_tpm2_banks *banks,
+			     const u8 *data, u32 len, u8 *digests, u32 *tpm_rc);
+int drtm_tpm2_flush(struct drtm_tis *tis, u32 handle);
 
 /* Source of the bytes to measure: kernel buffer or user memory. */
 struct drtm_src {

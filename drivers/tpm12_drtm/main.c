@@ -1064,8 +1064,6 @@ static int tpm2_setup(int ret, u32 rc)
 		pr_err("evlog_phys: adopting a TPM 2.0 log is not supported yet\n");
 		return -EOPNOTSUPP;
 	}
-	if (hash_mode == TPM12_DRTM_HASH_TPM)
-		pr_info("hash_mode=2: TPM-side hashing is not implemented for a TPM 2.0; requests for it fail with -EOPNOTSUPP\n");
 	ret = drtm_dev_tpm2_setup(&drtm.dev, &drtm.banks);
 	if (ret)
 		return ret;

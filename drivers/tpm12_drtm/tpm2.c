@@ -365,13 +365,19 @@ EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_parse_pcrs);
  */
 #define PW_SESSION_SIZE	(4 + 2 + 1 + 2)
 
+static void put_pw(u8 *p)
+{
+	put_unaligned_be32(TPM2_RS_PW, p);
+	put_unaligned_be16(0, p + 4);		/* nonce */
+	p[6] = 0;				/* sessionAttributes */
+	put_unaligned_be16(0, p + 7);		/* hmac: empty password */
+}
+
+/* An authorization area of one password session. */
 static size_t put_pw_session(u8 *p)
 {
 	put_unaligned_be32(PW_SESSION_SIZE, p);
-	put_unaligned_be32(TPM2_RS_PW, p + 4);
-	put_unaligned_be16(0, p + 8);		/* nonce */
-	p[10] = 0;				/* sessionAttributes */
-	put_unaligned_be16(0, p + 11);		/* hmac: empty password */
+	put_pw(p + 4);
 	return 4 + PW_SESSION_SIZE;
 }
 
@@ -519,6 +525,240 @@ int drtm_tpm2_parse_pcr_read(const u8 *rsp, size_t len, u32 pcr, u16 alg,
 }
 EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_parse_pcr_read);
 
+/**
+ * drtm_tpm2_build_hash_start() - TPM2_HashSequenceStart of an event sequence
+ * @buf: the command (at least 16 bytes)
+ *
+ * An empty authorization value and hashAlg TPM_ALG_NULL: an event
+ * sequence, which hashes with every algorithm the TPM implements.
+ *
+ * Return: the command's size.
+ */
+size_t drtm_tpm2_build_hash_start(u8 *buf)
+{
+	put_hdr(buf, TPM2_ST_NO_SESSIONS, 14, DRTM_TPM2_CC_HASH_SEQUENCE_START);
+	put_unaligned_be16(0, buf + 10);		/* auth: empty */
+	put_unaligned_be16(DRTM_TPM2_ALG_NULL, buf + 12);
+	return 14;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_build_hash_start);
+
+/**
+ * drtm_tpm2_parse_hash_start() - the sequence handle of the answer
+ * @rsp: the response
+ * @len: its size
+ * @handle: set to the sequence object's handle (a transient object)
+ * @rc: set to the TPM's response code
+ *
+ * Return: 0, the TPM's errno, or -EPROTO.
+ */
+int drtm_tpm2_parse_hash_start(const u8 *rsp, size_t len, u32 *handle,
+			       u32 *rc)
+{
+	int ret = check_hdr(rsp, len, TPM2_ST_NO_SESSIONS, rc);
+
+	if (ret)
+		return ret;
+	if (len != TPM2_HDR_SIZE + 4 || get_unaligned_be32(rsp + 10) >> 24 != 0x80) {
+		pr_err_ratelimited("TPM2_HashSequenceStart: no transient handle in %zu bytes\n",
+				   len);
+		return -EPROTO;
+	}
+	*handle = get_unaligned_be32(rsp + 10);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_parse_hash_start);
+
+/**
+ * drtm_tpm2_build_seq_update() - TPM2_SequenceUpdate with @len bytes
+ * @buf: the command
+ * @size: size of @buf
+ * @handle: the sequence
+ * @data: the bytes
+ * @len: how many (at most DRTM_TPM2_SEQ_BLOCK)
+ *
+ * Return: the command's size, -EINVAL for @len, or -E2BIG.
+ */
+ssize_t drtm_tpm2_build_seq_update(u8 *buf, size_t size, u32 handle,
+				   const u8 *data, u32 len)
+{
+	size_t need = TPM2_HDR_SIZE + 4 + 4 + PW_SESSION_SIZE + 2 + len;
+	size_t off = TPM2_HDR_SIZE;
+
+	if (len > DRTM_TPM2_SEQ_BLOCK)
+		return -EINVAL;
+	if (need > size)
+		return -E2BIG;
+	put_hdr(buf, TPM2_ST_SESSIONS, need, DRTM_TPM2_CC_SEQUENCE_UPDATE);
+	put_unaligned_be32(handle, buf + off);
+	off += 4;
+	off += put_pw_session(buf + off);
+	put_unaligned_be16(len, buf + off);
+	memcpy(buf + off + 2, data, len);
+	return need;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_build_seq_update);
+
+/*
+ * A response with no parameters and @n password acknowledgments (an
+ * empty nonce, attributes, an empty hmac each), after @params bytes of
+ * parameters that start at offset 14.
+ */
+static bool acks_ok(const u8 *rsp, size_t len, size_t params, unsigned int n)
+{
+	size_t off = TPM2_HDR_SIZE + 4 + params;
+	unsigned int i;
+
+	if (len != off + 5 * n || get_unaligned_be32(rsp + 10) != params)
+		return false;
+	for (i = 0; i < n; i++, off += 5)
+		if (get_unaligned_be16(rsp + off) ||
+		    get_unaligned_be16(rsp + off + 3))
+			return false;
+	return true;
+}
+
+/**
+ * drtm_tpm2_parse_seq_update() - check TPM2_SequenceUpdate's response
+ * @rsp: the response
+ * @len: its size
+ * @rc: set to the TPM's response code
+ *
+ * Return: 0, the TPM's errno, or -EPROTO.
+ */
+int drtm_tpm2_parse_seq_update(const u8 *rsp, size_t len, u32 *rc)
+{
+	int ret = check_hdr(rsp, len, TPM2_ST_SESSIONS, rc);
+
+	if (ret)
+		return ret;
+	if (!acks_ok(rsp, len, 0, 1)) {
+		pr_err_ratelimited("TPM2_SequenceUpdate: malformed response of %zu bytes\n",
+				   len);
+		return -EPROTO;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_parse_seq_update);
+
+/**
+ * drtm_tpm2_build_event_complete() - TPM2_EventSequenceComplete into @pcr
+ * @buf: the command
+ * @size: size of @buf
+ * @pcr: the PCR every bank of which is extended with the sequence's digest
+ * @handle: the sequence
+ * @data: its last bytes
+ * @len: how many (at most DRTM_TPM2_SEQ_BLOCK)
+ *
+ * Two password sessions: the PCR's (empty) and the sequence's (empty).
+ *
+ * Return: the command's size, -EINVAL for @len, or -E2BIG.
+ */
+ssize_t drtm_tpm2_build_event_complete(u8 *buf, size_t size, u32 pcr,
+				       u32 handle, const u8 *data, u32 len)
+{
+	size_t need = TPM2_HDR_SIZE + 8 + 4 + 2 * PW_SESSION_SIZE + 2 + len;
+	size_t off = TPM2_HDR_SIZE;
+
+	if (len > DRTM_TPM2_SEQ_BLOCK)
+		return -EINVAL;
+	if (need > size)
+		return -E2BIG;
+	put_hdr(buf, TPM2_ST_SESSIONS, need,
+		DRTM_TPM2_CC_EVENT_SEQUENCE_COMPLETE);
+	put_unaligned_be32(pcr, buf + off);
+	put_unaligned_be32(handle, buf + off + 4);
+	off += 8;
+	/* One authorization area of two sessions. */
+	put_unaligned_be32(2 * PW_SESSION_SIZE, buf + off);
+	put_pw(buf + off + 4);
+	put_pw(buf + off + 4 + PW_SESSION_SIZE);
+	off += 4 + 2 * PW_SESSION_SIZE;
+	put_unaligned_be16(len, buf + off);
+	memcpy(buf + off + 2, data, len);
+	return need;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_build_event_complete);
+
+/**
+ * drtm_tpm2_parse_event_complete() - the digests of each bank
+ * @rsp: TPM2_EventSequenceComplete's response
+ * @len: its size
+ * @banks: the banks to take, in this order
+ * @digests: set to their digests, back to back
+ * @rc: set to the TPM's response code
+ *
+ * The TPM lists a digest for every algorithm it implements; each bank's
+ * must be there, once. Others are skipped.
+ *
+ * Return: 0, the TPM's errno, or -EPROTO.
+ */
+int drtm_tpm2_parse_event_complete(const u8 *rsp, size_t len,
+				   const struct drtm_tpm2_banks *banks,
+				   u8 *digests, u32 *rc)
+{
+	size_t off = TPM2_HDR_SIZE + 4 + 4, params;
+	unsigned int i, b, ds, found = 0;
+	u32 count;
+	u16 alg;
+	u8 *d;
+	int ret = check_hdr(rsp, len, TPM2_ST_SESSIONS, rc);
+
+	if (ret)
+		return ret;
+	if (len < off)
+		goto bad;
+	params = get_unaligned_be32(rsp + 10);
+	count = get_unaligned_be32(rsp + 14);
+	if (!acks_ok(rsp, len, params, 2) || count > 8)
+		goto bad;
+	for (i = 0; i < count; i++) {
+		if (off + 2 > TPM2_HDR_SIZE + 4 + params)
+			goto bad;
+		alg = get_unaligned_be16(rsp + off);
+		ds = drtm_tpm2_alg_size(alg);
+		if (!ds && alg != DRTM_TPM2_ALG_NULL) {
+			/* An algorithm we cannot size: the list is unreadable. */
+			goto bad;
+		}
+		if (off + 2 + ds > TPM2_HDR_SIZE + 4 + params)
+			goto bad;
+		for (b = 0, d = digests; b < banks->nr; b++) {
+			if (banks->alg[b] == alg) {
+				if (found & BIT(b))
+					goto bad;
+				memcpy(d, rsp + off + 2, ds);
+				found |= BIT(b);
+			}
+			d += drtm_tpm2_alg_size(banks->alg[b]);
+		}
+		off += 2 + ds;
+	}
+	if (off != TPM2_HDR_SIZE + 4 + params || found != BIT(banks->nr) - 1)
+		goto bad;
+	return 0;
+bad:
+	pr_err_ratelimited("TPM2_EventSequenceComplete: response of %zu bytes does not carry every bank's digest\n",
+			   len);
+	return -EPROTO;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_parse_event_complete);
+
+/**
+ * drtm_tpm2_build_flush() - TPM2_FlushContext of @handle
+ * @buf: the command (at least 14 bytes)
+ * @handle: a transient object, e.g. an abandoned sequence
+ *
+ * Return: the command's size.
+ */
+size_t drtm_tpm2_build_flush(u8 *buf, u32 handle)
+{
+	put_hdr(buf, TPM2_ST_NO_SESSIONS, 14, DRTM_TPM2_CC_FLUSH_CONTEXT);
+	put_unaligned_be32(handle, buf + 10);
+	return 14;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_build_flush);
+
 /* Durations on a TPM 2.0: Linux's, with room for an emulated TPM. */
 static const u32 tpm2_duration_us[DRTM_DUR_NR] = {
 	750000, 2000000, 20000000
@@ -654,3 +894,117 @@ int drtm_tpm2_pcr_read(struct drtm_tis *tis, u32 pcr, u16 alg, u8 *out,
 	return tpm2_done(tis, TPM2_CC_PCR_READ, ret, *tpm_rc);
 }
 EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_pcr_read);
+
+/**
+ * drtm_tpm2_hash_start() - start an event sequence
+ * @tis: transport
+ * @handle: set to the sequence's handle
+ * @tpm_rc: set to the TPM's response code on a TPM error
+ *
+ * Return: 0 or a negative errno.
+ */
+int drtm_tpm2_hash_start(struct drtm_tis *tis, u32 *handle, u32 *tpm_rc)
+{
+	size_t n = 0;
+	int ret;
+
+	*tpm_rc = 0;
+	ret = tpm2_send(tis, drtm_tpm2_build_hash_start(tis->buf), &n);
+	if (ret)
+		return ret;
+	ret = drtm_tpm2_parse_hash_start(tis->buf, n, handle, tpm_rc);
+	return tpm2_done(tis, DRTM_TPM2_CC_HASH_SEQUENCE_START, ret, *tpm_rc);
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_hash_start);
+
+/**
+ * drtm_tpm2_seq_update() - feed @len bytes to the sequence @handle
+ * @tis: transport
+ * @handle: the sequence
+ * @data: the bytes
+ * @len: at most DRTM_TPM2_SEQ_BLOCK
+ * @tpm_rc: set to the TPM's response code on a TPM error
+ *
+ * Return: 0 or a negative errno.
+ */
+int drtm_tpm2_seq_update(struct drtm_tis *tis, u32 handle, const u8 *data,
+			 u32 len, u32 *tpm_rc)
+{
+	ssize_t cl;
+	size_t n = 0;
+	int ret;
+
+	*tpm_rc = 0;
+	cl = drtm_tpm2_build_seq_update(tis->buf, sizeof(tis->buf), handle,
+					data, len);
+	if (cl < 0)
+		return cl;
+	ret = tpm2_send(tis, cl, &n);
+	if (ret)
+		return ret;
+	ret = drtm_tpm2_parse_seq_update(tis->buf, n, tpm_rc);
+	return tpm2_done(tis, DRTM_TPM2_CC_SEQUENCE_UPDATE, ret, *tpm_rc);
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_seq_update);
+
+/**
+ * drtm_tpm2_event_complete() - end the sequence, extend @pcr with it
+ * @tis: transport
+ * @pcr: the PCR (every bank)
+ * @handle: the sequence (gone afterwards, whatever the outcome)
+ * @banks: the banks whose digests to return
+ * @data: the last bytes
+ * @len: at most DRTM_TPM2_SEQ_BLOCK
+ * @digests: set to the banks' digests, back to back
+ * @tpm_rc: set to the TPM's response code on a TPM error
+ *
+ * Return: 0 or a negative errno; tis->unclear tells whether the TPM may
+ * have extended the PCR all the same.
+ */
+int drtm_tpm2_event_complete(struct drtm_tis *tis, u32 pcr, u32 handle,
+			     const struct drtm_tpm2_banks *banks,
+			     const u8 *data, u32 len, u8 *digests, u32 *tpm_rc)
+{
+	ssize_t cl;
+	size_t n = 0;
+	int ret;
+
+	*tpm_rc = 0;
+	cl = drtm_tpm2_build_event_complete(tis->buf, sizeof(tis->buf), pcr,
+					    handle, data, len);
+	if (cl < 0)
+		return cl;
+	ret = tpm2_send(tis, cl, &n);
+	if (ret)
+		return ret;
+	ret = drtm_tpm2_parse_event_complete(tis->buf, n, banks, digests,
+					     tpm_rc);
+	return tpm2_done(tis, DRTM_TPM2_CC_EVENT_SEQUENCE_COMPLETE, ret,
+			 *tpm_rc);
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_event_complete);
+
+/**
+ * drtm_tpm2_flush() - drop an abandoned sequence (best effort)
+ * @tis: transport
+ * @handle: the sequence
+ *
+ * Return: 0 or a negative errno.
+ */
+int drtm_tpm2_flush(struct drtm_tis *tis, u32 handle)
+{
+	size_t n = 0;
+	u32 rc = 0;
+	int ret;
+
+	ret = tpm2_send(tis, drtm_tpm2_build_flush(tis->buf, handle), &n);
+	if (ret)
+		return ret;
+	if (n != TPM2_HDR_SIZE)
+		ret = -EPROTO;
+	else if (get_unaligned_be32(tis->buf + 6))
+		rc = get_unaligned_be32(tis->buf + 6);
+	return tpm2_done(tis, DRTM_TPM2_CC_FLUSH_CONTEXT,
+			 ret ? ret : rc ? drtm_tpm2_rc_errno(rc) : 0, rc);
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_flush);

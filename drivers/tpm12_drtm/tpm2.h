@@ -24,6 +24,15 @@
 #define TPM2_RC_LOCALITY	0x0907	/* warning */
 #define TPM2_RC_YIELDED		0x0908
 
+/* Command codes of the TPM-side hashing (not in every <linux/tpm.h>). */
+#define DRTM_TPM2_CC_SEQUENCE_UPDATE		0x015c
+#define DRTM_TPM2_CC_FLUSH_CONTEXT		0x0165
+#define DRTM_TPM2_CC_EVENT_SEQUENCE_COMPLETE	0x0185
+#define DRTM_TPM2_CC_HASH_SEQUENCE_START	0x0186
+#define DRTM_TPM2_ALG_NULL			0x0010
+/* Bytes per SequenceUpdate: MAX_DIGEST_BUFFER, 1024 on PC Client TPMs. */
+#define DRTM_TPM2_SEQ_BLOCK			1024
+
 /* SHA-1, SHA-256, SHA-384, SHA-512, SM3-256. */
 #define DRTM_TPM2_MAX_BANKS	5
 /* The largest digest of those (SHA-512). */
@@ -52,5 +61,18 @@ int drtm_tpm2_parse_pcr_extend(const u8 *rsp, size_t len, u32 *rc);
 size_t drtm_tpm2_build_pcr_read(u8 *buf, u32 pcr, u16 alg);
 int drtm_tpm2_parse_pcr_read(const u8 *rsp, size_t len, u32 pcr, u16 alg,
 			     u8 *out, u32 *rc);
+
+size_t drtm_tpm2_build_hash_start(u8 *buf);
+int drtm_tpm2_parse_hash_start(const u8 *rsp, size_t len, u32 *handle,
+			       u32 *rc);
+ssize_t drtm_tpm2_build_seq_update(u8 *buf, size_t size, u32 handle,
+				   const u8 *data, u32 len);
+int drtm_tpm2_parse_seq_update(const u8 *rsp, size_t len, u32 *rc);
+ssize_t drtm_tpm2_build_event_complete(u8 *buf, size_t size, u32 pcr,
+				       u32 handle, const u8 *data, u32 len);
+int drtm_tpm2_parse_event_complete(const u8 *rsp, size_t len,
+				   const struct drtm_tpm2_banks *banks,
+				   u8 *digests, u32 *rc);
+size_t drtm_tpm2_build_flush(u8 *buf, u32 handle);
 
 #endif /* _TPM12_DRTM_TPM2_H */
