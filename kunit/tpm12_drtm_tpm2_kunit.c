@@ -279,9 +279,14 @@ static void tpm2_pcrs_refused(struct kunit *test)
 	len = pcrs_rsp(buf, sha3, all, 2);
 	KUNIT_EXPECT_EQ(test, drtm_tpm2_parse_pcrs(buf, len, &b, &rc),
 			-EOPNOTSUPP);
-	/* More banks than kept. */
+	/*
+	 * The same bank listed again (here six times): the value buffers
+	 * hold one digest per algorithm, so it is malformed.
+	 */
 	len = pcrs_rsp(buf, six, all, 6);
-	KUNIT_EXPECT_EQ(test, drtm_tpm2_parse_pcrs(buf, len, &b, &rc), -E2BIG);
+	KUNIT_EXPECT_EQ(test, drtm_tpm2_parse_pcrs(buf, len, &b, &rc), -EPROTO);
+	len = pcrs_rsp(buf, six, all, 2);
+	KUNIT_EXPECT_EQ(test, drtm_tpm2_parse_pcrs(buf, len, &b, &rc), -EPROTO);
 	/* No bank with PCRs 17 and 18. */
 	len = pcrs_rsp(buf, sha3, low, 1);
 	KUNIT_EXPECT_EQ(test, drtm_tpm2_parse_pcrs(buf, len, &b, &rc),
@@ -308,6 +313,18 @@ static void tpm2_pcrs_refused(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, drtm_tpm2_parse_pcrs(err, sizeof(err),
 							   &b, &rc), -EIO);
 		KUNIT_EXPECT_EQ(test, rc, 0x101);
+	}
+	/*
+	 * A malformed "error" (sessions tag, bytes after the header): no TPM
+	 * code of it, so that a command it answers counts as may-have-run.
+	 */
+	{
+		static const u8 bad[] = { 0x80, 0x02, 0x00, 0x00, 0x00, 0x0c,
+					  0x00, 0x00, 0x01, 0x82, 0x00, 0x00 };
+
+		KUNIT_EXPECT_EQ(test, drtm_tpm2_parse_pcrs(bad, sizeof(bad),
+							   &b, &rc), -EPROTO);
+		KUNIT_EXPECT_EQ(test, rc, 0);
 	}
 }
 

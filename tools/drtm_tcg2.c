@@ -231,6 +231,23 @@ int tcg2_is_log(const __u8 *buf, size_t len)
 	       !memcmp(buf + 32, SPEC_ID, sizeof(SPEC_ID));
 }
 
+/* Digest size of a bank's algorithm, 0 if unknown here. */
+static unsigned int alg_size(__u16 alg)
+{
+	switch (alg) {
+	case ALG_SHA1:
+		return 20;
+	case ALG_SHA256:
+	case ALG_SM3_256:
+		return 32;
+	case ALG_SHA384:
+		return 48;
+	case ALG_SHA512:
+		return 64;
+	}
+	return 0;
+}
+
 /* The Spec ID header: the banks every record carries. */
 static void parse_header(const __u8 *buf, size_t len, struct tcg2_log *l)
 {
@@ -250,7 +267,8 @@ static void parse_header(const __u8 *buf, size_t len, struct tcg2_log *l)
 	for (i = 0; i < n; i++) {
 		l->alg[i] = le16(p + 28 + 4 * i);
 		l->size[i] = le16(p + 30 + 4 * i);
-		if (!l->size[i] || l->size[i] > MAX_DIGEST)
+		if (!l->size[i] || l->size[i] > MAX_DIGEST ||
+		    (alg_size(l->alg[i]) && alg_size(l->alg[i]) != l->size[i]))
 			die("log: bank %#x with a digest of %u bytes",
 			    l->alg[i], l->size[i]);
 	}

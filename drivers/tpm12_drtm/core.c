@@ -128,6 +128,11 @@ int drtm_dev_tpm2_setup(struct drtm_dev *dev,
 		}
 		t2->size += drtm_tpm2_alg_size(banks->alg[i]);
 	}
+	/* Every value buffer holds at most one digest per algorithm. */
+	if (t2->size > DRTM_TPM2_ALL_DIGESTS) {
+		tpm2_free(dev);
+		return -EINVAL;
+	}
 	dev->pcr_known = 0;
 	return 0;
 }
@@ -302,16 +307,31 @@ out:
 	return ret;
 }
 
-/* Best effort: the first failure stays the one reported. */
-static void flush_sequence(struct drtm_tis *tis, u32 handle)
+/*
+ * Best effort, and the first failure stays the one reported. A sequence
+ * whose flush failed is remembered and flushed again before the next one
+ * starts: it would keep one of the TPM's few object slots.
+ */
+static void flush_sequence(struct drtm_dev *dev, u32 handle)
 {
+	struct drtm_tis *tis = &dev->tis;
+	struct drtm_tis_stats saved = tis->stats;
 	const char *what = tis->last_what;
-	int err = tis->stats.last_err;
 	bool unclear = tis->unclear;
+	u32 rc;
+	int ret;
 
-	drtm_tpm2_flush(tis, handle);
+	ret = drtm_tpm2_flush(tis, handle, &rc);
+	/* Flushed, or TPM_RC_HANDLE (format one, error 0xb): it is gone. */
+	dev->t2->stale_seq = ret && !(rc & 0x80 && (rc & 0x3f) == 0xb) ?
+			     handle : 0;
+	saved.commands = tis->stats.commands;
+	saved.mmio_reads = tis->stats.mmio_reads;
+	saved.mmio_writes = tis->stats.mmio_writes;
+	saved.bytes_tx = tis->stats.bytes_tx;
+	saved.bytes_rx = tis->stats.bytes_rx;
+	tis->stats = saved;
 	tis->last_what = what;
-	tis->stats.last_err = err;
 	tis->unclear = unclear;
 }
 
@@ -341,6 +361,8 @@ static int hash_extend_tpm2(struct drtm_dev *dev, u32 pcr,
 	ret = descs_init(t2, desc);
 	if (ret)
 		return ret;
+	if (t2->stale_seq)
+		flush_sequence(dev, t2->stale_seq);
 	ret = drtm_tpm2_hash_start(tis, &handle, tpm_rc);
 	if (ret)
 		goto out;
@@ -386,7 +408,7 @@ static int hash_extend_tpm2(struct drtm_dev *dev, u32 pcr,
 	open = ret != 0;
 out:
 	if (open)
-		flush_sequence(tis, handle);
+		flush_sequence(dev, handle);
 	descs_free(t2, desc);
 	return ret;
 }
@@ -725,6 +747,7 @@ int drtm_dev_measure(struct drtm_dev *dev, u32 pcr, u32 type,
 	u8 host[DRTM_DIGEST_SIZE], out[DRTM_TPM2_ALL_DIGESTS];
 	u8 all[DRTM_TPM2_ALL_DIGESTS], host2[DRTM_TPM2_ALL_DIGESTS];
 	struct drtm_tpm2_dev *t2 = dev->t2;
+	unsigned int i, off;
 	u8 *d = t2 ? all : digest;
 	bool maybe = false;
 	int ret, lret;
@@ -819,8 +842,13 @@ int drtm_dev_measure(struct drtm_dev *dev, u32 pcr, u32 type,
 		lret = drtm_evlog2_append(&dev->log, pcr, type, all, event,
 					  event_size);
 		/* The SHA-1 bank's digest, if the TPM has one. */
-		if (t2->banks.alg[0] == TPM_ALG_SHA1)
-			memcpy(digest, all, DRTM_DIGEST_SIZE);
+		for (i = 0, off = 0; i < t2->banks.nr; i++) {
+			if (t2->banks.alg[i] == TPM_ALG_SHA1) {
+				memcpy(digest, all + off, DRTM_DIGEST_SIZE);
+				break;
+			}
+			off += drtm_tpm2_alg_size(t2->banks.alg[i]);
+		}
 	} else {
 		lret = drtm_evlog_append(&dev->log, pcr, type, digest, event,
 					 event_size);

@@ -69,6 +69,39 @@ static int crb_wait(struct drtm_tis *tis, u32 reg, u32 mask, u32 want, u32 us)
 	}
 }
 
+/*
+ * After a relinquish: wait (TIMEOUT_C) until our locality is no longer
+ * the assigned one, so that the next holder never acts beside us.
+ */
+static void crb_wait_released(struct drtm_tis *tis)
+{
+	ktime_t end = ktime_add_us(ktime_get(), tis->timeout_us[DRTM_TO_C]);
+	unsigned int sleep = CRB_POLL_MIN_US;
+	u32 st, active;
+	bool late;
+
+	for (;;) {
+		late = ktime_after(ktime_get(), end);
+		st = crb_read(tis, CRB_LOC_STATE);
+		active = (st & CRB_LOC_STATE_ACTIVE) >> CRB_LOC_STATE_ACTIVE_SHIFT;
+		if (st != U32_MAX && (!(st & CRB_LOC_STATE_ASSIGNED) ||
+				      active != tis->locality))
+			return;
+		if (late) {
+			tis->stats.timeouts++;
+			return;
+		}
+		usleep_range(sleep, 2 * sleep);
+		sleep = min(2 * sleep, CRB_POLL_MAX_US);
+	}
+}
+
+static void crb_relinquish(struct drtm_tis *tis)
+{
+	crb_write(tis, CRB_LOC_CTRL, CRB_LOC_CTRL_RELINQUISH);
+	crb_wait_released(tis);
+}
+
 static int crb_request_locality(struct drtm_tis *tis)
 {
 	const u32 mask = CRB_LOC_STATE_VALID | CRB_LOC_STATE_ASSIGNED |
@@ -89,7 +122,7 @@ static int crb_request_locality(struct drtm_tis *tis)
 				       tis->timeout_us[DRTM_TO_A]);
 		if (!ret)
 			return 0;
-		crb_write(tis, CRB_LOC_CTRL, CRB_LOC_CTRL_RELINQUISH);
+		crb_relinquish(tis);
 	}
 	tis->last_what = "locality not granted";
 	return ret;
@@ -136,24 +169,36 @@ int drtm_crb_setup(struct drtm_tis *tis, u64 base, const char **why)
 	rsp_size = crb_read(tis, CRB_CTRL_RSP_SIZE);
 	rsp = (u64)crb_read(tis, CRB_CTRL_RSP_ADDR + 4) << 32 |
 	      crb_read(tis, CRB_CTRL_RSP_ADDR);
-	crb_write(tis, CRB_LOC_CTRL, CRB_LOC_CTRL_RELINQUISH);
+	crb_relinquish(tis);
+	/* Offsets first: a huge address must not wrap the checks. */
 	if (cmd < win + CRB_DATA_BUFFER || rsp < win + CRB_DATA_BUFFER ||
-	    cmd_size < TPM_HDR_SIZE || rsp_size < TPM_HDR_SIZE ||
-	    cmd - win + cmd_size > TIS_LOCALITY_STRIDE ||
-	    rsp - win + rsp_size > TIS_LOCALITY_STRIDE) {
+	    cmd - win >= TIS_LOCALITY_STRIDE || rsp - win >= TIS_LOCALITY_STRIDE ||
+	    cmd_size > TIS_LOCALITY_STRIDE - (cmd - win) ||
+	    rsp_size > TIS_LOCALITY_STRIDE - (rsp - win)) {
 		*why = "the CRB's command or response buffer lies outside its register window";
+		return -EOPNOTSUPP;
+	}
+	/* 32-bit accesses, aligned, never past either buffer. */
+	if ((cmd | rsp) & 3 || (cmd_size & ~3u) < TPM_HDR_SIZE + 2 ||
+	    (rsp_size & ~3u) < TPM_HDR_SIZE + 2) {
+		*why = "the CRB's buffers are not 4-byte aligned or too small";
 		return -EOPNOTSUPP;
 	}
 	tis->crb = true;
 	tis->tpm2 = true;
 	tis->crb_cmd = cmd - win;
-	tis->crb_cmd_size = min_t(u32, cmd_size, sizeof(tis->buf));
+	tis->crb_cmd_size = min_t(u32, cmd_size & ~3u, sizeof(tis->buf));
 	tis->crb_rsp = rsp - win;
-	tis->crb_rsp_size = min_t(u32, rsp_size, sizeof(tis->buf));
+	tis->crb_rsp_size = min_t(u32, rsp_size & ~3u, sizeof(tis->buf));
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(drtm_crb_setup);
 
+/*
+ * The buffers take aligned 32-bit accesses: @off is 4-byte aligned, and
+ * the last partial word stays inside the buffer, whose size is a multiple
+ * of 4 (drtm_crb_setup()).
+ */
 static void crb_buf_write(struct drtm_tis *tis, u32 off, const u8 *p, u32 n)
 {
 	u8 last[4] = {};
@@ -166,15 +211,17 @@ static void crb_buf_write(struct drtm_tis *tis, u32 off, const u8 *p, u32 n)
 	}
 }
 
-static void crb_buf_read(struct drtm_tis *tis, u32 off, u8 *p, u32 n)
+/* Bytes [@from, @to) of the response buffer into tis->buf; @from aligned. */
+static void crb_buf_read(struct drtm_tis *tis, u32 from, u32 to)
 {
 	u8 last[4];
 
-	for (; n >= 4; off += 4, p += 4, n -= 4)
-		put_unaligned_le32(crb_read(tis, off), p);
-	if (n) {
-		put_unaligned_le32(crb_read(tis, off), last);
-		memcpy(p, last, n);
+	for (; to - from >= 4; from += 4)
+		put_unaligned_le32(crb_read(tis, tis->crb_rsp + from),
+				   tis->buf + from);
+	if (to > from) {
+		put_unaligned_le32(crb_read(tis, tis->crb_rsp + from), last);
+		memcpy(tis->buf + from, last, to - from);
 	}
 }
 
@@ -239,13 +286,15 @@ int drtm_crb_xfer(struct drtm_tis *tis, size_t len, size_t *rsp_len)
 		goto out;
 	}
 	crb_buf_write(tis, tis->crb_cmd, tis->buf, len);
+	/* Another driver's cancel may still be set (Linux clears it late). */
+	crb_write(tis, CRB_CTRL_CANCEL, 0);
 	crb_write(tis, CRB_CTRL_START, CRB_START_INVOKE);
 	tis->sent = true;
 	tis->stats.bytes_tx += len;
 	ret = crb_wait_done(tis, cc);
 	if (ret)
 		goto out;
-	crb_buf_read(tis, tis->crb_rsp, tis->buf, TPM_HDR_SIZE);
+	crb_buf_read(tis, 0, TPM_HDR_SIZE);
 	tag = get_unaligned_be16(tis->buf);
 	size = get_unaligned_be32(tis->buf + 2);
 	if (tag != TPM2_ST_NO_SESSIONS && tag != TPM2_ST_SESSIONS) {
@@ -258,18 +307,23 @@ int drtm_crb_xfer(struct drtm_tis *tis, size_t len, size_t *rsp_len)
 		tis->last_what = "response too long";
 		ret = -EMSGSIZE;
 	} else {
-		crb_buf_read(tis, tis->crb_rsp + TPM_HDR_SIZE,
-			     tis->buf + TPM_HDR_SIZE, size - TPM_HDR_SIZE);
+		/* From the aligned word that holds byte 10 on. */
+		crb_buf_read(tis, TPM_HDR_SIZE & ~3u, size);
 		tis->stats.bytes_rx += size;
 		*rsp_len = size;
 	}
 out:
-	/* A complete response stands even if the TPM is slow to go idle. */
-	crb_write(tis, CRB_CTRL_REQ, CRB_CTRL_REQ_GO_IDLE);
-	if (crb_wait(tis, CRB_CTRL_REQ, CRB_CTRL_REQ_GO_IDLE, 0,
-		     tis->timeout_us[DRTM_TO_C]) && !ret)
-		tis->last_what = "CRB did not go idle";
-	crb_write(tis, CRB_LOC_CTRL, CRB_LOC_CTRL_RELINQUISH);
+	/*
+	 * A complete response stands even if the TPM is slow to go idle. A
+	 * command still running after its cancel is not sent idle.
+	 */
+	if (!(crb_read(tis, CRB_CTRL_START) & CRB_START_INVOKE)) {
+		crb_write(tis, CRB_CTRL_REQ, CRB_CTRL_REQ_GO_IDLE);
+		if (crb_wait(tis, CRB_CTRL_REQ, CRB_CTRL_REQ_GO_IDLE, 0,
+			     tis->timeout_us[DRTM_TO_C]) && !ret)
+			tis->last_what = "CRB did not go idle";
+	}
+	crb_relinquish(tis);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(drtm_crb_xfer);

@@ -249,7 +249,7 @@ int drtm_tpm2_seq_update(struct drtm_tis *tis, u32 handle, const u8 *data,
 int drtm_tpm2_event_complete(struct drtm_tis *tis, u32 pcr, u32 handle,
 			     const struct drtm_tpm2_banks *banks,
 			     const u8 *data, u32 len, u8 *digests, u32 *tpm_rc);
-int drtm_tpm2_flush(struct drtm_tis *tis, u32 handle);
+int drtm_tpm2_flush(struct drtm_tis *tis, u32 handle, u32 *tpm_rc);
 
 /* Source of the bytes to measure: kernel buffer or user memory. */
 struct drtm_src {
@@ -281,11 +281,13 @@ struct drtm_excl_ops {
  * @tfm: a hash transform per bank, for host-side hashing
  * @size: the bytes of all banks' digests back to back
  * @pcr_val: last value of each PCR, every bank back to back
+ * @stale_seq: an abandoned event sequence whose flush failed, or 0
  */
 struct drtm_tpm2_dev {
 	struct drtm_tpm2_banks banks;
 	struct crypto_shash *tfm[DRTM_TPM2_MAX_BANKS];
 	unsigned int size;
+	u32 stale_seq;
 	u8 pcr_val[TPM12_DRTM_NR_PCRS][DRTM_TPM2_ALL_DIGESTS];
 };
 

@@ -243,14 +243,18 @@ static int check_hdr(const u8 *rsp, size_t len, u16 tag, u32 *rc)
 				   get_unaligned_be32(rsp + 2), len);
 		return -EPROTO;
 	}
-	*rc = get_unaligned_be32(rsp + 6);
-	if (*rc) {
-		/* An error response has no sessions and nothing after it. */
+	if (get_unaligned_be32(rsp + 6)) {
+		/*
+		 * An error response has no sessions and nothing after it;
+		 * anything else is malformed, and its "code" no TPM error
+		 * (a command that may have run: the caller reads back).
+		 */
 		if (t != TPM2_ST_NO_SESSIONS || len != TPM2_HDR_SIZE) {
 			pr_err_ratelimited("TPM 2.0 error response %#x with tag %#x and %zu bytes\n",
-					   *rc, t, len);
+					   get_unaligned_be32(rsp + 6), t, len);
 			return -EPROTO;
 		}
+		*rc = get_unaligned_be32(rsp + 6);
 		return drtm_tpm2_rc_errno(*rc);
 	}
 	if (t != tag) {
@@ -319,7 +323,7 @@ int drtm_tpm2_parse_pcrs(const u8 *rsp, size_t len,
 	count = get_unaligned_be32(rsp + off);
 	off += 4;
 	for (i = 0; i < count; i++) {
-		unsigned int n;
+		unsigned int n, j;
 		u16 alg;
 
 		if (len < off + 3 || len < off + 3 + rsp[off + 2]) {
@@ -335,6 +339,13 @@ int drtm_tpm2_parse_pcrs(const u8 *rsp, size_t len,
 				pr_err_ratelimited("TPM 2.0 bank of algorithm %#x has the DRTM PCRs, and it cannot be hashed here\n",
 						   alg);
 				return -EOPNOTSUPP;
+			}
+			for (j = 0; j < banks->nr; j++) {
+				if (banks->alg[j] == alg) {
+					pr_err_ratelimited("TPM2_GetCapability: bank %#x listed twice\n",
+							   alg);
+					return -EPROTO;
+				}
 			}
 			if (banks->nr == DRTM_TPM2_MAX_BANKS) {
 				pr_err_ratelimited("TPM 2.0 has more than %u PCR banks\n",
@@ -680,6 +691,23 @@ ssize_t drtm_tpm2_build_event_complete(u8 *buf, size_t size, u32 pcr,
 }
 EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_build_event_complete);
 
+/*
+ * Digest size of any hash algorithm a TPM may list (TCG algorithm
+ * registry), also those the driver cannot hash: to step over them.
+ */
+static unsigned int any_hash_size(u16 alg)
+{
+	switch (alg) {
+	case 0x0027:	/* TPM_ALG_SHA3_256 */
+		return 32;
+	case 0x0028:	/* TPM_ALG_SHA3_384 */
+		return 48;
+	case 0x0029:	/* TPM_ALG_SHA3_512 */
+		return 64;
+	}
+	return drtm_tpm2_alg_size(alg);
+}
+
 /**
  * drtm_tpm2_parse_event_complete() - the digests of each bank
  * @rsp: TPM2_EventSequenceComplete's response
@@ -716,7 +744,7 @@ int drtm_tpm2_parse_event_complete(const u8 *rsp, size_t len,
 		if (off + 2 > TPM2_HDR_SIZE + 4 + params)
 			goto bad;
 		alg = get_unaligned_be16(rsp + off);
-		ds = drtm_tpm2_alg_size(alg);
+		ds = any_hash_size(alg);
 		if (!ds && alg != DRTM_TPM2_ALG_NULL) {
 			/* An algorithm we cannot size: the list is unreadable. */
 			goto bad;
@@ -988,23 +1016,22 @@ EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_event_complete);
  * drtm_tpm2_flush() - drop an abandoned sequence (best effort)
  * @tis: transport
  * @handle: the sequence
+ * @tpm_rc: set to the TPM's response code on a TPM error
  *
  * Return: 0 or a negative errno.
  */
-int drtm_tpm2_flush(struct drtm_tis *tis, u32 handle)
+int drtm_tpm2_flush(struct drtm_tis *tis, u32 handle, u32 *tpm_rc)
 {
 	size_t n = 0;
-	u32 rc = 0;
 	int ret;
 
+	*tpm_rc = 0;
 	ret = tpm2_send(tis, drtm_tpm2_build_flush(tis->buf, handle), &n);
 	if (ret)
 		return ret;
-	if (n != TPM2_HDR_SIZE)
+	ret = check_hdr(tis->buf, n, TPM2_ST_NO_SESSIONS, tpm_rc);
+	if (!ret && n != TPM2_HDR_SIZE)
 		ret = -EPROTO;
-	else if (get_unaligned_be32(tis->buf + 6))
-		rc = get_unaligned_be32(tis->buf + 6);
-	return tpm2_done(tis, DRTM_TPM2_CC_FLUSH_CONTEXT,
-			 ret ? ret : rc ? drtm_tpm2_rc_errno(rc) : 0, rc);
+	return tpm2_done(tis, DRTM_TPM2_CC_FLUSH_CONTEXT, ret, *tpm_rc);
 }
 EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_flush);
