@@ -914,7 +914,7 @@ static void expect_idle(struct kunit *test, struct tis_model *m)
 			      "TIS not idle: state %d", m->state);
 }
 
-static void sha1(struct tis_model *m, const void *p, size_t n, u8 *out)
+static void model_sha1(struct tis_model *m, const void *p, size_t n, u8 *out)
 {
 	SHASH_DESC_ON_STACK(d, m->tfm);
 
@@ -930,7 +930,7 @@ static void extended(struct tis_model *m, const u8 *old, const u8 *digest,
 
 	memcpy(buf, old, 20);
 	memcpy(buf + 20, digest, 20);
-	sha1(m, buf, 40, out);
+	model_sha1(m, buf, 40, out);
 }
 
 static void tis_extend_pcr17(struct kunit *test)
@@ -1239,7 +1239,7 @@ static void measure_modes_agree(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, drtm_dev_measure(&c->dev, 18, DRTM_EV_SLAUNCH,
 						       TPM12_DRTM_HASH_TPM, &src,
 						       "t", 1, dt, &rc), 0);
-		sha1(&c->m, data, sizes[i], ref);
+		model_sha1(&c->m, data, sizes[i], ref);
 		KUNIT_EXPECT_MEMEQ_MSG(test, dh, ref, 20, "size %u", sizes[i]);
 		KUNIT_EXPECT_MEMEQ_MSG(test, dt, ref, 20, "size %u", sizes[i]);
 		KUNIT_EXPECT_MEMEQ(test, c->m.pcr[17], c->m.pcr[18], 20);
@@ -1353,7 +1353,7 @@ static void log_unclear_extend(struct kunit *test)
 	int ret;
 
 	memset(data, 0x5c, sizeof(data));
-	sha1(&c->m, data, sizeof(data), ref);
+	model_sha1(&c->m, data, sizeof(data), ref);
 	KUNIT_ASSERT_EQ(test, drtm_dev_measure(&c->dev, 17, DRTM_EV_SLAUNCH, u->mode,
 					       &src, "a", 1, d, &rc), 0);
 	c->m.fault = u->fault;
