@@ -571,6 +571,39 @@ static void model_pick_fault(struct tis_model *m)
 		m->fault = F_NONE;
 }
 
+/*
+ * Locality arbitration, the same on both interfaces: a request is granted
+ * at once if no locality is active, else it pends; a release of the
+ * active locality hands over to the highest pending one, a release of a
+ * pending request withdraws it.
+ */
+static void model_locality(struct tis_model *m, int loc, bool request,
+			   bool release)
+{
+	int i;
+
+	if (request && m->fault != F_LOC_NEVER) {
+		if (m->active < 0)
+			m->active = loc;
+		else if (m->active != loc)
+			m->pending[loc] = true;
+	}
+	if (!release)
+		return;
+	if (m->active != loc) {
+		m->pending[loc] = false;
+		return;
+	}
+	m->active = -1;
+	for (i = 4; i >= 0; i--) {
+		if (m->pending[i]) {
+			m->pending[i] = false;
+			m->active = i;
+			break;
+		}
+	}
+}
+
 #define MODEL_CRB_BASE	0xfed40000ULL
 
 static u32 crb_model_read(struct tis_model *m, int loc, u32 reg)
@@ -642,28 +675,9 @@ static void crb_model_start(struct tis_model *m, int loc)
 
 static void crb_model_write(struct tis_model *m, int loc, u32 reg, u32 val)
 {
-	int i;
-
 	if (reg == CRB_LOC_CTRL) {
-		if (val & CRB_LOC_CTRL_REQUEST && m->fault != F_LOC_NEVER) {
-			if (m->active < 0)
-				m->active = loc;
-			else if (m->active != loc)
-				m->pending[loc] = true;
-		}
-		if (val & CRB_LOC_CTRL_RELINQUISH) {
-			if (m->active == loc) {
-				m->active = -1;
-				for (i = 4; i >= 0; i--)
-					if (m->pending[i]) {
-						m->pending[i] = false;
-						m->active = i;
-						break;
-					}
-			} else {
-				m->pending[loc] = false;
-			}
-		}
+		model_locality(m, loc, val & CRB_LOC_CTRL_REQUEST,
+			       val & CRB_LOC_CTRL_RELINQUISH);
 		return;
 	}
 	if (m->active != loc)
@@ -753,25 +767,8 @@ static void model_write(void *ctx, u32 off, unsigned int width, u32 val)
 		goto out;
 	}
 	if (reg == TIS_ACCESS) {
-		if (val & TIS_ACCESS_REQUEST_USE && m->fault != F_LOC_NEVER) {
-			if (m->active < 0)
-				m->active = loc;
-			else if (m->active != loc)
-				m->pending[loc] = true;
-		}
-		if (val & TIS_ACCESS_ACTIVE_LOCALITY) {
-			if (m->active == loc) {
-				m->active = -1;
-				for (i = 4; i >= 0; i--)
-					if (m->pending[i]) {
-						m->pending[i] = false;
-						m->active = i;
-						break;
-					}
-			} else {
-				m->pending[loc] = false;
-			}
-		}
+		model_locality(m, loc, val & TIS_ACCESS_REQUEST_USE,
+			       val & TIS_ACCESS_ACTIVE_LOCALITY);
 		goto out;
 	}
 	if (m->active != loc)

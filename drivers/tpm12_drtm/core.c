@@ -72,23 +72,6 @@ void drtm_dev_destroy(struct drtm_dev *dev)
 }
 EXPORT_SYMBOL_IF_KUNIT(drtm_dev_destroy);
 
-static const char *tpm2_alg_hash(u16 alg)
-{
-	switch (alg) {
-	case TPM_ALG_SHA1:
-		return "sha1";
-	case TPM_ALG_SHA256:
-		return "sha256";
-	case TPM_ALG_SHA384:
-		return "sha384";
-	case TPM_ALG_SHA512:
-		return "sha512";
-	case TPM_ALG_SM3_256:
-		return "sm3";
-	}
-	return NULL;
-}
-
 /**
  * drtm_dev_tpm2_setup() - make @dev drive a TPM 2.0 with @banks
  * @dev: device after drtm_dev_init()
@@ -115,7 +98,7 @@ int drtm_dev_tpm2_setup(struct drtm_dev *dev,
 	dev->t2 = t2;
 	t2->banks = *banks;
 	for (i = 0; i < banks->nr; i++) {
-		name = tpm2_alg_hash(banks->alg[i]);
+		name = drtm_tpm2_alg_name(banks->alg[i]);
 		t2->tfm[i] = name ? crypto_alloc_shash(name, 0, 0) :
 				    ERR_PTR(-ENOENT);
 		if (IS_ERR(t2->tfm[i])) {

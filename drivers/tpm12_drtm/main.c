@@ -120,19 +120,7 @@ static_assert(DRTM_EV_LOG_GAP == TPM12_DRTM_EV_LOG_GAP);
 
 static const char *bank_name(u16 alg)
 {
-	switch (alg) {
-	case TPM_ALG_SHA1:
-		return "sha1";
-	case TPM_ALG_SHA256:
-		return "sha256";
-	case TPM_ALG_SHA384:
-		return "sha384";
-	case TPM_ALG_SHA512:
-		return "sha512";
-	case TPM_ALG_SM3_256:
-		return "sm3_256";
-	}
-	return "?";
+	return drtm_tpm2_alg_name(alg) ?: "?";
 }
 
 /* A TPM return code's name, of the family we drive. */

@@ -215,6 +215,32 @@ unsigned int drtm_tpm2_alg_size(u16 alg)
 }
 EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_alg_size);
 
+/**
+ * drtm_tpm2_alg_name() - the kernel's name of a bank's hash
+ * @alg: TPM_ALG_ID
+ *
+ * Also the name of Linux's /sys/class/tpm/tpm0/pcr-<name> directory.
+ *
+ * Return: "sha1", "sha256", "sha384", "sha512", "sm3", or NULL.
+ */
+const char *drtm_tpm2_alg_name(u16 alg)
+{
+	switch (alg) {
+	case TPM_ALG_SHA1:
+		return "sha1";
+	case TPM_ALG_SHA256:
+		return "sha256";
+	case TPM_ALG_SHA384:
+		return "sha384";
+	case TPM_ALG_SHA512:
+		return "sha512";
+	case TPM_ALG_SM3_256:
+		return "sm3";
+	}
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_alg_name);
+
 static void put_hdr(u8 *buf, u16 tag, u32 size, u32 cc)
 {
 	put_unaligned_be16(tag, buf);

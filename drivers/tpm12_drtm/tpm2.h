@@ -51,6 +51,7 @@ struct drtm_tpm2_banks {
 const char *drtm_tpm2_rc_name(u32 rc, char *buf, size_t len);
 int drtm_tpm2_rc_errno(u32 rc);
 unsigned int drtm_tpm2_alg_size(u16 alg);
+const char *drtm_tpm2_alg_name(u16 alg);
 size_t drtm_tpm2_build_get_pcrs(u8 *buf);
 int drtm_tpm2_parse_pcrs(const u8 *rsp, size_t len,
 			 struct drtm_tpm2_banks *banks, u32 *rc);

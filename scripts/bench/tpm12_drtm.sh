@@ -15,8 +15,40 @@
 #    measured over a smaller buffer and extrapolated.
 # On a TPM 2.0, tpm12_drtm_tpm2_bench below instead.
 
+# linux_extend_mmio N -- MMIO accesses per extend of Linux's tpm_tis, over
+# N extends of PCR 16 through /dev/tpm0, counted by kprobes on
+# tpm_tcg_read_bytes/tpm_tcg_write_bytes (byte mode: one access per byte;
+# 16/32-bit mode: one per call); "unmeasured" without kprobes.
+linux_extend_mmio() {
+	local TR=/sys/kernel/tracing
+	if [ -w $TR/kprobe_events ] &&
+	   echo 'p:hvsec_tisr tpm_tcg_read_bytes len=$arg3:u16 mode=$arg5:u32' >> $TR/kprobe_events &&
+	   echo 'p:hvsec_tisw tpm_tcg_write_bytes len=$arg3:u16 mode=$arg5:u32' >> $TR/kprobe_events; then
+		echo > $TR/trace
+		echo 1 > $TR/events/kprobes/hvsec_tisr/enable
+		echo 1 > $TR/events/kprobes/hvsec_tisw/enable
+		drtm bench-extend --count "$1" --pcr 16 --tpm0 >/dev/null
+		echo 0 > $TR/events/kprobes/hvsec_tisr/enable
+		echo 0 > $TR/events/kprobes/hvsec_tisw/enable
+		awk -v n="$1" '
+			/hvsec_tis[rw]:/ {
+				for (i = 1; i <= NF; i++) {
+					if ($i ~ /^len=/) l = substr($i, 5) + 0
+					if ($i ~ /^mode=/) m = substr($i, 6) + 0
+				}
+				a += (m == 0) ? l : 1
+			}
+			END { printf "%.1f", a / n }' $TR/trace
+		echo '-:hvsec_tisr' >> $TR/kprobe_events
+		echo '-:hvsec_tisw' >> $TR/kprobe_events
+		echo > $TR/trace
+	else
+		echo unmeasured
+	fi
+}
+
 tpm12_drtm_bench() {
-	local C=tpm12_drtm N=${TPM12_DRTM_BENCH_N:-200} NK=20 TR=/sys/kernel/tracing
+	local C=tpm12_drtm N=${TPM12_DRTM_BENCH_N:-200} NK=20
 	local D=/sys/kernel/debug/tpm12_drtm W=/tmp/tpm12_drtm_bench
 	local ours_ns ours_mmio lin_ns lin_mmio o width w1_ns w1_mmio
 
@@ -46,29 +78,7 @@ tpm12_drtm_bench() {
 	insmod /hvsec/modules/tpm12_drtm.ko evlog_size=1048576 unrestricted=1 || {
 		echo "BENCH|$C|error|1|cannot reload tpm12_drtm"; return 1; }
 
-	lin_mmio=unmeasured
-	if [ -w $TR/kprobe_events ] &&
-	   echo 'p:hvsec_tisr tpm_tcg_read_bytes len=$arg3:u16 mode=$arg5:u32' >> $TR/kprobe_events &&
-	   echo 'p:hvsec_tisw tpm_tcg_write_bytes len=$arg3:u16 mode=$arg5:u32' >> $TR/kprobe_events; then
-		echo > $TR/trace
-		echo 1 > $TR/events/kprobes/hvsec_tisr/enable
-		echo 1 > $TR/events/kprobes/hvsec_tisw/enable
-		drtm bench-extend --count $NK --pcr 16 --tpm0 >/dev/null
-		echo 0 > $TR/events/kprobes/hvsec_tisr/enable
-		echo 0 > $TR/events/kprobes/hvsec_tisw/enable
-		lin_mmio=$(awk -v n=$NK '
-			/hvsec_tis[rw]:/ {
-				for (i = 1; i <= NF; i++) {
-					if ($i ~ /^len=/) l = substr($i, 5) + 0
-					if ($i ~ /^mode=/) m = substr($i, 6) + 0
-				}
-				a += (m == 0) ? l : 1
-			}
-			END { printf "%.1f", a / n }' $TR/trace)
-		echo '-:hvsec_tisr' >> $TR/kprobe_events
-		echo '-:hvsec_tisw' >> $TR/kprobe_events
-		echo > $TR/trace
-	fi
+	lin_mmio=$(linux_extend_mmio $NK)
 
 	echo "BENCH|$C|extend_mmio_ours|$ours_mmio|per TPM_Extend (PCR 16, locality 2, $N runs)"
 	echo "BENCH|$C|extend_mmio_linux|$lin_mmio|tpm_tis via /dev/tpm0 (locality 0, kprobe count, $NK runs)"
@@ -113,7 +123,7 @@ tpm12_drtm_bench() {
 # above; 64 MiB in host mode (every bank in one pass) vs plain kernel
 # SHA-256 and vs the sum of each bank's hash alone (debugfs bank_bench).
 tpm12_drtm_tpm2_bench() {
-	local C=tpm12_drtm@tpm2 N=${TPM12_DRTM_BENCH_N:-200} NK=20 TR=/sys/kernel/tracing
+	local C=tpm12_drtm@tpm2 N=${TPM12_DRTM_BENCH_N:-200} NK=20
 	local D=/sys/kernel/debug/tpm12_drtm W=/tmp/tpm12_drtm_bench
 	local ours_ns ours_mmio lin_ns lin_mmio o banks
 
@@ -128,29 +138,7 @@ tpm12_drtm_tpm2_bench() {
 	o=$(drtm bench-extend --count $N --pcr 16 --tpm0) || { echo "BENCH|$C|error|1|$o"; return 1; }
 	lin_ns=$(echo "$o" | sed -n 's/^ns_per_extend: //p')
 
-	lin_mmio=unmeasured
-	if [ -w $TR/kprobe_events ] &&
-	   echo 'p:hvsec_tisr tpm_tcg_read_bytes len=$arg3:u16 mode=$arg5:u32' >> $TR/kprobe_events &&
-	   echo 'p:hvsec_tisw tpm_tcg_write_bytes len=$arg3:u16 mode=$arg5:u32' >> $TR/kprobe_events; then
-		echo > $TR/trace
-		echo 1 > $TR/events/kprobes/hvsec_tisr/enable
-		echo 1 > $TR/events/kprobes/hvsec_tisw/enable
-		drtm bench-extend --count $NK --pcr 16 --tpm0 >/dev/null
-		echo 0 > $TR/events/kprobes/hvsec_tisr/enable
-		echo 0 > $TR/events/kprobes/hvsec_tisw/enable
-		lin_mmio=$(awk -v n=$NK '
-			/hvsec_tis[rw]:/ {
-				for (i = 1; i <= NF; i++) {
-					if ($i ~ /^len=/) l = substr($i, 5) + 0
-					if ($i ~ /^mode=/) m = substr($i, 6) + 0
-				}
-				a += (m == 0) ? l : 1
-			}
-			END { printf "%.1f", a / n }' $TR/trace)
-		echo '-:hvsec_tisr' >> $TR/kprobe_events
-		echo '-:hvsec_tisw' >> $TR/kprobe_events
-		echo > $TR/trace
-	fi
+	lin_mmio=$(linux_extend_mmio $NK)
 	echo "BENCH|$C|extend_mmio_ours|$ours_mmio|per TPM2_PCR_Extend of PCR 16 in every bank ($banks), locality 2, $N runs"
 	echo "BENCH|$C|extend_mmio_linux|$lin_mmio|the same command via /dev/tpm0 (tpm_tis, locality 0, kprobe count, $NK runs)"
 	if [ "$lin_mmio" != unmeasured ]; then
