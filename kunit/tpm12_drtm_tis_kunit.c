@@ -2345,25 +2345,42 @@ static int model2_alloc(struct tis_model *m)
 	return 0;
 }
 
-static int tis2_test_init(struct kunit *test)
+/*
+ * A context whose model holds a TPM 2.0 behind a PTP FIFO, or behind a
+ * CRB (@crb) serving every locality; the device probed, set up for its
+ * banks, with a crypto-agile log.
+ */
+static int tpm2_test_init(struct kunit *test, bool crb)
 {
-	struct ctx *c;
 	struct drtm_tpm2_banks banks;
-	u32 rc;
+	const char *why;
+	struct ctx *c;
 	int ret, i;
+	u32 rc;
 
 	ret = tis_test_init(test);
 	if (ret)
 		return ret;
 	c = test->priv;
 	c->m.tpm2 = true;
-	c->m.intf_caps = 3 << 28 | 3 << 9;	/* PTP FIFO, 64-byte transfers */
-	c->m.intf_id = 0;			/* InterfaceType FIFO */
+	if (crb) {
+		c->m.crb = true;
+		c->m.crb_all_loc = true;
+		c->m.crb_idle = true;
+	} else {
+		c->m.intf_caps = 3 << 28 | 3 << 9;	/* PTP FIFO, 64-byte transfers */
+		c->m.intf_id = 0;			/* InterfaceType FIFO */
+	}
 	for (i = 17; i <= 22; i++)
 		memset(c->m.pcr2[i], 0xff, sizeof(c->m.pcr2[i]));
 	ret = model2_alloc(&c->m);
 	if (ret)
 		return ret;
+	if (crb) {
+		ret = drtm_crb_setup(&c->dev.tis, MODEL_CRB_BASE, &why);
+		if (ret)
+			return ret;
+	}
 	ret = drtm_tpm2_probe(&c->dev.tis, &banks, &rc);
 	if (ret)
 		return ret;
@@ -2373,6 +2390,11 @@ static int tis2_test_init(struct kunit *test)
 		return ret;
 	return drtm_evlog2_init(&c->dev.log, c->logbuf, sizeof(c->logbuf),
 				banks.nr, banks.alg, m2_size);
+}
+
+static int tis2_test_init(struct kunit *test)
+{
+	return tpm2_test_init(test, false);
 }
 
 static void tis2_test_exit(struct kunit *test)
@@ -2729,37 +2751,7 @@ static struct kunit_suite tpm12_drtm_tis2_suite = {
  */
 static int crb_test_init(struct kunit *test)
 {
-	struct drtm_tpm2_banks banks;
-	const char *why;
-	struct ctx *c;
-	int ret, i;
-	u32 rc;
-
-	ret = tis_test_init(test);
-	if (ret)
-		return ret;
-	c = test->priv;
-	c->m.tpm2 = true;
-	c->m.crb = true;
-	c->m.crb_all_loc = true;
-	c->m.crb_idle = true;
-	for (i = 17; i <= 22; i++)
-		memset(c->m.pcr2[i], 0xff, sizeof(c->m.pcr2[i]));
-	ret = model2_alloc(&c->m);
-	if (ret)
-		return ret;
-	ret = drtm_crb_setup(&c->dev.tis, MODEL_CRB_BASE, &why);
-	if (ret)
-		return ret;
-	ret = drtm_tpm2_probe(&c->dev.tis, &banks, &rc);
-	if (ret)
-		return ret;
-	set_fast_timeouts(&c->dev.tis);
-	ret = drtm_dev_tpm2_setup(&c->dev, &banks);
-	if (ret)
-		return ret;
-	return drtm_evlog2_init(&c->dev.log, c->logbuf, sizeof(c->logbuf),
-				banks.nr, banks.alg, m2_size);
+	return tpm2_test_init(test, true);
 }
 
 static void crb_expect_idle(struct kunit *test, struct tis_model *m)
