@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ring3_exec built-in helpers (null, sum, spin, fault, probe, loop) and the debugfs
- * "call" file that runs them from user space.
+ * ring3_exec built-in helpers (null, sum, spin, fault, probe, loop in
+ * machine code; sample in C), the debugfs "call" file that runs them from
+ * user space and the "sample" file that parses text with the C helper.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -25,8 +26,12 @@
 #include <kunit/visibility.h>
 #include <hvsec/ring3_exec.h>
 #include "r3x.h"
+#include "sample.h"
 
 #define S(x) __stringify(x)
+
+/* helper/sample.c, built by r3x-helper.mk: see the Kbuild file. */
+R3X_EMBED_HELPER(r3x_sample_elf, "sample.r3x");
 
 /* Returns at once: the round trip cost of a call. */
 R3X_DEFINE_HELPER(r3x_h_null,
@@ -241,10 +246,85 @@ static const struct {
 };
 
 static struct r3x_helper *r3x_builtins[ARRAY_SIZE(r3x_builtin_desc)];
+static struct r3x_helper *r3x_sample;
+
+/* The sample's service 1: the sum of its two arguments, computed at CPL0. */
+static u64 r3x_sample_add(void *priv, const u64 args[6])
+{
+	return args[0] + args[1];
+}
+
+static const r3x_service_fn r3x_sample_services[] = { r3x_sample_add };
+
+/**
+ * r3x_sample_image() - the sample helper's ELF file (for tests)
+ * @size: its size
+ *
+ * Return: the file's bytes, in this module's read-only data.
+ */
+const u8 *r3x_sample_image(size_t *size)
+{
+	*size = r3x_sample_elf_end - r3x_sample_elf_start;
+	return r3x_sample_elf_start;
+}
+EXPORT_SYMBOL_IF_KUNIT(r3x_sample_image);
+
+/**
+ * r3x_sample_parse() - parse "key=value" lines with the sample helper
+ * @h: an instance of the sample helper (registered with call windows)
+ * @text: the lines
+ * @len: their length
+ * @lie: R3X_SAMPLE_LIE_* (tests: how the helper is to misbehave)
+ * @recs: the records, one per line, each checked against @text
+ * @max: room in @recs
+ * @fault: as for r3x_call()
+ *
+ * The helper's output is untrusted: its length, its count and every
+ * record's key are checked before the caller sees any of it.
+ *
+ * Return: the number of records, -EINVAL with @fault->error_code = the
+ * first bad line, -EPROTO for output that fails the checks (one line in
+ * the log), or r3x_call_buf()'s error.
+ */
+int r3x_sample_parse(struct r3x_helper *h, const char *text, size_t len,
+		     unsigned long lie, struct r3x_sample_rec *recs,
+		     unsigned int max, struct r3x_fault *fault)
+{
+	u64 args[6] = { R3X_SAMPLE_PARSE, lie }, res = 0;
+	size_t out_len = 0;
+	unsigned int i, n;
+	int ret;
+
+	ret = r3x_call_buf(h, args, text, len, recs, max * sizeof(*recs),
+			   &out_len, &res, fault);
+	if (ret)
+		return ret;
+	if ((s64)res < 0) {
+		memset(fault, 0, sizeof(*fault));
+		fault->error_code = -(s64)res;
+		return -EINVAL;
+	}
+	n = out_len / sizeof(*recs);
+	if (out_len % sizeof(*recs) || res != n) {
+		pr_warn_ratelimited("sample: output rejected: %llu records in %zu bytes\n",
+				    res, out_len);
+		return -EPROTO;
+	}
+	for (i = 0; i < n; i++) {
+		if (!recs[i].key_len || recs[i].key_off > len ||
+		    recs[i].key_len > len - recs[i].key_off) {
+			pr_warn_ratelimited("sample: output rejected: record %u: key outside the input\n",
+					    i);
+			return -EPROTO;
+		}
+	}
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(r3x_sample_parse);
 
 /**
  * r3x_builtin() - a built-in helper by name
- * @name: "null", "sum", "spin", "fault", "probe" or "loop"
+ * @name: "null", "sum", "spin", "fault", "probe", "loop" or "sample"
  *
  * Return: the helper or NULL.
  */
@@ -255,13 +335,33 @@ struct r3x_helper *r3x_builtin(const char *name)
 	for (i = 0; i < ARRAY_SIZE(r3x_builtin_desc); i++)
 		if (!strcmp(name, r3x_builtin_desc[i].name))
 			return r3x_builtins[i];
+	if (!strcmp(name, "sample"))
+		return r3x_sample;
 	return NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(r3x_builtin);
 
 int r3x_builtin_init(void)
 {
+	struct r3x_elf_desc sd = {
+		.name = "sample",
+		.elf_start = r3x_sample_elf_start,
+		.elf_end = r3x_sample_elf_end,
+		.in_max = R3X_SAMPLE_IN_MAX,
+		.out_max = R3X_SAMPLE_OUT_MAX,
+		.services = r3x_sample_services,
+		.nr_services = ARRAY_SIZE(r3x_sample_services),
+		.budget_us = USEC_PER_SEC,
+	};
 	unsigned int i;
+
+	r3x_sample = r3x_register_elf(&sd);
+	if (IS_ERR(r3x_sample)) {
+		int ret = PTR_ERR(r3x_sample);
+
+		r3x_sample = NULL;
+		return ret;
+	}
 
 	for (i = 0; i < ARRAY_SIZE(r3x_builtin_desc); i++) {
 		struct r3x_helper_desc d = {
@@ -293,6 +393,8 @@ void r3x_builtin_exit(void)
 		r3x_unregister(r3x_builtins[i]);
 		r3x_builtins[i] = NULL;
 	}
+	r3x_unregister(r3x_sample);
+	r3x_sample = NULL;
 }
 
 /*
@@ -301,7 +403,7 @@ void r3x_builtin_exit(void)
  * outcome of the last call made through this open file.
  */
 struct r3x_call_file {
-	char out[256];
+	char out[320];
 	size_t len;
 };
 
@@ -343,7 +445,7 @@ static ssize_t call_write(struct file *file, const char __user *ubuf,
 			  size_t count, loff_t *ppos)
 {
 	struct r3x_call_file *cf = file->private_data;
-	char buf[200], *p, *tok;
+	char buf[200], *p, *tok, at[80];
 	struct r3x_helper *h = NULL;
 	struct r3x_fault f = {};
 	u64 args[6] = {}, res = 0;
@@ -387,9 +489,12 @@ static ssize_t call_write(struct file *file, const char __user *ubuf,
 		args[1] = args[0] == R3X_FK_KEXEC ? (u64)(unsigned long)call_write
 						  : (u64)(unsigned long)cf;
 	ret = r3x_call(h, args, &res, &f);
+	if (ret)
+		r3x_fault_symbol(h, f.rip, at, sizeof(at));
 	cf->len = scnprintf(cf->out, sizeof(cf->out),
-			    "ret=%d result=%#llx vector=%#llx error=%#llx rip=%#llx cr2=%#llx\n",
-			    ret, res, f.vector, f.error_code, f.rip, f.cr2);
+			    "ret=%d result=%#llx vector=%#llx error=%#llx rip=%#llx cr2=%#llx at=%s\n",
+			    ret, res, f.vector, f.error_code, f.rip, f.cr2,
+			    ret ? at : "-");
 	if (ret && ret != -EFAULT)
 		return ret;
 	return count;
@@ -607,8 +712,111 @@ static const struct file_operations bench_fops = {
 	.write = bench_write,
 };
 
+/*
+ * debugfs "sample": write "key=value" lines (value decimal, at most
+ * R3X_SAMPLE_IN_MAX bytes) to have the C sample helper parse them at
+ * CPL3; read back what the kernel accepted of its output, one line per
+ * record and "records: N".
+ */
+struct r3x_sample_file {
+	struct mutex lock;	/* out, len: a write's result, for reads */
+	char *out;
+	size_t len;
+};
+
+static int sample_open(struct inode *inode, struct file *file)
+{
+	struct r3x_sample_file *sf = kzalloc(sizeof(*sf), GFP_KERNEL);
+
+	if (!sf)
+		return -ENOMEM;
+	mutex_init(&sf->lock);
+	file->private_data = sf;
+	return nonseekable_open(inode, file);
+}
+
+static int sample_release(struct inode *inode, struct file *file)
+{
+	struct r3x_sample_file *sf = file->private_data;
+
+	kvfree(sf->out);
+	kfree(sf);
+	return 0;
+}
+
+static ssize_t sample_write(struct file *file, const char __user *ubuf,
+			    size_t count, loff_t *ppos)
+{
+	struct r3x_sample_file *sf = file->private_data;
+	const unsigned int max = R3X_SAMPLE_OUT_MAX / sizeof(struct r3x_sample_rec);
+	struct r3x_sample_rec *recs = NULL;
+	struct r3x_fault f = {};
+	size_t size, len = 0;
+	char *text, *out = NULL;
+	int n, i;
+
+	if (!count || count > R3X_SAMPLE_IN_MAX) {
+		pr_warn_ratelimited("sample: input must be 1..%u bytes\n",
+				    R3X_SAMPLE_IN_MAX);
+		return -EINVAL;
+	}
+	text = vmemdup_user(ubuf, count);
+	if (IS_ERR(text))
+		return PTR_ERR(text);
+	recs = kvmalloc_array(max, sizeof(*recs), GFP_KERNEL);
+	/* "key=value\n" for a key of up to count bytes, values of 20 digits */
+	size = count + max * 22 + 32;
+	out = kvmalloc(size, GFP_KERNEL);
+	if (!recs || !out) {
+		n = -ENOMEM;
+		goto out;
+	}
+	n = r3x_sample_parse(r3x_sample, text, count, R3X_SAMPLE_LIE_NONE, recs,
+			     max, &f);
+	if (n == -EINVAL)
+		pr_info_ratelimited("sample: line %llu is not key=value\n",
+				    f.error_code);
+	if (n < 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		len += scnprintf(out + len, size - len, "%.*s=%llu\n",
+				 (int)recs[i].key_len, text + recs[i].key_off,
+				 recs[i].value);
+	len += scnprintf(out + len, size - len, "records: %d\n", n);
+	mutex_lock(&sf->lock);
+	swap(sf->out, out);
+	sf->len = len;
+	mutex_unlock(&sf->lock);
+out:
+	kvfree(out);
+	kvfree(recs);
+	kvfree(text);
+	return n < 0 ? n : count;
+}
+
+static ssize_t sample_read(struct file *file, char __user *ubuf, size_t count,
+			   loff_t *ppos)
+{
+	struct r3x_sample_file *sf = file->private_data;
+	ssize_t ret;
+
+	mutex_lock(&sf->lock);
+	ret = simple_read_from_buffer(ubuf, count, ppos, sf->out, sf->len);
+	mutex_unlock(&sf->lock);
+	return ret;
+}
+
+static const struct file_operations sample_fops = {
+	.owner = THIS_MODULE,
+	.open = sample_open,
+	.release = sample_release,
+	.read = sample_read,
+	.write = sample_write,
+};
+
 void r3x_builtin_debugfs(struct dentry *dir)
 {
+	debugfs_create_file("sample", 0600, dir, NULL, &sample_fops);
 	debugfs_create_file("call", 0600, dir, NULL, &call_fops);
 	debugfs_create_file("bench", 0600, dir, NULL, &bench_fops);
 }

@@ -482,6 +482,7 @@ noinstr long r3x_syscall_c(struct r3x_gprs *regs)
 	instrumentation_begin();
 	if (nr == R3X_SVC_EXIT) {
 		run->result = regs->rdi;
+		run->out_len = regs->rsi;
 		run->end = 0;
 		instrumentation_end();
 		return R3X_EXIT_NORMAL;
@@ -683,25 +684,57 @@ static void r3x_put_user(struct r3x_helper *h)
 		wake_up_var(&h->users);
 }
 
-/**
- * r3x_call() - run a helper at CPL3 on this CPU
- * @h: registered helper
- * @args: six arguments (NULL: all zero)
- * @result: the helper's EXIT value (may be NULL)
- * @fault: filled when the call ends with an error other than -EINVAL or
- *	   -EBUSY (may be NULL)
- *
- * Any context but NMI, and not from a service callback (re-entry on the
- * same CPU is refused). A caller with IRQs on runs the helper with IRQs on;
- * one that may sleep also lets the helper yield its CPU. Every call is
- * bounded by the helper's budget.
- *
- * Return: 0, -EFAULT (contained fault), -ETIME (budget spent), -ENOENT
- * (helper unregistered), -EBUSY (re-entry, FPU in use, helper owned by a
- * call that cannot be waited for), -EINVAL.
+/* The buffers of an r3x_call_buf(). */
+struct r3x_io {
+	const void *in;
+	size_t in_len;
+	void *out;
+	size_t out_size;
+	size_t *out_len;
+};
+
+/*
+ * Before a call, with the instance owned: the info page, the initial data
+ * (R3X_F_RESET_DATA) and the call windows.
  */
-int r3x_call(struct r3x_helper *h, const u64 args[6], u64 *result,
-	     struct r3x_fault *fault)
+static void r3x_prepare(struct r3x_helper *h, const struct r3x_io *io)
+{
+	const struct r3x_image *img = h->img;
+	struct r3x_info *info = h->info;
+
+	info->in_len = io ? io->in_len : 0;
+	info->out_size = io ? io->out_size : 0;
+	info->instance = h->id;
+	info->calls = h->calls;
+	if ((img->flags & R3X_F_RESET_DATA) && img->data_pages)
+		memcpy(h->data, img->data_init, img->data_pages * PAGE_SIZE);
+	if (io) {
+		memcpy(h->in, io->in, io->in_len);
+		r3x_map_io(h, DIV_ROUND_UP(io->in_len, PAGE_SIZE),
+			   DIV_ROUND_UP(io->out_size, PAGE_SIZE));
+	}
+}
+
+/*
+ * After a call, with the instance still owned: copy the output out (its
+ * length checked before), clear both windows and unmap them.
+ */
+static void r3x_finish(struct r3x_helper *h, const struct r3x_io *io,
+		       const struct r3x_run *run)
+{
+	if (!io)
+		return;
+	if (!run->end) {
+		memcpy(io->out, h->out, run->out_len);
+		*io->out_len = run->out_len;
+	}
+	r3x_map_io(h, 0, 0);
+	memset(h->in, 0, io->in_len);
+	memset(h->out, 0, round_up(io->out_size, PAGE_SIZE));
+}
+
+static int r3x_call_io(struct r3x_helper *h, const u64 args[6], const struct r3x_io *io,
+		       u64 *result, struct r3x_fault *fault)
 {
 	struct r3x_run run = {};
 	struct r3x_cpu *c;
@@ -709,15 +742,13 @@ int r3x_call(struct r3x_helper *h, const u64 args[6], u64 *result,
 	bool may_sleep;
 	int ret;
 
-	if (IS_ERR_OR_NULL(h))
-		return -EINVAL;
 	if (in_nmi() || !irq_fpu_usable())
 		return -EBUSY;
 	may_sleep = IS_ENABLED(CONFIG_PREEMPT_COUNT) && preemptible();
 	run.irqs_on = !irqs_disabled();
 	run.h = h;
 	run.mode = R3X_ENTER_SYSRET;
-	run.regs.rip = R3X_UVA_CODE;
+	run.regs.rip = h->img->entry;
 	run.regs.rsp = R3X_UVA_STACK_TOP;
 	run.regs.cs = __USER_CS;
 	run.regs.rflags = X86_EFLAGS_FIXED | (run.irqs_on ? X86_EFLAGS_IF : 0);
@@ -742,6 +773,7 @@ int r3x_call(struct r3x_helper *h, const u64 args[6], u64 *result,
 		return ret;
 	}
 	run.budget_ns = r3x_budget_ns(h);
+	r3x_prepare(h, io);
 
 	/*
 	 * No RCU read lock: the users count keeps @h, and IRQs are off in
@@ -785,6 +817,9 @@ int r3x_call(struct r3x_helper *h, const u64 args[6], u64 *result,
 	c->active = false;
 	c->run = NULL;
 	c->regs = NULL;
+	/* The helper's output length is untrusted: above the window, a fault. */
+	if (!run.end && io && run.out_len > io->out_size)
+		r3x_end(&run, -EFAULT, R3X_VEC_BAD_OUTPUT, run.out_len);
 	R3X_COUNT(calls);
 	if (run.end) {
 		R3X_COUNT(faults);
@@ -797,13 +832,16 @@ int r3x_call(struct r3x_helper *h, const u64 args[6], u64 *result,
 	kernel_fpu_end();
 	preempt_enable();
 
-	/* The helper's own counters: this call owns them until the release. */
+	/* The instance's own counters: per CPU, no lock. */
 	ret = run.end;
+	r3x_finish(h, io, &run);
 	WRITE_ONCE(h->calls, h->calls + 1);
+	this_cpu_inc(h->stats->calls);
+	this_cpu_add(h->stats->ns, run.used_ns);
 	if (ret) {
-		WRITE_ONCE(h->faults, h->faults + 1);
+		this_cpu_inc(h->stats->faults);
 		if (ret == -ETIME)
-			WRITE_ONCE(h->timeouts, h->timeouts + 1);
+			this_cpu_inc(h->stats->timeouts);
 		r3x_note_fault(h, &run.fault);
 	}
 	trace_r3x_call(h->name, ret, run.result, run.fault.vector, run.nservices);
@@ -817,7 +855,75 @@ int r3x_call(struct r3x_helper *h, const u64 args[6], u64 *result,
 	}
 	return ret;
 }
+
+/**
+ * r3x_call() - run a helper at CPL3 on this CPU
+ * @h: instance of a registered helper
+ * @args: six arguments (NULL: all zero)
+ * @result: the helper's EXIT value (may be NULL)
+ * @fault: filled when the call ends with an error other than -EINVAL or
+ *	   -EBUSY (may be NULL)
+ *
+ * Any context but NMI, and not from a service callback (re-entry on the
+ * same CPU is refused). A caller with IRQs on runs the helper with IRQs on;
+ * one that may sleep also lets the helper yield its CPU. Every call is
+ * bounded by the helper's budget.
+ *
+ * Return: 0, -EFAULT (contained fault), -ETIME (budget spent), -ENOENT
+ * (helper unregistered), -EBUSY (re-entry, FPU in use, instance owned by a
+ * call that cannot be waited for), -EINVAL.
+ */
+int r3x_call(struct r3x_helper *h, const u64 args[6], u64 *result,
+	     struct r3x_fault *fault)
+{
+	if (IS_ERR_OR_NULL(h))
+		return -EINVAL;
+	return r3x_call_io(h, args, NULL, result, fault);
+}
 EXPORT_SYMBOL_GPL(r3x_call);
+
+/**
+ * r3x_call_buf() - run a helper with data in and out
+ * @h: instance of a helper registered with call windows (in_max, out_max)
+ * @args: six arguments (NULL: all zero)
+ * @in: input, copied to R3X_UVA_IN (mapped read-only) for the call
+ * @in_len: its length, at most the helper's in_max
+ * @out: where the output goes
+ * @out_size: bytes the helper may write at R3X_UVA_OUT, at most out_max
+ * @out_len: the output's length, on success
+ * @result: the helper's EXIT value (may be NULL)
+ * @fault: as for r3x_call()
+ *
+ * As r3x_call(), and: the helper's struct r3x_info (R3X_UVA_INFO) holds
+ * @in_len and @out_size; the helper returns the output's length in RSI at
+ * exit, which must be at most @out_size (else -EFAULT,
+ * R3X_VEC_BAD_OUTPUT); only then is the output copied to @out. Both
+ * windows are cleared and unmapped after the call. The output is the
+ * helper's: check it like any untrusted input.
+ *
+ * Return: as r3x_call(); -EINVAL also for buffers larger than the windows.
+ */
+int r3x_call_buf(struct r3x_helper *h, const u64 args[6], const void *in,
+		 size_t in_len, void *out, size_t out_size, size_t *out_len,
+		 u64 *result, struct r3x_fault *fault)
+{
+	struct r3x_io io = {
+		.in = in, .in_len = in_len,
+		.out = out, .out_size = out_size, .out_len = out_len,
+	};
+
+	if (IS_ERR_OR_NULL(h) || !out_len || (in_len && !in) || (out_size && !out))
+		return -EINVAL;
+	if (in_len > h->img->in_max || out_size > h->img->out_max) {
+		pr_warn_ratelimited("call: helper %s: in %zu/%zu, out %zu/%zu bytes: above its windows\n",
+				    h->name, in_len, h->img->in_max, out_size,
+				    h->img->out_max);
+		return -EINVAL;
+	}
+	*out_len = 0;
+	return r3x_call_io(h, args, &io, result, fault);
+}
+EXPORT_SYMBOL_GPL(r3x_call_buf);
 
 /* ---- ending calls: the watchdog and unregistration ---- */
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ring3_exec address spaces: one PGD pair per helper whose user half maps
- * only the helper's code, data and stack pages, and whose kernel half is
+ * ring3_exec address spaces: one PGD pair per instance whose user half
+ * maps only the helper's code and read-only data and the instance's data,
+ * stack, info and call windows, and whose kernel half is
  * the kernel's own (init_mm), never a process's: no LDT remap or other
  * per-process kernel-half mapping of whoever registered the helper.
  *
@@ -20,6 +21,7 @@
 #include <linux/mm.h>
 #include <linux/mm_types.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 #include <asm/pgtable.h>
 #include <kunit/visibility.h>
 #include <hvsec/compat.h>
@@ -48,13 +50,16 @@ int r3x_mm_init(void)
 	return 0;
 }
 
-static u64 r3x_leaf(struct page *pg, bool writable)
+/* A user page: W^X, executable only in the code window. */
+static u64 r3x_leaf(struct page *pg, bool writable, bool exec)
 {
 	u64 v = __sme_set(page_to_phys(pg)) | _PAGE_PRESENT | _PAGE_USER |
 		_PAGE_ACCESSED;
 
 	if (writable)
-		v |= _PAGE_RW | _PAGE_DIRTY | (__supported_pte_mask & _PAGE_NX);
+		v |= _PAGE_RW | _PAGE_DIRTY;
+	if (writable || !exec)
+		v |= __supported_pte_mask & _PAGE_NX;
 	return v;
 }
 
@@ -183,19 +188,80 @@ u64 r3x_lookup(struct r3x_helper *h, unsigned long va, bool user_table)
 }
 EXPORT_SYMBOL_IF_KUNIT(r3x_lookup);
 
+/* The PTE table of the user page at @uva, made on the first use. */
+static u64 *r3x_user_pt(struct r3x_helper *h, u64 *pmd, unsigned long uva)
+{
+	u64 *e = &pmd[(uva >> PMD_SHIFT) & 511], *t;
+
+	if (*e & _PAGE_PRESENT)
+		return __va(__sme_clr(*e) & PTE_PFN_MASK);
+	t = r3x_new_table(h, NULL);
+	if (t)
+		*e = __sme_set(__pa(t)) | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER |
+		     _PAGE_ACCESSED | _PAGE_DIRTY;
+	return t;
+}
+
+/* Map @n pages of the vmalloc area @kva at @uva (inside one 2 MiB table). */
+static int r3x_map_user(struct r3x_helper *h, u64 *pmd, unsigned long uva,
+			void *kva, unsigned int n, bool writable, bool exec)
+{
+	unsigned int i;
+	u64 *pt;
+
+	if (!n)
+		return 0;
+	pt = r3x_user_pt(h, pmd, uva);
+	if (!pt)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		pt[((uva >> PAGE_SHIFT) + i) & 511] =
+			r3x_leaf(vmalloc_to_page(kva + i * PAGE_SIZE), writable, exec);
+	return 0;
+}
+
+/**
+ * r3x_map_io() - map the first pages of an instance's call windows
+ * @h: instance, owned by the caller (no call runs it)
+ * @in_pages: input pages to map read-only at R3X_UVA_IN, the rest unmapped
+ * @out_pages: output pages to map read/write at R3X_UVA_OUT
+ *
+ * The next switch to the instance's CR3 flushes its PCIDs, so no stale
+ * translation of an earlier call survives.
+ */
+void r3x_map_io(struct r3x_helper *h, unsigned int in_pages, unsigned int out_pages)
+{
+	const struct r3x_image *img = h->img;
+	unsigned int i, base;
+
+	if (!h->io_pt)
+		return;
+	base = (R3X_UVA_IN >> PAGE_SHIFT) & 511;
+	for (i = 0; i < img->in_pages; i++)
+		WRITE_ONCE(h->io_pt[base + i], i < in_pages ?
+			   r3x_leaf(vmalloc_to_page(h->in + i * PAGE_SIZE), false, false) : 0);
+	base = (R3X_UVA_OUT >> PAGE_SHIFT) & 511;
+	for (i = 0; i < img->out_pages; i++)
+		WRITE_ONCE(h->io_pt[base + i], i < out_pages ?
+			   r3x_leaf(vmalloc_to_page(h->out + i * PAGE_SIZE), true, false) : 0);
+}
+
 /*
  * Build the PGD pair: the kernel half copied from init_mm's PGD (its
  * top-level entries are preallocated at boot), the user half mapping only
- * the helper's pages; the second 4 KiB page the same, but with PTI its
+ * the instance's windows; the second 4 KiB page the same, but with PTI its
  * kernel half is PTI's user one plus the transitions.
  */
 int r3x_build_mm(struct r3x_helper *h)
 {
+	const struct r3x_image *img = h->img;
 	int levels = pgtable_l5_enabled() ? 5 : 4;
 	u64 *t, *top;
-	unsigned int i;
-	int lvl;
+	int lvl, ret;
 
+	BUILD_BUG_ON((R3X_UVA_BASE >> PUD_SHIFT) != ((R3X_UVA_END - 1) >> PUD_SHIFT));
+	BUILD_BUG_ON((R3X_UVA_IN >> PMD_SHIFT) !=
+		     ((R3X_UVA_OUT + R3X_MAX_IO_SIZE - 1) >> PMD_SHIFT));
 	h->pgd = __get_free_pages(GFP_KERNEL | __GFP_ZERO, 1);
 	if (!h->pgd)
 		return -ENOMEM;
@@ -203,10 +269,10 @@ int r3x_build_mm(struct r3x_helper *h)
 	memcpy(top + PTRS_PER_PGD / 2, r3x_kernel_pgd + PTRS_PER_PGD / 2,
 	       PTRS_PER_PGD / 2 * sizeof(u64));
 
+	/* Down to the PMD table of the 1 GiB that holds every window. */
 	t = top;
-	for (lvl = levels; lvl > 1; lvl--) {
-		unsigned int idx = ((u64)R3X_UVA_CODE >> (PAGE_SHIFT + 9 * (lvl - 1))) & 511;
-
+	for (lvl = levels; lvl > 2; lvl--) {
+		unsigned int idx = ((u64)R3X_UVA_BASE >> (PAGE_SHIFT + 9 * (lvl - 1))) & 511;
 		u64 *next = r3x_new_table(h, NULL);
 
 		if (!next)
@@ -215,14 +281,27 @@ int r3x_build_mm(struct r3x_helper *h)
 			 _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY;
 		t = next;
 	}
-	BUILD_BUG_ON((R3X_UVA_CODE >> PMD_SHIFT) != ((R3X_UVA_STACK_TOP - 1) >> PMD_SHIFT));
-	for (i = 0; i < h->nr_code; i++)
-		t[((R3X_UVA_CODE >> PAGE_SHIFT) + i) & 511] = r3x_leaf(h->code[i], false);
-	for (i = 0; i < h->nr_data; i++)
-		t[((R3X_UVA_DATA >> PAGE_SHIFT) + i) & 511] = r3x_leaf(h->data + i, true);
-	for (i = 0; i < h->nr_stack; i++)
-		t[((R3X_UVA_STACK_TOP >> PAGE_SHIFT) - h->nr_stack + i) & 511] =
-			r3x_leaf(h->stack[i], true);
+	ret = r3x_map_user(h, t, R3X_UVA_CODE, img->text, img->text_pages,
+			   false, true);
+	if (!ret)
+		ret = r3x_map_user(h, t, R3X_UVA_RODATA, img->rodata, img->ro_pages,
+				   false, false);
+	if (!ret)
+		ret = r3x_map_user(h, t, R3X_UVA_DATA, h->data, img->data_pages,
+				   true, false);
+	if (!ret)
+		ret = r3x_map_user(h, t, R3X_UVA_STACK_TOP - img->stack_pages * PAGE_SIZE,
+				   h->stack, img->stack_pages, true, false);
+	if (!ret)
+		ret = r3x_map_user(h, t, R3X_UVA_INFO, h->info, 1, false, false);
+	if (!ret && (img->in_pages || img->out_pages)) {
+		/* Mapped per call (r3x_map_io()); only the table now. */
+		h->io_pt = r3x_user_pt(h, t, R3X_UVA_IN);
+		if (!h->io_pt)
+			ret = -ENOMEM;
+	}
+	if (ret)
+		return ret;
 	memcpy(top + PTRS_PER_PGD, top, PAGE_SIZE);
 	h->cr3 = __sme_pa(top);
 	if (cpu_feature_enabled(X86_FEATURE_PTI))

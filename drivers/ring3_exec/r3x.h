@@ -57,6 +57,7 @@
 
 #ifndef __ASSEMBLY__
 #include <linux/types.h>
+#include <linux/kref.h>
 #include <linux/percpu-defs.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -90,15 +91,67 @@ struct r3x_cpu {
 	struct r3x_helper *last;	/* for the IBPB between helpers */
 };
 
+/* A symbol of a helper's image, for fault reports. */
+struct r3x_sym {
+	u64 addr, size;
+	u32 name;			/* offset in r3x_image.strtab */
+};
+
+/*
+ * What the instances of a helper share: the code and read-only data
+ * (mapped by every instance), the initial data, the sizes of the
+ * per-instance pages and the owner's services. Freed with its last
+ * instance.
+ */
+struct r3x_image {
+	struct kref ref;
+	char name[32];
+	void *text;			/* vmalloc: R3X_UVA_CODE */
+	void *rodata;			/* vmalloc: R3X_UVA_RODATA */
+	void *data_init;		/* vmalloc: data_pages of initial data */
+	unsigned int text_pages, ro_pages, data_pages, stack_pages;
+	unsigned int in_pages, out_pages;
+	size_t in_max, out_max;
+	u64 entry;
+	unsigned int flags;		/* R3X_F_* */
+	u64 budget_ns;
+	const r3x_service_fn *services;
+	unsigned int nr_services;
+	void *priv;
+	struct r3x_sym *syms;		/* sorted by address */
+	unsigned int nr_syms;
+	char *strtab;
+	atomic_t next_id;
+	struct dentry *dir;		/* debugfs helper/<name>/ */
+};
+
+/* The window offsets of struct r3x_info (the helper's view, r3x_layout.h). */
+struct r3x_info {
+	u64 in_len, out_size, instance, calls;
+};
+
+/* An instance's counters, per CPU. */
+struct r3x_istats {
+	u64 calls, faults, timeouts, ns;
+};
+
+/*
+ * An instance: what a call runs. Its own data, stack, info and call
+ * windows, and the address space that maps them with the image.
+ */
 struct r3x_helper {
 	struct list_head node;
-	char name[32];
-	struct page *code[R3X_MAX_CODE_PAGES];
-	struct page *stack[R3X_MAX_STACK_PAGES];
-	struct page *data;
-	unsigned int nr_code, nr_stack, nr_data, data_order;
+	struct r3x_image *img;
+	char name[32];			/* the image's */
+	unsigned int id;
+	void *data;			/* vmalloc, data_pages */
+	void *stack;			/* vmalloc, stack_pages */
+	void *info;			/* one page: struct r3x_info */
+	void *in;			/* vmalloc, in_pages */
+	void *out;			/* vmalloc, out_pages */
+	u64 *io_pt;			/* PTE table of the in and out windows */
 	unsigned long pgd;		/* order-1 PGD pair */
-	unsigned long tables[16];	/* private page-table pages */
+	unsigned long tables[32];	/* private page-table pages */
 	unsigned int nr_tables;
 	u64 cr3;
 	u64 budget_ns;
@@ -108,16 +161,18 @@ struct r3x_helper {
 	void *priv;
 	bool dead;
 	/*
-	 * A helper has one stack and one data area: one call at a time owns
-	 * it (busy). The owner may yield its CPU (yielded) between slices.
-	 * users counts the calls between their entry and their last access
-	 * to the helper; r3x_unregister() waits for it to drop to 0.
+	 * An instance has one stack and one data area: one call at a time
+	 * owns it (busy). The owner may yield its CPU (yielded) between
+	 * slices. users counts the calls between their entry and their last
+	 * access to the instance; r3x_unregister() waits for it to drop to 0.
 	 */
 	atomic_t busy;
 	atomic_t users;
 	bool yielded;
 	unsigned int owner_cpu;
-	u64 calls, faults, timeouts;	/* written by the owning call */
+	u64 calls;			/* written by the owning call */
+	struct r3x_istats __percpu *stats;
+	struct dentry *file;		/* debugfs helper/<name>/<id> */
 };
 
 /* One call, on the caller's stack. */
@@ -130,6 +185,7 @@ struct r3x_run {
 	u64 result;
 	unsigned long nservices;
 	struct r3x_fault fault;
+	u64 out_len;			/* RSI at exit */
 	int mode;			/* R3X_ENTER_* */
 	int end;			/* 0 while running, else the call's result */
 	bool irqs_on;
@@ -158,6 +214,13 @@ extern const char r3x_entry_start[], r3x_entry_end[];
 int r3x_mm_init(void);
 int r3x_build_mm(struct r3x_helper *h);
 void r3x_free_mm(struct r3x_helper *h);
+void r3x_map_io(struct r3x_helper *h, unsigned int in_pages,
+		unsigned int out_pages);
+
+/* elf.c */
+int r3x_elf_load(struct r3x_image *img, const u8 *elf, size_t size);
+const char *r3x_image_sym(const struct r3x_image *img, u64 addr, u64 *off,
+			  u64 *size);
 
 /* call.c */
 int r3x_call_init(void);
@@ -170,9 +233,13 @@ extern struct list_head r3x_helpers;
 extern struct mutex r3x_lock;
 
 /* debugfs.c */
+void r3x_debugfs_early(void);
 void r3x_debugfs_init(void);
 void r3x_debugfs_exit(void);
 void r3x_note_fault(const struct r3x_helper *h, const struct r3x_fault *f);
+void r3x_debugfs_add(struct r3x_helper *h);
+void r3x_debugfs_del(struct r3x_helper *h);
+void r3x_debugfs_image_del(struct r3x_image *img);
 
 /* builtin.c */
 int r3x_builtin_init(void);

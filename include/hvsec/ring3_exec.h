@@ -3,38 +3,41 @@
  * ring3_exec: run a registered helper at CPL3 from kernel context.
  * In-kernel API.
  *
- * A helper is position-independent x86-64 machine code that its owner module
- * places in the R3X_HELPER_SECTION section (see R3X_DEFINE_HELPER()). At
- * registration the code is copied into private code pages, and private data
- * and stack pages are allocated. A call runs the helper at CPL3 with IRQs
- * off under a private address space whose user half maps only these pages:
- *
- *   R3X_UVA_CODE       code pages (read/execute), entry at R3X_UVA_CODE
- *   R3X_UVA_DATA       data pages (read/write, no execute)
- *   R3X_UVA_STACK_TOP  top of the stack pages (read/write, no execute)
+ * A helper is either a freestanding C program linked by the project's
+ * linker script and embedded into its owner module as an ELF image
+ * (r3x_register_elf(); see Documentation/ring3_exec.rst, "Writing a
+ * helper", and include/hvsec/r3x_helper.h for the helper's side), or
+ * position-independent machine code in the R3X_HELPER_SECTION section
+ * (R3X_DEFINE_HELPER(), r3x_register()). Its image is copied into private
+ * pages at registration; each instance of it (r3x_instance_new()) has its
+ * own data, stack and call windows. A call runs the helper at CPL3 with
+ * IRQs off under the instance's own address space, whose user half maps
+ * only these pages at the addresses of include/hvsec/r3x_layout.h.
  *
  * Helper ABI: on entry RDI, RSI, RDX, R10, R8, R9 hold the six arguments,
- * RSP is R3X_UVA_STACK_TOP, RCX/R11 are what SYSRET used, every other
- * register is zero, the FS and GS bases are zero and the x87/SSE/AVX state
- * is the init state. It leaves with SYSCALL: RAX = R3X_SVC_EXIT and RDI =
- * result ends the call; RAX = n (1 <= n <= nr_services) runs the owner's
- * service n with RDI, RSI, RDX, R10, R8, R9 as arguments and returns to the
- * helper with the service's value in RAX (RCX and R11 clobbered, every other
- * register preserved). Anything else (exception, INT n, privileged
- * instruction, unknown service) ends the call with -EFAULT and a struct
- * r3x_fault. Interrupts may pause the helper at any point (it resumes with
- * every register intact); a call that outlives its budget ends with -ETIME.
+ * RIP is the image's entry (R3X_UVA_CODE for machine code), RSP is
+ * R3X_UVA_STACK_TOP, RCX/R11 are what SYSRET used, every other register is
+ * zero, the FS and GS bases are zero and the x87/SSE/AVX state is the init
+ * state. It leaves with SYSCALL: RAX = R3X_SVC_EXIT, RDI = result and RSI =
+ * the bytes written at R3X_UVA_OUT (r3x_call_buf() only) end the call;
+ * RAX = n (1 <= n <= nr_services) runs the owner's service n with RDI, RSI,
+ * RDX, R10, R8, R9 as arguments and returns to the helper with the
+ * service's value in RAX (RCX and R11 clobbered, every other register
+ * preserved). Anything else (exception, INT n, privileged instruction,
+ * unknown service) ends the call with -EFAULT and a struct r3x_fault.
+ * Interrupts may pause the helper at any point (it resumes with every
+ * register intact); a call that outlives its budget ends with -ETIME.
  */
 #ifndef _HVSEC_RING3_EXEC_H
 #define _HVSEC_RING3_EXEC_H
 
-#define R3X_UVA_CODE		0x40000000
-#define R3X_UVA_DATA		0x40010000
-#define R3X_UVA_STACK_TOP	0x40030000
-#define R3X_MAX_CODE_PAGES	4
-#define R3X_MAX_DATA_PAGES	4
-#define R3X_MAX_STACK_PAGES	4
-#define R3X_SVC_EXIT		0
+#include <hvsec/r3x_layout.h>
+
+/* Each window holds at most 1 MiB; pages are allocated as an image needs. */
+#define R3X_MAX_CODE_PAGES	(R3X_WINDOW_SIZE / 4096)
+#define R3X_MAX_DATA_PAGES	(R3X_WINDOW_SIZE / 4096)
+#define R3X_MAX_STACK_PAGES	(R3X_WINDOW_SIZE / 4096)
+#define R3X_MAX_IO_SIZE		R3X_WINDOW_SIZE
 /* IDT vector whose gate is DPL3 and not present: INT n on it raises #NP. */
 #define R3X_NP_VECTOR		0x7e
 
@@ -46,6 +49,7 @@
 #define R3X_VEC_TIMEOUT		0x104	/* budget spent (-ETIME) */
 #define R3X_VEC_UNREGISTERED	0x105	/* helper unregistered (-ENOENT) */
 #define R3X_VEC_SERVICE_IRQ	0x106	/* a service enabled interrupts */
+#define R3X_VEC_BAD_OUTPUT	0x107	/* output length above the window */
 
 #ifndef __ASSEMBLY__
 
@@ -100,11 +104,55 @@ struct r3x_helper_desc {
 	unsigned int budget_us;		/* per call; 0: module parameter budget_us */
 };
 
+/* Flags of struct r3x_elf_desc. */
+#define R3X_F_RESET_DATA	0x1	/* each call starts from the image's data */
+
+/*
+ * A helper in C: an ELF image linked by drivers/ring3_exec/helper/r3x.lds.S
+ * and embedded into the owner module (R3X_EMBED_HELPER()).
+ */
+struct r3x_elf_desc {
+	const char *name;
+	const u8 *elf_start;		/* the ELF file, as built */
+	const u8 *elf_end;
+	unsigned int stack_pages;	/* 1..R3X_MAX_STACK_PAGES; 0: 4 */
+	unsigned int in_max;		/* bytes of r3x_call_buf() input, 0..1 MiB */
+	unsigned int out_max;		/* bytes of r3x_call_buf() output, 0..1 MiB */
+	unsigned int flags;		/* R3X_F_* */
+	const r3x_service_fn *services;	/* service n is services[n - 1] */
+	unsigned int nr_services;
+	void *priv;			/* passed to the services */
+	unsigned int budget_us;		/* per call; 0: module parameter budget_us */
+};
+
+/*
+ * R3X_EMBED_HELPER(name, "file") puts a helper's ELF file (built by the
+ * owner's Kbuild, see r3x-helper.mk) into the owner module's read-only data
+ * between name##_start and name##_end. The file is looked up in the
+ * assembler's include path (AFLAGS of the embedding object: -Wa,-I<dir>).
+ */
+#define R3X_EMBED_HELPER(name, file)					\
+	asm(".pushsection .rodata." #name ", \"a\"\n"			\
+	    ".balign 16\n"						\
+	    #name "_start:\n"						\
+	    ".incbin \"" file "\"\n"					\
+	    #name "_end:\n"						\
+	    ".popsection\n");						\
+	extern const u8 name##_start[], name##_end[]
+
 struct r3x_helper *r3x_register(const struct r3x_helper_desc *desc);
+struct r3x_helper *r3x_register_elf(const struct r3x_elf_desc *desc);
+struct r3x_helper *r3x_instance_new(struct r3x_helper *h);
+unsigned int r3x_instance_id(const struct r3x_helper *h);
 void r3x_unregister(struct r3x_helper *h);
 int r3x_call(struct r3x_helper *h, const u64 args[6], u64 *result,
 	     struct r3x_fault *fault);
+int r3x_call_buf(struct r3x_helper *h, const u64 args[6], const void *in,
+		 size_t in_len, void *out, size_t out_size, size_t *out_len,
+		 u64 *result, struct r3x_fault *fault);
 void *r3x_helper_data(struct r3x_helper *h);
+int r3x_fault_symbol(const struct r3x_helper *h, u64 rip, char *buf,
+		     size_t size);
 
 /* The SYSCALL MSRs that a ring 3 call swaps and must restore exactly. */
 struct r3x_syscall_msrs {
@@ -119,6 +167,11 @@ int r3x_cpu_supported(void);
 
 /* Test hooks (EXPORT_SYMBOL_IF_KUNIT). */
 struct r3x_helper *r3x_builtin(const char *name);
+struct r3x_sample_rec;
+const u8 *r3x_sample_image(size_t *size);
+int r3x_sample_parse(struct r3x_helper *h, const char *text, size_t len,
+		     unsigned long lie, struct r3x_sample_rec *recs,
+		     unsigned int max, struct r3x_fault *fault);
 void r3x_get_counters(u64 *calls, u64 *faults, u64 *msr_mismatch);
 
 /* Counters of the whole module (per CPU, summed by r3x_stats_sum()). */
