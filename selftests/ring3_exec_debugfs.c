@@ -2,7 +2,9 @@
 /*
  * ring3_exec_debugfs: drive ring3_exec's debugfs "call" file from user
  * space: built-in helpers run at CPL3 and return, faults are contained and
- * reported, bad commands are refused with the right errno.
+ * reported, bad commands are refused with the right errno; and the C
+ * sample helper through "sample" (a parser at CPL3 whose output the kernel
+ * checks) and its per-helper and per-instance files.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,7 +39,7 @@ static int pti_on(void)
 }
 
 FIXTURE(r3x) {
-	char out[256];
+	char out[512];
 };
 
 FIXTURE_SETUP(r3x)
@@ -114,8 +116,78 @@ TEST_F(r3x, stats_and_helpers)
 	EXPECT_NE(NULL, strstr(s, "last_fault: helper=fault vector=0x0 ")) TH_LOG("%s", s);
 	s = slurp(DIR "helpers");
 	ASSERT_NE(NULL, s);
-	EXPECT_NE(NULL, strstr(s, "sum code_pages=1")) TH_LOG("%s", s);
-	EXPECT_NE(NULL, strstr(s, "fault code_pages=1 data_pages=1")) TH_LOG("%s", s);
+	EXPECT_NE(NULL, strstr(s, "sum instance=0 code_pages=1 ")) TH_LOG("%s", s);
+	EXPECT_NE(NULL, strstr(s, "fault instance=0 code_pages=1 rodata_pages=0 data_pages=1 "))
+		TH_LOG("%s", s);
+	EXPECT_NE(NULL, strstr(s, "sample instance=0 code_pages=1 rodata_pages=1 "))
+		TH_LOG("%s", s);
+}
+
+/* A number after "@key: " in @text, or -1. */
+static long long field(const char *text, const char *key)
+{
+	const char *p = text ? strstr(text, key) : NULL;
+
+	return p ? strtoll(p + strlen(key), NULL, 0) : -1;
+}
+
+TEST_F(r3x, sample_parses)
+{
+	const char *in = "alpha=1\nbeta=22\ngamma=333\n";
+
+	ASSERT_EQ(0, write_read(DIR "sample", in, self->out, sizeof(self->out)));
+	EXPECT_STREQ("alpha=1\nbeta=22\ngamma=333\nrecords: 3\n", self->out);
+	/* no trailing newline is fine too */
+	ASSERT_EQ(0, write_read(DIR "sample", "k=5", self->out, sizeof(self->out)));
+	EXPECT_STREQ("k=5\nrecords: 1\n", self->out);
+}
+
+TEST_F(r3x, sample_bad_input)
+{
+	static char big[65537];
+
+	EXPECT_EQ(-EINVAL, write_read(DIR "sample", "alpha=1\nbeta\n", NULL, 0));
+	EXPECT_EQ(-EINVAL, write_read(DIR "sample", "=1\n", NULL, 0));
+	EXPECT_EQ(-EINVAL, write_read(DIR "sample", "a=x\n", NULL, 0));
+	memset(big, 'a', sizeof(big) - 1);
+	EXPECT_EQ(-EINVAL, write_read(DIR "sample", big, NULL, 0));
+	/* the refused writes did not disturb the helper */
+	ASSERT_EQ(0, write_read(DIR "sample", "z=0\n", self->out, sizeof(self->out)));
+	EXPECT_STREQ("z=0\nrecords: 1\n", self->out);
+}
+
+TEST_F(r3x, sample_fault_named)
+{
+	char *s;
+
+	/* R3X_SAMPLE_CRASH: a NULL write inside sample_crash() */
+	ASSERT_EQ(0, call("sample 4 0", self->out, sizeof(self->out)));
+	EXPECT_EQ(0, strncmp(self->out, "ret=-14 ", 8)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, " at=sample_crash+0x")) TH_LOG("%s", self->out);
+	s = slurp(DIR "stats");
+	ASSERT_NE(NULL, s);
+	EXPECT_NE(NULL, strstr(s, "helper=sample vector=0xe ")) TH_LOG("%s", s);
+	EXPECT_NE(NULL, strstr(s, " at=sample_crash+0x")) TH_LOG("%s", s);
+}
+
+TEST_F(r3x, sample_debugfs)
+{
+	long long calls;
+	char *s;
+
+	s = slurp(DIR "helper/sample/image");
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(0x40000000, field(s, "entry: ")) TH_LOG("%s", s);
+	EXPECT_GT(field(s, "symbols: "), 4) TH_LOG("%s", s);
+	EXPECT_EQ(65536, field(s, "in_max: ")) TH_LOG("%s", s);
+	calls = field(slurp(DIR "helper/sample/0"), "calls: ");
+	ASSERT_GE(calls, 0);
+	ASSERT_EQ(0, call("sample 0 1 2", self->out, sizeof(self->out)));
+	ASSERT_EQ(0, call("sample 0 3 4", self->out, sizeof(self->out)));
+	EXPECT_EQ(0, strncmp(self->out, "ret=0 result=0x7 ", 17)) TH_LOG("%s", self->out);
+	s = slurp(DIR "helper/sample/0");
+	EXPECT_EQ(calls + 2, field(s, "calls: ")) TH_LOG("%s", s);
+	EXPECT_EQ(0, field(s, "instance: ")) TH_LOG("%s", s);
 }
 
 TEST_HARNESS_MAIN
