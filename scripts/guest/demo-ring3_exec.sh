@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make demo`, ring3_exec: run helpers at CPL3 from the kernel -- one that
-# computes, one that faults, one that never ends -- and show that the
-# kernel's SYSCALL MSRs are exactly as before. Witness: the MSRs read
-# through /dev/cpu/N/msr, not through our module.
+# computes, one that faults, one that never ends, and a parser written in C
+# whose output the kernel checks -- and show that the kernel's SYSCALL MSRs
+# are exactly as before. Witness: the MSRs read through /dev/cpu/N/msr,
+# not through our module.
 C=/sys/kernel/debug/ring3_exec/call
 # The msr device reads MSR n at file offset n (dd seeks there; od would read).
 msr() {
@@ -39,6 +40,18 @@ step "adversary: a helper that reads kernel memory: #PF, nothing read"
 call "fault 21"
 step "action: a helper that never returns: ended by its budget (-ETIME)"
 call "loop 0"
+S=/sys/kernel/debug/ring3_exec/sample
+step "action: the C helper \"sample\" (drivers/ring3_exec/helper/sample.c) parses key=value lines at CPL3"
+sed 's/^/      /' /sys/kernel/debug/ring3_exec/helper/sample/image | grep -E "entry|pages|symbols"
+exec 3<>$S
+printf 'vcpus=2\nmemory_mb=512\nirqs=24\n' >&3
+say "kernel's checked copy of its output:"
+sed 's/^/      /' <&3
+exec 3<&-
+step "adversary: input it cannot parse -- refused with -EINVAL, the line named in the log"
+printf 'vcpus=2\nmemory_mb\n' > $S 2>/dev/null || say "write(2) failed: $(dmesg | grep 'sample: line' | tail -1 | sed 's/^\[[^]]*\] //')"
+step "action: a NULL write in C, reported by symbol"
+call "sample 4 0"
 step "after: calls=$(stat calls), faults=$(stat faults), timeouts=$(stat timeouts)"
 after=$(msrs)
 echo "$after"
