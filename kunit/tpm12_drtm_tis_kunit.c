@@ -94,6 +94,9 @@ struct tis_model {
 	struct shash_desc *seq[2];	/* the event sequence, if open */
 	bool seq_open;
 	u32 seq_flushed;		/* sequences flushed */
+	u32 foreign;			/* another user's transient object, or 0 */
+	u32 handle_lists;		/* TPM_CAP_HANDLES asked */
+	u32 handle_list_fail;		/* refuse the one with this number */
 	/* TPM */
 	u8 pcr[24][20];
 	bool sha1_session;
@@ -311,6 +314,8 @@ static u32 model2_sequence(struct tis_model *m, u32 cc, u32 size)
 		memset(r + 74, 0, 10);
 		return 0;
 	case DRTM_TPM2_CC_FLUSH_CONTEXT:
+		if (m->foreign && get_unaligned_be32(c + 10) == m->foreign)
+			return 0x0b;	/* not ours to flush: TPM_RC_FAILURE */
 		if (!m->seq_open || get_unaligned_be32(c + 10) != M2_SEQ_HANDLE)
 			return 0x18b;
 		m->seq_open = false;
@@ -335,6 +340,24 @@ static void model2_execute(struct tis_model *m)
 	}
 	switch (cc) {
 	case TPM2_CC_GET_CAPABILITY:
+		if (size == 22 && get_unaligned_be32(c + 10) == DRTM_TPM2_CAP_HANDLES &&
+		    get_unaligned_be32(c + 14) == DRTM_TPM2_HT_TRANSIENT) {
+			if (++m->handle_lists == m->handle_list_fail) {
+				rc = TPM2_RC_VALUE;
+				goto err;
+			}
+			/* the foreign object first, as the TPM sorts them */
+			b = 0;
+			if (m->foreign)
+				put_unaligned_be32(m->foreign, r + 19 + 4 * b++);
+			if (m->seq_open)
+				put_unaligned_be32(M2_SEQ_HANDLE, r + 19 + 4 * b++);
+			rsp2_hdr(m, TPM2_ST_NO_SESSIONS, 19 + 4 * b, 0);
+			r[10] = 0;
+			put_unaligned_be32(DRTM_TPM2_CAP_HANDLES, r + 11);
+			put_unaligned_be32(b, r + 15);
+			break;
+		}
 		if (size != 22 || get_unaligned_be32(c + 10) != TPM2_CAP_PCRS) {
 			rc = TPM2_RC_VALUE;
 			goto err;
@@ -2609,6 +2632,65 @@ static void tis2_sequence_flushed(struct kunit *test)
 	expect_idle(test, &c->m);
 }
 
+/*
+ * The answer of TPM2_HashSequenceStart is lost after the TPM made the
+ * sequence: the driver has no handle, finds the new transient object by
+ * the list it took before, and flushes it -- not another user's object --
+ * so the next TPM-side measurement gets the TPM's object slot.
+ */
+static void tis2_lost_sequence_start(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	static u8 data[1500];
+	struct drtm_src src = { .kbuf = data, .size = sizeof(data) };
+	u32 rc, gaps;
+	u8 d[20];
+
+	c->m.foreign = 0x80000005;
+	c->m.fault = F_EXEC_NO_RSP;
+	c->m.fault_ord = DRTM_TPM2_CC_HASH_SEQUENCE_START;
+	c->m.fault_times = 1;
+	KUNIT_EXPECT_NE(test, drtm_dev_measure(&c->dev, 17, 1, TPM12_DRTM_HASH_TPM,
+					       &src, "x", 1, d, &rc), 0);
+	KUNIT_EXPECT_EQ(test, c->m.fault, F_NONE);
+	KUNIT_EXPECT_FALSE(test, c->m.seq_open);
+	KUNIT_EXPECT_EQ(test, c->m.seq_flushed, 1);
+	KUNIT_EXPECT_EQ(test, c->dev.t2->seqs_recovered, 1);
+	KUNIT_EXPECT_FALSE(test, c->dev.t2->lost_seq);
+	KUNIT_EXPECT_EQ(test, replay2_matches(test, c, &gaps), 0);
+	/* the slot is free again; the other user's object was left alone */
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 17, 1, TPM12_DRTM_HASH_TPM,
+					       &src, "y", 1, d, &rc), 0);
+	KUNIT_EXPECT_EQ(test, replay2_matches(test, c, &gaps), 1);
+	KUNIT_EXPECT_EQ(test, c->m.seq_flushed, 1);
+	KUNIT_EXPECT_GE(test, c->m.handle_lists, 3);
+	expect_idle(test, &c->m);
+}
+
+/* The list cannot be read at once: the recovery comes at the next start. */
+static void tis2_lost_sequence_later(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct drtm_src src = { .kbuf = "abc", .size = 3 };
+	u32 rc, gaps;
+	u8 d[20];
+
+	c->m.fault = F_EXEC_NO_RSP;
+	c->m.fault_ord = DRTM_TPM2_CC_HASH_SEQUENCE_START;
+	c->m.fault_times = 1;
+	c->m.handle_list_fail = 2;	/* the list after the lost answer */
+	KUNIT_EXPECT_NE(test, drtm_dev_measure(&c->dev, 18, 1, TPM12_DRTM_HASH_TPM,
+					       &src, "x", 1, d, &rc), 0);
+	KUNIT_EXPECT_TRUE(test, c->m.seq_open);
+	KUNIT_EXPECT_TRUE(test, c->dev.t2->lost_seq);
+	KUNIT_EXPECT_EQ(test, drtm_dev_measure(&c->dev, 18, 1, TPM12_DRTM_HASH_TPM,
+					       &src, "y", 1, d, &rc), 0);
+	KUNIT_EXPECT_FALSE(test, c->dev.t2->lost_seq);
+	KUNIT_EXPECT_EQ(test, c->dev.t2->seqs_recovered, 1);
+	KUNIT_EXPECT_EQ(test, replay2_matches(test, c, &gaps), 1);
+	expect_idle(test, &c->m);
+}
+
 static const struct unclear_case unclear2_cases[] = {
 	{ "no_response_after_execution", F_EXEC_NO_RSP, TPM12_DRTM_HASH_HOST, true },
 	{ "short_response", F_RSP_SHORT, TPM12_DRTM_HASH_HOST, true },
@@ -2732,6 +2814,8 @@ static struct kunit_case tpm12_drtm_tis2_cases[] = {
 	KUNIT_CASE(tis2_locality_refused),
 	KUNIT_CASE(tis2_modes_agree),
 	KUNIT_CASE(tis2_sequence_flushed),
+	KUNIT_CASE(tis2_lost_sequence_start),
+	KUNIT_CASE(tis2_lost_sequence_later),
 	KUNIT_CASE_PARAM(tis2_unclear_extend, unclear2_gen_params),
 	KUNIT_CASE(tis2_unclear_unknown),
 	KUNIT_CASE(tis2_log_full_marker),

@@ -291,31 +291,84 @@ out:
 }
 
 /*
+ * What a clean-up command must leave as it was: the first failure stays
+ * the one reported (only the traffic counters move on).
+ */
+struct tis_saved {
+	struct drtm_tis_stats stats;
+	const char *what;
+	bool unclear;
+};
+
+static void tis_save(const struct drtm_tis *tis, struct tis_saved *s)
+{
+	s->stats = tis->stats;
+	s->what = tis->last_what;
+	s->unclear = tis->unclear;
+}
+
+static void tis_restore(struct drtm_tis *tis, struct tis_saved *s)
+{
+	s->stats.commands = tis->stats.commands;
+	s->stats.mmio_reads = tis->stats.mmio_reads;
+	s->stats.mmio_writes = tis->stats.mmio_writes;
+	s->stats.bytes_tx = tis->stats.bytes_tx;
+	s->stats.bytes_rx = tis->stats.bytes_rx;
+	tis->stats = s->stats;
+	tis->last_what = s->what;
+	tis->unclear = s->unclear;
+}
+
+/*
  * Best effort, and the first failure stays the one reported. A sequence
  * whose flush failed is remembered and flushed again before the next one
  * starts: it would keep one of the TPM's few object slots.
  */
 static void flush_sequence(struct drtm_dev *dev, u32 handle)
 {
-	struct drtm_tis *tis = &dev->tis;
-	struct drtm_tis_stats saved = tis->stats;
-	const char *what = tis->last_what;
-	bool unclear = tis->unclear;
+	struct tis_saved saved;
 	u32 rc;
 	int ret;
 
-	ret = drtm_tpm2_flush(tis, handle, &rc);
+	tis_save(&dev->tis, &saved);
+	ret = drtm_tpm2_flush(&dev->tis, handle, &rc);
 	/* Flushed, or TPM_RC_HANDLE (format one, error 0xb): it is gone. */
 	dev->t2->stale_seq = ret && !(rc & 0x80 && (rc & 0x3f) == 0xb) ?
 			     handle : 0;
-	saved.commands = tis->stats.commands;
-	saved.mmio_reads = tis->stats.mmio_reads;
-	saved.mmio_writes = tis->stats.mmio_writes;
-	saved.bytes_tx = tis->stats.bytes_tx;
-	saved.bytes_rx = tis->stats.bytes_rx;
-	tis->stats = saved;
-	tis->last_what = what;
-	tis->unclear = unclear;
+	tis_restore(&dev->tis, &saved);
+}
+
+/*
+ * After a TPM2_HashSequenceStart whose answer was lost: the transient
+ * objects the TPM holds now that it did not hold before are the sequence
+ * it may have made (nothing else runs commands meanwhile: the exclusion
+ * with Linux's driver is held), and are flushed. Best effort: while the
+ * list cannot be read, lost_seq stays and this is tried again before the
+ * next sequence.
+ */
+static void recover_sequence(struct drtm_dev *dev)
+{
+	struct drtm_tpm2_dev *t2 = dev->t2;
+	u32 now[DRTM_TPM2_MAX_HANDLES], rc;
+	unsigned int n, i, j;
+	struct tis_saved saved;
+
+	tis_save(&dev->tis, &saved);
+	if (drtm_tpm2_handles(&dev->tis, now, &n, &rc)) {
+		tis_restore(&dev->tis, &saved);
+		return;
+	}
+	tis_restore(&dev->tis, &saved);
+	t2->lost_seq = false;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < t2->nr_before && t2->before[j] != now[i]; j++)
+			;
+		if (j < t2->nr_before)
+			continue;
+		flush_sequence(dev, now[i]);
+		if (!t2->stale_seq)
+			t2->seqs_recovered++;
+	}
 }
 
 /*
@@ -346,9 +399,30 @@ static int hash_extend_tpm2(struct drtm_dev *dev, u32 pcr,
 		return ret;
 	if (t2->stale_seq)
 		flush_sequence(dev, t2->stale_seq);
+	if (t2->lost_seq)
+		recover_sequence(dev);
+	/*
+	 * The transient objects before the start: if its answer is lost,
+	 * a new one is the sequence (recover_sequence()). Without the list
+	 * (an old or failing TPM) the start goes on, as before.
+	 */
+	if (!t2->lost_seq) {
+		struct tis_saved saved;
+		u32 rc;
+
+		tis_save(tis, &saved);
+		if (drtm_tpm2_handles(tis, t2->before, &t2->nr_before, &rc))
+			t2->nr_before = DRTM_TPM2_MAX_HANDLES + 1;
+		tis_restore(tis, &saved);
+	}
 	ret = drtm_tpm2_hash_start(tis, &handle, tpm_rc);
-	if (ret)
+	if (ret) {
+		if (tis->unclear && t2->nr_before <= DRTM_TPM2_MAX_HANDLES) {
+			t2->lost_seq = true;
+			recover_sequence(dev);
+		}
 		goto out;
+	}
 	open = true;
 	while (left > DRTM_TPM2_SEQ_BLOCK) {
 		n = DRTM_TPM2_SEQ_BLOCK;

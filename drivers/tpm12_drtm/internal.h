@@ -250,6 +250,8 @@ int drtm_tpm2_event_complete(struct drtm_tis *tis, u32 pcr, u32 handle,
 			     const struct drtm_tpm2_banks *banks,
 			     const u8 *data, u32 len, u8 *digests, u32 *tpm_rc);
 int drtm_tpm2_flush(struct drtm_tis *tis, u32 handle, u32 *tpm_rc);
+int drtm_tpm2_handles(struct drtm_tis *tis, u32 *handles, unsigned int *n,
+		      u32 *tpm_rc);
 
 /* Source of the bytes to measure: kernel buffer or user memory. */
 struct drtm_src {
@@ -282,12 +284,22 @@ struct drtm_excl_ops {
  * @size: the bytes of all banks' digests back to back
  * @pcr_val: last value of each PCR, every bank back to back
  * @stale_seq: an abandoned event sequence whose flush failed, or 0
+ * @lost_seq: a TPM2_HashSequenceStart whose answer was lost may have left
+ *	a sequence the driver has no handle of: the transient objects that
+ *	are not in @before are flushed before the next sequence starts
+ * @before: the transient objects the TPM held before that start
+ * @nr_before: how many
+ * @seqs_recovered: sequences found and flushed that way
  */
 struct drtm_tpm2_dev {
 	struct drtm_tpm2_banks banks;
 	struct crypto_shash *tfm[DRTM_TPM2_MAX_BANKS];
 	unsigned int size;
 	u32 stale_seq;
+	bool lost_seq;
+	u32 before[DRTM_TPM2_MAX_HANDLES];
+	unsigned int nr_before;
+	u32 seqs_recovered;
 	u8 pcr_val[TPM12_DRTM_NR_PCRS][DRTM_TPM2_ALL_DIGESTS];
 };
 

@@ -612,6 +612,10 @@ static int status_show(struct seq_file *m, void *v)
 	seq_printf(m, "unclear_extends: %llu (executed %llu, not executed %llu, unknown %llu)\n",
 		   dev->unclear, dev->unclear_done, dev->unclear_not_done,
 		   dev->unclear_unknown);
+	if (dev->t2)
+		seq_printf(m, "tpm2_sequences: stale %#x, lost %d, recovered %u\n",
+			   dev->t2->stale_seq, dev->t2->lost_seq,
+			   dev->t2->seqs_recovered);
 	seq_printf(m, "evlog_size: %u\nevlog_used: %u\nevlog_truncated: %d\nevlog_unusable: %d\nevlog_adopted: %d\n",
 		   dev->log.size, drtm_evlog_used(&dev->log), dev->log.truncated,
 		   dev->log.unusable, drtm.adopted);

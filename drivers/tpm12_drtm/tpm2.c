@@ -308,6 +308,71 @@ size_t drtm_tpm2_build_get_pcrs(u8 *buf)
 }
 EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_build_get_pcrs);
 
+/**
+ * drtm_tpm2_build_get_handles() - TPM2_GetCapability(TPM_CAP_HANDLES) of
+ * the transient objects
+ * @buf: the command, at least TPM2_GET_PCRS_SIZE bytes
+ *
+ * Return: the command's size.
+ */
+size_t drtm_tpm2_build_get_handles(u8 *buf)
+{
+	put_hdr(buf, TPM2_ST_NO_SESSIONS, TPM2_GET_PCRS_SIZE,
+		TPM2_CC_GET_CAPABILITY);
+	put_unaligned_be32(DRTM_TPM2_CAP_HANDLES, buf + 10);
+	put_unaligned_be32(DRTM_TPM2_HT_TRANSIENT, buf + 14);
+	put_unaligned_be32(DRTM_TPM2_MAX_HANDLES, buf + 18);
+	return TPM2_GET_PCRS_SIZE;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_build_get_handles);
+
+/**
+ * drtm_tpm2_parse_handles() - the transient objects the TPM holds
+ * @rsp: TPM2_GetCapability(TPM_CAP_HANDLES)'s response
+ * @len: its size
+ * @handles: set to the handles (DRTM_TPM2_MAX_HANDLES)
+ * @n: set to how many
+ * @rc: set to the TPM's response code
+ *
+ * Return: 0, the TPM's errno, or -EPROTO (malformed, not transient handles,
+ * more than asked for, or more to come: one line).
+ */
+int drtm_tpm2_parse_handles(const u8 *rsp, size_t len, u32 *handles,
+			    unsigned int *n, u32 *rc)
+{
+	size_t off = TPM2_HDR_SIZE + 1 + 4 + 4;
+	u32 count, i;
+	int ret;
+
+	*n = 0;
+	ret = check_hdr(rsp, len, TPM2_ST_NO_SESSIONS, rc);
+	if (ret)
+		return ret;
+	if (len < off ||
+	    get_unaligned_be32(rsp + TPM2_HDR_SIZE + 1) != DRTM_TPM2_CAP_HANDLES) {
+		pr_err_ratelimited("TPM2_GetCapability: not a TPM_CAP_HANDLES answer\n");
+		return -EPROTO;
+	}
+	count = get_unaligned_be32(rsp + off - 4);
+	if (rsp[TPM2_HDR_SIZE] || count > DRTM_TPM2_MAX_HANDLES ||
+	    len != off + 4 * count) {
+		pr_err_ratelimited("TPM2_GetCapability: %u handles in %zu bytes (more: %u)\n",
+				   count, len, rsp[TPM2_HDR_SIZE]);
+		return -EPROTO;
+	}
+	for (i = 0; i < count; i++) {
+		handles[i] = get_unaligned_be32(rsp + off + 4 * i);
+		if (handles[i] >> 24 != DRTM_TPM2_HT_TRANSIENT >> 24) {
+			pr_err_ratelimited("TPM2_GetCapability: handle %#x is not transient\n",
+					   handles[i]);
+			return -EPROTO;
+		}
+	}
+	*n = count;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_parse_handles);
+
 /*
  * Whether a TPMS_PCR_SELECTION's bitmap (@sel, @n bytes) selects @pcr.
  */
@@ -1037,6 +1102,31 @@ int drtm_tpm2_event_complete(struct drtm_tis *tis, u32 pcr, u32 handle,
 			 *tpm_rc);
 }
 EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_event_complete);
+
+/**
+ * drtm_tpm2_handles() - the transient objects the TPM holds
+ * @tis: transport
+ * @handles: set to their handles (DRTM_TPM2_MAX_HANDLES)
+ * @n: set to how many
+ * @tpm_rc: set to the TPM's response code on a TPM error
+ *
+ * Return: 0 or a negative errno.
+ */
+int drtm_tpm2_handles(struct drtm_tis *tis, u32 *handles, unsigned int *n,
+		      u32 *tpm_rc)
+{
+	size_t len = 0;
+	int ret;
+
+	*tpm_rc = 0;
+	*n = 0;
+	ret = tpm2_send(tis, drtm_tpm2_build_get_handles(tis->buf), &len);
+	if (ret)
+		return ret;
+	ret = drtm_tpm2_parse_handles(tis->buf, len, handles, n, tpm_rc);
+	return tpm2_done(tis, TPM2_CC_GET_CAPABILITY, ret, *tpm_rc);
+}
+EXPORT_SYMBOL_IF_KUNIT(drtm_tpm2_handles);
 
 /**
  * drtm_tpm2_flush() - drop an abandoned sequence (best effort)

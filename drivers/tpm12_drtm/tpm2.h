@@ -30,6 +30,10 @@
 #define DRTM_TPM2_CC_EVENT_SEQUENCE_COMPLETE	0x0185
 #define DRTM_TPM2_CC_HASH_SEQUENCE_START	0x0186
 #define DRTM_TPM2_ALG_NULL			0x0010
+#define DRTM_TPM2_CAP_HANDLES			0x00000001
+#define DRTM_TPM2_HT_TRANSIENT			0x80000000
+/* Transient objects a TPM holds at once: 3 on PC Client TPMs; room to spare. */
+#define DRTM_TPM2_MAX_HANDLES			16
 /* Bytes per SequenceUpdate: MAX_DIGEST_BUFFER, 1024 on PC Client TPMs. */
 #define DRTM_TPM2_SEQ_BLOCK			1024
 
@@ -53,6 +57,9 @@ int drtm_tpm2_rc_errno(u32 rc);
 unsigned int drtm_tpm2_alg_size(u16 alg);
 const char *drtm_tpm2_alg_name(u16 alg);
 size_t drtm_tpm2_build_get_pcrs(u8 *buf);
+size_t drtm_tpm2_build_get_handles(u8 *buf);
+int drtm_tpm2_parse_handles(const u8 *rsp, size_t len, u32 *handles,
+			    unsigned int *n, u32 *rc);
 int drtm_tpm2_parse_pcrs(const u8 *rsp, size_t len,
 			 struct drtm_tpm2_banks *banks, u32 *rc);
 ssize_t drtm_tpm2_build_pcr_extend(u8 *buf, size_t size, u32 pcr,
