@@ -30,6 +30,8 @@ struct kt_c {
 	atomic_t arrived;	/* rendezvous */
 	atomic_t inside;	/* calls of one instance inside a service */
 	atomic_t overlap;	/* ... seen more than one at a time */
+	atomic_t last;		/* the thread of the last call */
+	atomic_t switches;	/* ... changes */
 };
 
 /* 1: a0 + a1 */
@@ -53,13 +55,18 @@ static u64 kt_svc_rendezvous(void *priv, const u64 args[6])
 	return 1;
 }
 
-/* 3: count calls inside this service at once; stay a while. */
+/*
+ * 3: count calls inside this service at once, stay a while, and count
+ * the changes of the calling thread (args[0]).
+ */
 static u64 kt_svc_inside(void *priv, const u64 args[6])
 {
 	struct kt_c *c = priv;
 
 	if (atomic_inc_return(&c->inside) != 1)
 		atomic_inc(&c->overlap);
+	if (atomic_xchg(&c->last, args[0]) != args[0])
+		atomic_inc(&c->switches);
 	udelay(9);
 	atomic_dec(&c->inside);
 	return 0;
@@ -89,17 +96,33 @@ static struct r3x_helper *kt_register(struct kunit *test, const u8 *elf,
 	return r3x_register_elf(&d);
 }
 
+/* Helpers of a test are unregistered when it ends, even on a failure. */
+static void kt_unreg(void *h)
+{
+	r3x_unregister(h);
+}
+
+static struct r3x_helper *kt_keep(struct kunit *test, struct r3x_helper *h)
+{
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(h));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_unreg, h), 0);
+	return h;
+}
+
+/* Unregister one now (its test goes on). */
+static void kt_drop(struct kunit *test, struct r3x_helper *h)
+{
+	kunit_release_action(test, kt_unreg, h);
+}
+
 static struct r3x_helper *kt_sample(struct kunit *test, unsigned int flags,
 				    struct kt_c *priv)
 {
-	struct r3x_helper *h;
 	const u8 *elf;
 	size_t size;
 
 	elf = r3x_sample_image(&size);
-	h = kt_register(test, elf, size, flags, priv);
-	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(h));
-	return h;
+	return kt_keep(test, kt_register(test, elf, size, flags, priv));
 }
 
 static u64 kt_call(struct kunit *test, struct r3x_helper *h, u64 a0, u64 a1,
@@ -168,34 +191,35 @@ static void windows_permissions(struct kunit *test)
 	struct r3x_helper *h = r3x_builtin("sample");
 	static const struct {
 		u64 addr;
-		bool write;
+		int op;		/* R3X_SAMPLE_PEEK, _POKE or _JUMP */
 		u64 err;	/* X86_PF_* expected, 0: no fault */
 	} cases[] = {
-		{ R3X_UVA_CODE, false, 0 },
-		{ R3X_UVA_CODE, true, X86_PF_PROT | X86_PF_WRITE | X86_PF_USER },
-		{ R3X_UVA_CODE + R3X_WINDOW_SIZE - 1, false, X86_PF_USER },
-		{ R3X_UVA_RODATA, false, 0 },
-		{ R3X_UVA_DATA, true, 0 },
-		{ R3X_UVA_DATA + R3X_WINDOW_SIZE / 2, false, X86_PF_USER },
-		{ R3X_UVA_STACK_TOP - 8, true, 0 },
-		{ R3X_UVA_STACK, false, X86_PF_USER },
-		{ R3X_UVA_INFO, false, 0 },
-		{ R3X_UVA_INFO, true, X86_PF_PROT | X86_PF_WRITE | X86_PF_USER },
-		{ R3X_UVA_IN, false, X86_PF_USER },
-		{ R3X_UVA_OUT, true, X86_PF_WRITE | X86_PF_USER },
-		{ R3X_UVA_END, false, X86_PF_USER },
+		{ R3X_UVA_CODE, R3X_SAMPLE_PEEK, 0 },
+		{ R3X_UVA_RODATA, R3X_SAMPLE_JUMP, X86_PF_PROT | X86_PF_USER | X86_PF_INSTR },
+		{ R3X_UVA_DATA, R3X_SAMPLE_JUMP, X86_PF_PROT | X86_PF_USER | X86_PF_INSTR },
+		{ R3X_UVA_STACK_TOP - 64, R3X_SAMPLE_JUMP,
+		  X86_PF_PROT | X86_PF_USER | X86_PF_INSTR },
+		{ R3X_UVA_INFO, R3X_SAMPLE_JUMP, X86_PF_PROT | X86_PF_USER | X86_PF_INSTR },
+		{ R3X_UVA_CODE, R3X_SAMPLE_POKE, X86_PF_PROT | X86_PF_WRITE | X86_PF_USER },
+		{ R3X_UVA_CODE + R3X_WINDOW_SIZE - 1, R3X_SAMPLE_PEEK, X86_PF_USER },
+		{ R3X_UVA_RODATA, R3X_SAMPLE_PEEK, 0 },
+		{ R3X_UVA_DATA, R3X_SAMPLE_POKE, 0 },
+		{ R3X_UVA_DATA + R3X_WINDOW_SIZE / 2, R3X_SAMPLE_PEEK, X86_PF_USER },
+		{ R3X_UVA_STACK_TOP - 8, R3X_SAMPLE_POKE, 0 },
+		{ R3X_UVA_STACK, R3X_SAMPLE_PEEK, X86_PF_USER },
+		{ R3X_UVA_INFO, R3X_SAMPLE_PEEK, 0 },
+		{ R3X_UVA_INFO, R3X_SAMPLE_POKE, X86_PF_PROT | X86_PF_WRITE | X86_PF_USER },
+		{ R3X_UVA_IN, R3X_SAMPLE_PEEK, X86_PF_USER },
+		{ R3X_UVA_OUT, R3X_SAMPLE_POKE, X86_PF_WRITE | X86_PF_USER },
+		{ R3X_UVA_END, R3X_SAMPLE_PEEK, X86_PF_USER },
 	};
 	unsigned int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, h);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		u64 args[6] = { R3X_SAMPLE_PEEK, cases[i].addr };
+		u64 args[6] = { cases[i].op, cases[i].addr };
 		struct r3x_fault f = {};
-		int ret;
-
-		if (cases[i].write)
-			args[0] = R3X_SAMPLE_POKE;
-		ret = r3x_call(h, args, NULL, &f);
+		int ret = r3x_call(h, args, NULL, &f);
 
 		if (!cases[i].err) {
 			KUNIT_EXPECT_EQ_MSG(test, ret, 0, "case %u", i);
@@ -205,8 +229,8 @@ static void windows_permissions(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, f.vector, (u64)X86_TRAP_PF, "case %u", i);
 		KUNIT_EXPECT_EQ_MSG(test, f.cr2, cases[i].addr, "case %u", i);
 		KUNIT_EXPECT_EQ_MSG(test, f.error_code &
-				    (X86_PF_PROT | X86_PF_WRITE | X86_PF_USER),
-				    cases[i].err, "case %u", i);
+				    (X86_PF_PROT | X86_PF_WRITE | X86_PF_USER |
+				     X86_PF_INSTR), cases[i].err, "case %u", i);
 	}
 }
 
@@ -321,9 +345,7 @@ static void elf_refused(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, copy);
 	memcpy(copy, orig, size);
 	/* the unchanged copy is fine */
-	h = kt_register(test, copy, size, 0, NULL);
-	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(h));
-	r3x_unregister(h);
+	kt_drop(test, kt_keep(test, kt_register(test, copy, size, 0, NULL)));
 	c->mutate(copy, &size);
 	h = kt_register(test, copy, size, 0, NULL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(h), -ENOEXEC);
@@ -375,8 +397,7 @@ static void instance_own_data(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, kt_call(test, a, R3X_SAMPLE_COUNT, 0, 0, 0), 101ULL);
 	KUNIT_EXPECT_EQ(test, kt_call(test, a, R3X_SAMPLE_COUNT, 0, 0, 0), 102ULL);
-	b = r3x_instance_new(a);
-	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(b));
+	b = kt_keep(test, r3x_instance_new(a));
 	KUNIT_EXPECT_EQ(test, r3x_instance_id(a), 0U);
 	KUNIT_EXPECT_EQ(test, r3x_instance_id(b), 1U);
 	KUNIT_EXPECT_EQ(test, kt_call(test, b, R3X_SAMPLE_COUNT, 0, 0, 0), 101ULL);
@@ -388,11 +409,10 @@ static void instance_own_data(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, data);
 	KUNIT_EXPECT_EQ(test, data[0], 101ULL);
 	/* the image lives on with its last instance */
-	r3x_unregister(a);
+	kt_drop(test, a);
 	KUNIT_EXPECT_EQ(test, kt_call(test, b, R3X_SAMPLE_COUNT, 0, 0, 0), 102ULL);
 	KUNIT_EXPECT_EQ(test, kt_call(test, b, R3X_SAMPLE_GREETING, 0, 0, 0),
 			kt_call(test, r3x_builtin("sample"), R3X_SAMPLE_GREETING, 0, 0, 0));
-	r3x_unregister(b);
 }
 
 /* R3X_F_RESET_DATA: every call starts from the image's data. */
@@ -403,7 +423,6 @@ static void instance_reset_data(struct kunit *test)
 
 	for (i = 0; i < 3; i++)
 		KUNIT_EXPECT_EQ(test, kt_call(test, h, R3X_SAMPLE_COUNT, 0, 0, 0), 101ULL);
-	r3x_unregister(h);
 }
 
 /* Data in and out: parsed at CPL3, checked by the owner. */
@@ -514,7 +533,6 @@ static void call_buf_windows(struct kunit *test)
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, kt_buf(h, R3X_SAMPLE_SUM, 0, 0, NULL, 0, 8193, &res, &f),
 			-EINVAL);
-	r3x_unregister(h);
 }
 
 struct kt_thread {
@@ -523,6 +541,7 @@ struct kt_thread {
 	unsigned int n;
 	int ret;
 	u64 res;
+	u64 start, end;		/* ktime_get_ns() around the calls */
 	struct completion done;
 };
 
@@ -542,8 +561,10 @@ static int kt_thread_fn(void *arg)
 	struct kt_thread *t = arg;
 	unsigned int i;
 
+	t->start = ktime_get_ns();
 	for (i = 0; i < t->n && !t->ret; i++)
 		t->ret = r3x_call(t->h, t->args, &t->res, NULL);
+	t->end = ktime_get_ns();
 	complete(&t->done);
 	return 0;
 }
@@ -559,8 +580,11 @@ static void kt_run_two(struct kunit *test, struct kt_thread t[2])
 		KUNIT_ASSERT_FALSE(test, IS_ERR(task[i]));
 		cpu = cpumask_next(cpu, cpu_online_mask);
 	}
+	/* both woken before either runs (it spins with IRQs off) */
+	preempt_disable();
 	for (i = 0; i < 2; i++)
 		wake_up_process(task[i]);
+	preempt_enable();
 	for (i = 0; i < 2; i++)
 		KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&t[i].done, 30 * HZ), 0UL);
 }
@@ -575,8 +599,7 @@ static void instances_parallel(struct kunit *test)
 	if (num_online_cpus() < 2)
 		kunit_skip(test, "needs two online CPUs");
 	a = kt_sample(test, 0, &c);
-	b = r3x_instance_new(a);
-	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(b));
+	b = kt_keep(test, r3x_instance_new(a));
 	/* service 2: each waits inside its call for both to have arrived */
 	kt_thread_init(&t[0], a, 2, 2, 1);
 	kt_thread_init(&t[1], b, 2, 2, 1);
@@ -585,8 +608,6 @@ static void instances_parallel(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t[1].ret, 0);
 	KUNIT_EXPECT_EQ(test, t[0].res, 1ULL);
 	KUNIT_EXPECT_EQ(test, t[1].res, 1ULL);
-	r3x_unregister(b);
-	r3x_unregister(a);
 }
 
 /* One instance's calls from two CPUs never overlap, and none is lost. */
@@ -600,14 +621,16 @@ static void instance_serialised(struct kunit *test)
 		kunit_skip(test, "needs two online CPUs");
 	h = kt_sample(test, 0, &c);
 	kt_thread_init(&t[0], h, 3, 0, 200);
-	kt_thread_init(&t[1], h, 3, 0, 200);
+	kt_thread_init(&t[1], h, 3, 1, 200);
 	kt_run_two(test, t);
 	KUNIT_EXPECT_EQ(test, t[0].ret, 0);
 	KUNIT_EXPECT_EQ(test, t[1].ret, 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&c.overlap), 0);
-	/* every call counted: .data's counter is unchanged, calls are */
+	/* they did contend: each thread's calls began before the other's ended */
+	KUNIT_EXPECT_LT(test, max(t[0].start, t[1].start), min(t[0].end, t[1].end));
+	KUNIT_EXPECT_GE(test, atomic_read(&c.switches), 1);
+	/* every call counted */
 	KUNIT_EXPECT_EQ(test, kt_call(test, h, R3X_SAMPLE_INFO, 3, 0, 0), 400ULL);
-	r3x_unregister(h);
 }
 
 static struct kunit_case ring3_exec_instance_cases[] = {

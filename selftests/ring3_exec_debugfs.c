@@ -144,12 +144,19 @@ TEST_F(r3x, sample_parses)
 
 TEST_F(r3x, sample_bad_input)
 {
-	static char big[65537];
+	static char big[65538];
 
 	EXPECT_EQ(-EINVAL, write_read(DIR "sample", "alpha=1\nbeta\n", NULL, 0));
 	EXPECT_EQ(-EINVAL, write_read(DIR "sample", "=1\n", NULL, 0));
 	EXPECT_EQ(-EINVAL, write_read(DIR "sample", "a=x\n", NULL, 0));
+	/* one line "aaa...=1\n" of exactly 64 KiB is fine, a byte more is not */
 	memset(big, 'a', sizeof(big) - 1);
+	memcpy(big + 65536 - 3, "=1\n", 3);
+	big[65536] = '\0';
+	EXPECT_EQ(0, write_read(DIR "sample", big, NULL, 0));
+	memset(big, 'a', sizeof(big) - 1);
+	memcpy(big + 65537 - 3, "=1\n", 3);
+	EXPECT_EQ(65537UL, strlen(big));
 	EXPECT_EQ(-EINVAL, write_read(DIR "sample", big, NULL, 0));
 	/* the refused writes did not disturb the helper */
 	ASSERT_EQ(0, write_read(DIR "sample", "z=0\n", self->out, sizeof(self->out)));

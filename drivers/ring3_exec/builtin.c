@@ -31,7 +31,7 @@
 #define S(x) __stringify(x)
 
 /* helper/sample.c, built by r3x-helper.mk: see the Kbuild file. */
-R3X_EMBED_HELPER(r3x_sample_elf, "sample.r3x");
+R3X_EMBED_HELPER(r3x_sample_elf, "helper/sample.r3x");
 
 /* Returns at once: the round trip cost of a call. */
 R3X_DEFINE_HELPER(r3x_h_null,
@@ -277,7 +277,7 @@ EXPORT_SYMBOL_IF_KUNIT(r3x_sample_image);
  * @lie: R3X_SAMPLE_LIE_* (tests: how the helper is to misbehave)
  * @recs: the records, one per line, each checked against @text
  * @max: room in @recs
- * @fault: as for r3x_call()
+ * @fault: as for r3x_call() (may be NULL)
  *
  * The helper's output is untrusted: its length, its count and every
  * record's key are checked before the caller sees any of it.
@@ -291,10 +291,13 @@ int r3x_sample_parse(struct r3x_helper *h, const char *text, size_t len,
 		     unsigned int max, struct r3x_fault *fault)
 {
 	u64 args[6] = { R3X_SAMPLE_PARSE, lie }, res = 0;
+	struct r3x_fault none;
 	size_t out_len = 0;
 	unsigned int i, n;
 	int ret;
 
+	if (!fault)
+		fault = &none;
 	ret = r3x_call_buf(h, args, text, len, recs, max * sizeof(*recs),
 			   &out_len, &res, fault);
 	if (ret)
@@ -778,10 +781,14 @@ static ssize_t sample_write(struct file *file, const char __user *ubuf,
 				    f.error_code);
 	if (n < 0)
 		goto out;
-	for (i = 0; i < n; i++)
-		len += scnprintf(out + len, size - len, "%.*s=%llu\n",
-				 (int)recs[i].key_len, text + recs[i].key_off,
-				 recs[i].value);
+	for (i = 0; i < n; i++) {
+		/* a key may be longer than a printf precision takes */
+		size_t k = min_t(size_t, recs[i].key_len, size - len - 1);
+
+		memcpy(out + len, text + recs[i].key_off, k);
+		len += k;
+		len += scnprintf(out + len, size - len, "=%llu\n", recs[i].value);
+	}
 	len += scnprintf(out + len, size - len, "records: %d\n", n);
 	mutex_lock(&sf->lock);
 	swap(sf->out, out);

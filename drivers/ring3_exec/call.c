@@ -706,8 +706,12 @@ static void r3x_prepare(struct r3x_helper *h, const struct r3x_io *io)
 	info->out_size = io ? io->out_size : 0;
 	info->instance = h->id;
 	info->calls = h->calls;
-	if ((img->flags & R3X_F_RESET_DATA) && img->data_pages)
-		memcpy(h->data, img->data_init, img->data_pages * PAGE_SIZE);
+	if (img->flags & R3X_F_RESET_DATA) {
+		if (img->data_pages)
+			memcpy(h->data, img->data_init, img->data_pages * PAGE_SIZE);
+		/* nothing of an earlier call's stack either */
+		memset(h->stack, 0, img->stack_pages * PAGE_SIZE);
+	}
 	if (io) {
 		memcpy(h->in, io->in, io->in_len);
 		r3x_map_io(h, DIV_ROUND_UP(io->in_len, PAGE_SIZE),
@@ -773,6 +777,13 @@ static int r3x_call_io(struct r3x_helper *h, const u64 args[6], const struct r3x
 		return ret;
 	}
 	run.budget_ns = r3x_budget_ns(h);
+	/*
+	 * Outside the slices (preparing, finishing) the owner may be
+	 * preempted or interrupted: a caller that cannot sleep must not spin
+	 * for it then, and one on this CPU never.
+	 */
+	WRITE_ONCE(h->owner_cpu, raw_smp_processor_id());
+	WRITE_ONCE(h->yielded, true);
 	r3x_prepare(h, io);
 
 	/*
@@ -789,6 +800,7 @@ static int r3x_call_io(struct r3x_helper *h, const u64 args[6], const struct r3x
 	local_irq_save(flags);
 	c = this_cpu_ptr(&r3x_cpu);
 	c->active = true;
+	WRITE_ONCE(h->yielded, false);
 	r3x_fpu_restore(&r3x_fpu_init);
 	while (r3x_slice(c, &run)) {
 		if (r3x_out_of_budget(&run))
@@ -828,6 +840,8 @@ static int r3x_call_io(struct r3x_helper *h, const u64 args[6], const struct r3x
 		else if (run.end == -ENOENT)
 			R3X_COUNT(killed);
 	}
+	WRITE_ONCE(h->owner_cpu, raw_smp_processor_id());
+	WRITE_ONCE(h->yielded, true);
 	local_irq_restore(flags);
 	kernel_fpu_end();
 	preempt_enable();
@@ -845,6 +859,7 @@ static int r3x_call_io(struct r3x_helper *h, const u64 args[6], const struct r3x
 		r3x_note_fault(h, &run.fault);
 	}
 	trace_r3x_call(h->name, ret, run.result, run.fault.vector, run.nservices);
+	WRITE_ONCE(h->yielded, false);
 	atomic_set_release(&h->busy, 0);
 	r3x_put_user(h);
 	if (!ret && result)

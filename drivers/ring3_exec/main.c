@@ -26,6 +26,7 @@
 #include <linux/wait_bit.h>
 #include <asm/cpufeature.h>
 #include <asm/msr.h>
+#include <asm/pgtable.h>
 #include <kunit/visibility.h>
 #include <hvsec/compat.h>
 #include <hvsec/ring3_exec.h>
@@ -77,6 +78,10 @@ int r3x_cpu_supported(void)
 	}
 	if (hvsec_cpu_has_fred()) {
 		pr_err("FRED is active: no SYSRET/SYSCALL path to run helpers on; boot with fred=off to use ring3_exec\n");
+		return -EOPNOTSUPP;
+	}
+	if (!(__supported_pte_mask & _PAGE_NX)) {
+		pr_err("no NX: a helper's data would be executable (W^X cannot hold)\n");
 		return -EOPNOTSUPP;
 	}
 	if (cpu_feature_enabled(X86_FEATURE_XENPV)) {
@@ -178,6 +183,14 @@ err:
 	return ERR_PTR(ret);
 }
 
+/* What both kinds of registration require of their description. */
+static bool r3x_desc_ok(const char *name, const r3x_service_fn *services,
+			unsigned int nr_services, unsigned int budget_us)
+{
+	return name && (!nr_services || services) && nr_services <= 64 &&
+	       budget_us <= 60 * USEC_PER_SEC;
+}
+
 static struct r3x_image *r3x_image_alloc(const char *name, unsigned int budget_us,
 					 const r3x_service_fn *services,
 					 unsigned int nr_services, void *priv)
@@ -211,11 +224,10 @@ struct r3x_helper *r3x_register(const struct r3x_helper_desc *d)
 
 	if (!r3x_ready)
 		return ERR_PTR(-ENODEV);
-	if (!d || !d->name || !d->code_start || d->code_end <= d->code_start ||
+	if (!d || !r3x_desc_ok(d->name, d->services, d->nr_services, d->budget_us) ||
+	    !d->code_start || d->code_end <= d->code_start ||
 	    d->stack_pages < 1 || d->stack_pages > R3X_MAX_STACK_PAGES ||
-	    d->data_pages > R3X_MAX_DATA_PAGES ||
-	    (d->nr_services && !d->services) || d->nr_services > 64 ||
-	    d->budget_us > 60 * USEC_PER_SEC) {
+	    d->data_pages > R3X_MAX_DATA_PAGES) {
 		pr_err_ratelimited("register: invalid helper description\n");
 		return ERR_PTR(-EINVAL);
 	}
@@ -262,10 +274,9 @@ struct r3x_helper *r3x_register_elf(const struct r3x_elf_desc *d)
 
 	if (!r3x_ready)
 		return ERR_PTR(-ENODEV);
-	if (!d || !d->name || !d->elf_start || d->elf_end <= d->elf_start ||
-	    d->stack_pages > R3X_MAX_STACK_PAGES ||
-	    (d->nr_services && !d->services) || d->nr_services > 64 ||
-	    d->budget_us > 60 * USEC_PER_SEC || (d->flags & ~R3X_F_RESET_DATA)) {
+	if (!d || !r3x_desc_ok(d->name, d->services, d->nr_services, d->budget_us) ||
+	    !d->elf_start || d->elf_end <= d->elf_start ||
+	    d->stack_pages > R3X_MAX_STACK_PAGES || (d->flags & ~R3X_F_RESET_DATA)) {
 		pr_err_ratelimited("register: invalid helper description\n");
 		return ERR_PTR(-EINVAL);
 	}
@@ -301,6 +312,8 @@ EXPORT_SYMBOL_GPL(r3x_register_elf);
  * own data (the image's initial data), stack and call windows. Calls to
  * different instances run in parallel; one instance's calls one at a time.
  * Unregister it with r3x_unregister(); the image goes with its last one.
+ * @h must stay registered until this returns (the caller's to ensure; a
+ * helper already being unregistered is refused).
  *
  * Return: the instance, or an ERR_PTR (-EINVAL, -ENOMEM).
  */

@@ -104,8 +104,11 @@ struct r3x_helper_desc {
 	unsigned int budget_us;		/* per call; 0: module parameter budget_us */
 };
 
-/* Flags of struct r3x_elf_desc. */
-#define R3X_F_RESET_DATA	0x1	/* each call starts from the image's data */
+/*
+ * Flags of struct r3x_elf_desc. R3X_F_RESET_DATA: each call starts from
+ * the image's data and a zeroed stack.
+ */
+#define R3X_F_RESET_DATA	0x1
 
 /*
  * A helper in C: an ELF image linked by drivers/ring3_exec/helper/r3x.lds.S
@@ -129,7 +132,10 @@ struct r3x_elf_desc {
  * R3X_EMBED_HELPER(name, "file") puts a helper's ELF file (built by the
  * owner's Kbuild, see r3x-helper.mk) into the owner module's read-only data
  * between name##_start and name##_end. The file is looked up in the
- * assembler's include path (AFLAGS of the embedding object: -Wa,-I<dir>).
+ * assembler's include path (CFLAGS of the embedding object: -Wa,-I$(obj)),
+ * after the current directory, which may be the kernel tree's top: name
+ * it by a path relative to $(obj) that no kernel tree has, such as
+ * "helper/foo.r3x".
  */
 #define R3X_EMBED_HELPER(name, file)					\
 	asm(".pushsection .rodata." #name ", \"a\"\n"			\

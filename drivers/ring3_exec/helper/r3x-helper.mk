@@ -11,7 +11,8 @@
 #   $(obj)/foo.r3x: $(obj)/foo.r3x.o $(r3x-runtime) FORCE
 #   	$(call if_changed,r3x_ld)
 #   targets += foo.r3x foo.r3x.o
-#   # embed it: R3X_EMBED_HELPER(foo_elf, "foo.r3x") in owner.c, and
+#   # embed it: R3X_EMBED_HELPER(foo_elf, "<path from $(obj)>/foo.r3x")
+#   # in owner.c (a path no kernel tree has at its top), and
 #   $(obj)/owner.o: $(obj)/foo.r3x
 #   CFLAGS_owner.o += -Wa,-I$(obj)
 #

@@ -53,6 +53,11 @@ SECTIONS
 	ASSERT(SIZEOF(.got) == 0 && SIZEOF(.got.plt) == 0 && SIZEOF(.plt) == 0 &&
 	       SIZEOF(.rela.dyn) == 0, "helper needs a GOT, PLT or relocations")
 
+	/* Not loaded; named so that no linker calls them orphans. */
+	.symtab 0 : { *(.symtab) }
+	.strtab 0 : { *(.strtab) }
+	.shstrtab 0 : { *(.shstrtab) }
+
 	/DISCARD/ : {
 		*(.eh_frame*)
 		*(.note*)

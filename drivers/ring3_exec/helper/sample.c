@@ -101,6 +101,9 @@ long r3x_main(unsigned long a0, unsigned long a1, unsigned long a2,
 		return a1 < 4 ? (long)info[a1] : -1;
 	case R3X_SAMPLE_FLOAT:
 		return sample_float(a1);
+	case R3X_SAMPLE_JUMP:
+		((void (*)(void))a1)();
+		return 0;
 	case R3X_SAMPLE_GREETING:
 		for (i = 0; greeting[i]; i++)
 			sum = sum * 31 + greeting[i];

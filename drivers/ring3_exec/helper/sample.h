@@ -17,6 +17,7 @@
 #define R3X_SAMPLE_INFO		8	/* struct r3x_info word a1 */
 #define R3X_SAMPLE_FLOAT	9	/* sum of 1/i, i = 1..a1, times 1000000 */
 #define R3X_SAMPLE_GREETING	10	/* checksum of a string in .rodata */
+#define R3X_SAMPLE_JUMP		11	/* call the code at address a1 */
 
 /* How R3X_SAMPLE_PARSE lies when a1 asks it to (for the owner's checks). */
 #define R3X_SAMPLE_LIE_NONE	0
