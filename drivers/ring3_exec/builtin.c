@@ -624,6 +624,39 @@ out:
 	return ret;
 }
 
+/*
+ * @n parses of 1 KiB of "key=value" lines (64 of 16 bytes) by the C
+ * sample through its call windows, each output checked.
+ */
+static int r3x_bench_parse(unsigned long n)
+{
+	struct r3x_sample_rec *recs;
+	unsigned long i;
+	char *text;
+	int ret = 0;
+
+	text = kmalloc(1024 + 1, GFP_KERNEL);
+	recs = kmalloc_array(64, sizeof(*recs), GFP_KERNEL);
+	if (!text || !recs) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < 64; i++)
+		scnprintf(text + 16 * i, 17, "key%03lu=%08lu\n", i, i * 1000);
+	for (i = 0; i < n && ret >= 0; i++) {
+		ret = r3x_sample_parse(r3x_sample, text, 1024, R3X_SAMPLE_LIE_NONE,
+				       recs, 64, NULL);
+		if (ret >= 0 && ret != 64)
+			ret = -EPROTO;
+		if (!(i & 255))
+			cond_resched();
+	}
+out:
+	kfree(recs);
+	kfree(text);
+	return ret < 0 ? ret : 0;
+}
+
 static ssize_t bench_write(struct file *file, const char __user *ubuf,
 			   size_t count, loff_t *ppos)
 {
@@ -639,7 +672,7 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 	num = strsep(&p, " ");
 	path = p;
 	if (!kind || !num || kstrtoul(num, 0, &n) || n == 0 || n > 1000000) {
-		pr_warn_ratelimited("bench: expected \"null N\", \"loop N\", \"umh N PATH\", \"ipi N\" or \"ipi-kernel N\", N in 1..1000000\n");
+		pr_warn_ratelimited("bench: expected \"null N\", \"sample N\", \"sample-buf N\", \"loop N\", \"umh N PATH\", \"ipi N\" or \"ipi-kernel N\", N in 1..1000000\n");
 		return -EINVAL;
 	}
 	mutex_lock(&r3x_bench_lock);
@@ -658,6 +691,16 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 			if (!(i & 1023))
 				cond_resched();
 		}
+	} else if (!strcmp(kind, "sample") && !path) {
+		u64 args[6] = { R3X_SAMPLE_SUM, 1, 2, 3, 4, 5 };
+
+		for (i = 0; i < n && !ret; i++) {
+			ret = r3x_call(r3x_sample, args, NULL, NULL);
+			if (!(i & 1023))
+				cond_resched();
+		}
+	} else if (!strcmp(kind, "sample-buf") && !path && n <= 100000) {
+		ret = r3x_bench_parse(n);
 	} else if (!strcmp(kind, "loop") && !path && n <= 100) {
 		struct r3x_helper *h = r3x_builtin("loop");
 		u64 args[6] = { R3X_LOOP_JMP }, used = 0;

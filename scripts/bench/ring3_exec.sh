@@ -77,6 +77,30 @@ else
 		r3x_bench_line budget_end_irqs_per_call \
 			"$(awk -v a="$r3x_i0" -v b="$r3x_i1" 'BEGIN{printf "%.1f", (b - a) / 20}')" \
 			"interrupts handed to Linux during one such call (not charged)"
+	# The C sample (a call of its SUM command; a parse of 1 KiB through
+	# the call windows, output checked) against the null machine-code
+	# helper, side by side in interleaved rounds.
+	r3x_c_rounds=""
+	for r3x_i in 1 2 3 4 5; do
+		echo "null 1000" > "$r3x_b" && r3x_n=$(cat "$r3x_b") || r3x_n=""
+		echo "sample 1000" > "$r3x_b" && r3x_s=$(cat "$r3x_b") || r3x_s=""
+		echo "sample-buf 200" > "$r3x_b" && r3x_p=$(cat "$r3x_b") || r3x_p=""
+		[ -n "$r3x_n" ] && [ -n "$r3x_s" ] && [ -n "$r3x_p" ] &&
+			r3x_c_rounds="$r3x_c_rounds $r3x_s:$r3x_n $r3x_p:$r3x_n"
+	done
+	r3x_c_call=$(r3x_median 1 "$(echo $r3x_c_rounds | tr ' ' '\n' | awk 'NR % 2 == 1')")
+	r3x_c_ratio=$(r3x_median 3 "$(echo $r3x_c_rounds | tr ' ' '\n' | awk 'NR % 2 == 1')")
+	r3x_c_buf=$(r3x_median 1 "$(echo $r3x_c_rounds | tr ' ' '\n' | awk 'NR % 2 == 0')")
+	r3x_c_bratio=$(r3x_median 3 "$(echo $r3x_c_rounds | tr ' ' '\n' | awk 'NR % 2 == 0')")
+	r3x_bench_line c_helper_call_ns "${r3x_c_call:-n/a}" "C sample helper call (SUM), median of 5 rounds"
+	[ -n "$r3x_c_ratio" ] && r3x_bench_line c_call_over_null \
+		"$(awk -v a="$r3x_c_ratio" 'BEGIN{printf "%.2f", a}')" \
+		"C sample call / null machine-code call, interleaved (median)"
+	r3x_bench_line call_buf_parse_1k_ns "${r3x_c_buf:-n/a}" \
+		"r3x_call_buf: 1 KiB in, 64 records out, checked (median)"
+	[ -n "$r3x_c_bratio" ] && r3x_bench_line call_buf_1k_over_null \
+		"$(awk -v a="$r3x_c_bratio" 'BEGIN{printf "%.2f", a}')" \
+		"that / null machine-code call, interleaved (median)"
 	r3x_bench_line null_call_ns "${r3x_call:-n/a}" "null helper call+return, in kernel (median)"
 	r3x_bench_line getppid_ns "${r3x_sys:-n/a}" "user-space null syscall (median)"
 	r3x_bench_line pipe_roundtrip_ns "${r3x_pipe:-n/a}" "user process over two pipes"
