@@ -31,7 +31,10 @@ set -uo pipefail
 # TPM 2.0 (tpm12_drtm_tpm2.sh).
 # The pti=on boot presents an Intel CPU: it runs ring3_exec's Intel paths
 # (SYSENTER_CS, no CSTAR) and a survivable machine check at CPL3 (selftest
-# ring3_exec_mce); the pti=off boot keeps -cpu max's AMD vendor, runs
+# ring3_exec_mce); kvm_amd refuses that vendor and TCG has no VMX, so
+# selftest ring3_exec_kvm.sh (a helper on every exit of a nested guest)
+# skips there and runs in the pti=off and 7.3 boots. The pti=off boot
+# keeps -cpu max's AMD vendor, runs
 # intel-iommu in caching mode (vtd_reassign's caching-mode invalidation;
 # measured: no cost a boot would notice beside host load) and has an edu
 # behind a PCIe root port that its job unplugs (selftest

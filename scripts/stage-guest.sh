@@ -60,6 +60,7 @@ make -s -C "$HVSEC_TOP/selftests" KSRC="$ksrc" >&2
 
 rm -rf "$stage"
 mkdir -p "$stage"/{bin,hvsec/modules,hvsec/kunit,hvsec/kmods,hvsec/bin,hvsec/selftests,hvsec/lib}
+mkdir -p "$stage"/hvsec/{testmods,kvm}
 cp /bin/busybox "$stage/bin/busybox"
 install -m 0755 "$HVSEC_TOP/scripts/guest/init" "$stage/init"
 cp "$HVSEC_TOP"/scripts/guest/*.sh "$stage/hvsec/lib/"
@@ -75,12 +76,23 @@ else
 	# earlier build for another kernel left behind: the intel-iommu hook's
 	# test modules exist for its series only (6.12, 7.3).
 	sed -e 's|.*/\(drivers/[^/]*/[^/]*\)$|\1|' -e 's|.*/\(kunit/[^/]*\)$|\1|' \
+		-e 's|.*/\(selftests/modules/[^/]*\)$|\1|' \
 		-e 's/\.k\{0,1\}o$//' "$HVSEC_TOP/modules.order" |
 	while read -r m; do
 		case $m in
 		drivers/*) cp "$HVSEC_TOP/$m.ko" "$stage/hvsec/modules/" ;;
 		kunit/*) [ $kunit -eq 0 ] || cp "$HVSEC_TOP/$m.ko" "$stage/hvsec/kunit/" ;;
+		selftests/modules/*) cp "$HVSEC_TOP/$m.ko" "$stage/hvsec/testmods/" ;;
 		esac
+	done
+	# The test kernel's own KVM modules (CONFIG_KVM=m), for the selftests
+	# that run a guest (ring3_exec_kvm.sh loads them, in this order).
+	for m in kvm kvm-amd kvm-intel; do
+		for ko in "$kdir/arch/x86/kvm/$m.ko"*; do
+			[ -f "$ko" ] || continue
+			unpack_ko "$ko" "$stage/hvsec/kvm"
+			echo "$m.ko" >> "$stage/hvsec/kvm/order"
+		done
 	done
 fi
 # A copy of the modules signed with the test kernel's own module-signing
