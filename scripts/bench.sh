@@ -25,6 +25,8 @@ job=$out/job.sh
 adds=()
 {
 	echo 'hvsec_load || exit 126'
+	echo '. /hvsec/bench-lib.sh'
+	adds+=(--add "$HVSEC_TOP/scripts/bench-lib.sh=/hvsec/bench-lib.sh")
 	for b in "$HVSEC_TOP"/scripts/bench/*.sh; do
 		[ -r "$b" ] || continue
 		n=${b##*/}
@@ -41,11 +43,12 @@ rc=$?
 # pti=on (rows "ring3_exec@pti=on"), and so does its KVM exit-path
 # benchmark (rows "ring3_exec_kvm@pti=on": this boot keeps the AMD vendor,
 # so KVM loads).
-printf '%s\n' 'hvsec_load || exit 126' \
+printf '%s\n' 'hvsec_load || exit 126' '. /hvsec/bench-lib.sh' \
 	'( R3X_BENCH_COMPONENT=ring3_exec@pti=on; . /hvsec/bench/ring3_exec.sh )' \
 	'( RKX_BENCH_COMPONENT=ring3_exec_kvm@pti=on; . /hvsec/bench/ring3_exec_kvm.sh )' \
 	> "$out/pti-job.sh"
 "$HVSEC_TOP/scripts/testhost.sh" --quiet --out "$out/pti" --timeout 1800 --append pti=on \
+	--add "$HVSEC_TOP/scripts/bench-lib.sh=/hvsec/bench-lib.sh" \
 	--add "$HVSEC_TOP/scripts/bench/ring3_exec.sh=/hvsec/bench/ring3_exec.sh" \
 	--add "$HVSEC_TOP/scripts/bench/ring3_exec_kvm.sh=/hvsec/bench/ring3_exec_kvm.sh" \
 	"$out/pti-job.sh" || { echo "bench: the pti=on run failed (logs: $out/pti)" >&2; rc=1; }

@@ -26,17 +26,9 @@ else
 		[ -n "$r3x_c" ] && [ -n "$r3x_s" ] &&
 			r3x_rounds="$r3x_rounds $r3x_c:$r3x_s"
 	done
-	# r3x_median FIELD ROUNDS: median of field (1 first, 2 second,
-	# 3 first/second) of rounds "a:b a:b ..."
-	r3x_median() {
-		for r3x_r in $2; do
-			echo "$r3x_r" | awk -F: -v f="$1" \
-				'{ v[1] = $1; v[2] = $2; v[3] = $2 > 0 ? $1 / $2 : 0; print v[f] }'
-		done | sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'
-	}
-	r3x_call=$(r3x_median 1 "$r3x_rounds")
-	r3x_sys=$(r3x_median 2 "$r3x_rounds")
-	r3x_ratio=$(r3x_median 3 "$r3x_rounds")
+	r3x_call=$(bench_median 1 "$r3x_rounds")
+	r3x_sys=$(bench_median 2 "$r3x_rounds")
+	r3x_ratio=$(bench_median 3 "$r3x_rounds")
 	r3x_pipe=$(r3x_bench pipe 5000)
 	r3x_true=$(command -v r3x_true)
 	echo "umh 50 $r3x_true" > "$r3x_b" && r3x_umh=$(cat "$r3x_b")
@@ -50,9 +42,9 @@ else
 		[ -n "$r3x_k" ] && [ -n "$r3x_h" ] &&
 			r3x_ipi_rounds="$r3x_ipi_rounds $r3x_h:$r3x_k"
 	done
-	r3x_ipi_h=$(r3x_median 1 "$r3x_ipi_rounds")
-	r3x_ipi_k=$(r3x_median 2 "$r3x_ipi_rounds")
-	r3x_ipi_ratio=$(r3x_median 3 "$r3x_ipi_rounds")
+	r3x_ipi_h=$(bench_median 1 "$r3x_ipi_rounds")
+	r3x_ipi_k=$(bench_median 2 "$r3x_ipi_rounds")
+	r3x_ipi_ratio=$(bench_median 3 "$r3x_ipi_rounds")
 	r3x_bench_line ipi_to_helper_cpu_ns "${r3x_ipi_h:-n/a}" \
 		"median IPI round trip to a CPU running helpers; goal <= 10000000"
 	r3x_bench_line ipi_to_kernel_spin_ns "${r3x_ipi_k:-n/a}" \
@@ -88,10 +80,10 @@ else
 		[ -n "$r3x_n" ] && [ -n "$r3x_s" ] && [ -n "$r3x_p" ] &&
 			r3x_c_rounds="$r3x_c_rounds $r3x_s:$r3x_n $r3x_p:$r3x_n"
 	done
-	r3x_c_call=$(r3x_median 1 "$(echo $r3x_c_rounds | tr ' ' '\n' | awk 'NR % 2 == 1')")
-	r3x_c_ratio=$(r3x_median 3 "$(echo $r3x_c_rounds | tr ' ' '\n' | awk 'NR % 2 == 1')")
-	r3x_c_buf=$(r3x_median 1 "$(echo $r3x_c_rounds | tr ' ' '\n' | awk 'NR % 2 == 0')")
-	r3x_c_bratio=$(r3x_median 3 "$(echo $r3x_c_rounds | tr ' ' '\n' | awk 'NR % 2 == 0')")
+	r3x_c_call=$(bench_median 1 "$(echo $r3x_c_rounds | tr ' ' '\n' | awk 'NR % 2 == 1')")
+	r3x_c_ratio=$(bench_median 3 "$(echo $r3x_c_rounds | tr ' ' '\n' | awk 'NR % 2 == 1')")
+	r3x_c_buf=$(bench_median 1 "$(echo $r3x_c_rounds | tr ' ' '\n' | awk 'NR % 2 == 0')")
+	r3x_c_bratio=$(bench_median 3 "$(echo $r3x_c_rounds | tr ' ' '\n' | awk 'NR % 2 == 0')")
 	r3x_bench_line c_helper_call_ns "${r3x_c_call:-n/a}" "C sample helper call (SUM), median of 5 rounds"
 	[ -n "$r3x_c_ratio" ] && r3x_bench_line c_call_over_null \
 		"$(awk -v a="$r3x_c_ratio" 'BEGIN{printf "%.2f", a}')" \

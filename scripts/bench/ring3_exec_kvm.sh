@@ -54,23 +54,16 @@ else
 		[ -n "$rkx_armed" ] && [ -n "$rkx_plain" ] &&
 			rkx_rt="$rkx_rt $rkx_armed:$rkx_plain"
 	done
-	# rkx_median FIELD ROUNDS: as r3x_median in ring3_exec.sh.
-	rkx_median() {
-		for rkx_r in $2; do
-			echo "$rkx_r" | awk -F: -v f="$1" \
-				'{ v[1] = $1; v[2] = $2; v[3] = $2 > 0 ? $1 / $2 : 0; print v[f] }'
-		done | sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'
-	}
-	rkx_line exit_path_call_ns "$(rkx_median 1 "$rkx_rounds")" \
+	rkx_line exit_path_call_ns "$(bench_median 1 "$rkx_rounds")" \
 		"helper call in kvm_exit (IRQs off, guest FPU loaded), median"
-	rkx_line process_call_ns "$(rkx_median 2 "$rkx_rounds")" \
+	rkx_line process_call_ns "$(bench_median 2 "$rkx_rounds")" \
 		"the same helper from process context, median"
-	rkx_r=$(rkx_median 3 "$rkx_rounds")
+	rkx_r=$(bench_median 3 "$rkx_rounds")
 	rkx_line exit_over_process "$(awk -v a="$rkx_r" 'BEGIN { printf "%.2f", a }')" \
 		"median of 5 interleaved rounds (rounds with a failed call left out)"
-	rkx_line vmm_exit_armed_ns "$(rkx_median 1 "$rkx_rt")" \
+	rkx_line vmm_exit_armed_ns "$(bench_median 1 "$rkx_rt")" \
 		"one port I/O exit seen by the VMM, helper armed"
-	rkx_line vmm_exit_plain_ns "$(rkx_median 2 "$rkx_rt")" "the same, helper disarmed"
+	rkx_line vmm_exit_plain_ns "$(bench_median 2 "$rkx_rt")" "the same, helper disarmed"
 	[ -z "$rkx_opt" ] || rkx_line guest n/a "SSE-only guest (an AVX guest fails here without the helper)"
 	rmmod r3x_kvm_exit
 fi
