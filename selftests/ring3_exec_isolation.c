@@ -21,11 +21,12 @@
 
 #include "kselftest_harness.h"
 #include "hvsec_util.h"
+/* The helper's addresses: numbers only, shared with the module. */
+#include "../include/hvsec/r3x_layout.h"
 
 #define DIR "/sys/kernel/debug/ring3_exec/"
-/* From <hvsec/ring3_exec.h>. */
-#define UVA_DATA	0x40010000UL
-#define UVA_STACK_TOP	0x40030000UL
+#define UVA_DATA	((unsigned long)R3X_UVA_DATA)
+#define UVA_STACK_TOP	((unsigned long)R3X_UVA_STACK_TOP)
 
 /* Write @cmd to a fresh open of "call"; 0 or -errno; reply in @out. */
 static int call(const char *cmd, char *out, size_t outsz)
