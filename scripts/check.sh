@@ -22,13 +22,17 @@ set -uo pipefail
 # mode (testhost.sh --iommu), then by any of "+hotplug-edu" and "+ats"
 # (those testhost.sh options; a CPU model in a boot therefore names
 # features "x=on", never "+x"), "+vtd" (that boot runs vtd_reassign's
-# KUnit modules and selftests only, HVSEC_CHECK_ONCE aside) and "+tpm2"
+# KUnit modules and selftests only, HVSEC_CHECK_ONCE aside), "+tpm2"
 # (a TPM 2.0 behind tpm-tis, testhost.sh --tpm tpm2, and tpm2-tools in the
-# guest; with +vtd, tpm12_drtm_tpm2's tests run there too).
+# guest; with +vtd, tpm12_drtm_tpm2's tests run there too) and "+kvm"
+# (with +vtd, ring3_exec_kvm.sh runs there too).
 # The third boot runs intel-iommu in scalable mode (x-scalable-mode=on,
 # second-level tables): vtd_reassign's switches of the RID_PASID entry,
 # the edu DMA proof and the iommufd replacement there; and its TPM is a
-# TPM 2.0 (tpm12_drtm_tpm2.sh).
+# TPM 2.0 (tpm12_drtm_tpm2.sh). It runs with PTI and the AMD vendor of
+# -cpu max, so that KVM loads: ring3_exec from a KVM exit path
+# (ring3_exec_kvm.sh) with PTI there, without PTI in the first boot (the
+# pti=on boot's Intel CPU model has no VMX under TCG: it skips).
 # The pti=on boot presents an Intel CPU: it runs ring3_exec's Intel paths
 # (SYSENTER_CS, no CSTAR) and a survivable machine check at CPL3 (selftest
 # ring3_exec_mce); kvm_amd refuses that vendor and TCG has no VMX, so
@@ -47,7 +51,7 @@ set -uo pipefail
 # boot loader. Linux's tpm_tis in IRQ mode (pti=off+tpm_tis.interrupts=1+
 # tpm_tis.force=1) is not a default yet: tpm12_drtm_linux fails there (see
 # Documentation/tpm12_drtm.rst).
-read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=off%caching+hotplug-edu+ats pti=on+memmap=64K\$0x70000000/max,la57=off,vendor=GenuineIntel@bridge2 pti=off+intel_iommu=sm_on%scalable+hotplug-edu+vtd+tpm2}"
+read -r -a BOOTS <<< "${HVSEC_CHECK_BOOTS:-pti=off%caching+hotplug-edu+ats pti=on+memmap=64K\$0x70000000/max,la57=off,vendor=GenuineIntel@bridge2 pti=on+intel_iommu=sm_on%scalable+hotplug-edu+vtd+tpm2+kvm}"
 # Selftests whose subject does not change with what the 6.12 boots vary
 # (PTI, CPU vendor, IOMMU mode) run in one of them only: NAME@N runs in the
 # Nth boot (the last one if there are fewer). The vtd_reassign ones need the
@@ -101,7 +105,7 @@ expected_list "$stage" > "$expected"
 spec_parse() {
 	local rest=$1
 	spec_edu=root spec_iommu=legacy spec_cpu="" spec_extras=() spec_only=""
-	# Trailing +hotplug-edu/+ats/+vtd; a "+" before them joins kernel
+	# Trailing +hotplug-edu/+ats/+vtd/+tpm2/+kvm; a "+" before them joins kernel
 	# parameters.
 	while [ "${rest%+*}" != "$rest" ]; do
 		case ${rest##*+} in
@@ -109,6 +113,7 @@ spec_parse() {
 		vtd) spec_only="$spec_only vtd_reassign" ;;
 		tpm2) spec_extras=(--tpm tpm2 ${spec_extras[@]+"${spec_extras[@]}"})
 			spec_only="$spec_only tpm12_drtm_tpm2" ;;
+		kvm) spec_only="$spec_only ring3_exec_kvm" ;;
 		*) break ;;
 		esac
 		rest=${rest%+*}
