@@ -3,8 +3,8 @@
  * r3x_kvm_exit: ring3_exec called from KVM's exit path.
  *
  * A probe on kvm.ko's kvm_exit tracepoint calls this module's helper at CPL3
- * on every VM exit of the armed process (its vCPU threads), with IRQs off
- * and the guest's FPU state loaded. The helper dirties every XMM/YMM
+ * (this CPU's instance of it) on every VM exit of the armed process (its
+ * vCPU threads), with IRQs off and the guest's FPU state loaded. The helper dirties every XMM/YMM
  * register and MXCSR, uses its stack and returns a checksum of its
  * arguments. Each call reads the host's SYSCALL MSRs before and after and
  * counts, per CPU, calls, errors, wrong results, MSRs not restored exactly
@@ -88,7 +88,13 @@ struct kx_count {
 };
 
 static DEFINE_PER_CPU(struct kx_count, kx_count);
+/*
+ * One instance of the helper per CPU, as a caller that cannot sleep
+ * should have (Documentation/ring3_exec.rst): exits on different CPUs
+ * never wait for each other. kx_helper is the first, the registration.
+ */
 static struct r3x_helper *kx_helper;
+static DEFINE_PER_CPU(struct r3x_helper *, kx_inst);
 static struct r3x_syscall_msrs kx_host_msrs;
 static pid_t kx_armed;
 static bool kx_avx;
@@ -125,7 +131,7 @@ static int kx_call_once(struct kx_count *c, u64 a0, u64 a1)
 
 	r3x_msrs_save(&before);
 	t0 = local_clock();
-	ret = r3x_call(kx_helper, args, &result, &fault);
+	ret = r3x_call(this_cpu_read(kx_inst), args, &result, &fault);
 	c->ns += local_clock() - t0;
 	r3x_msrs_save(&after);
 	c->calls++;
@@ -302,6 +308,36 @@ static const struct file_operations kx_bench_fops = {
 	.write = kx_bench_write,
 };
 
+/* The registration serves the first possible CPU, instances the others. */
+static int kx_instances(void)
+{
+	struct r3x_helper *h;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		h = cpu == cpumask_first(cpu_possible_mask) ? kx_helper :
+		    r3x_instance_new(kx_helper);
+		if (IS_ERR(h))
+			return PTR_ERR(h);
+		per_cpu(kx_inst, cpu) = h;
+	}
+	return 0;
+}
+
+static void kx_unregister(void)
+{
+	struct r3x_helper *h;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		h = per_cpu(kx_inst, cpu);
+		per_cpu(kx_inst, cpu) = NULL;
+		if (h && h != kx_helper)
+			r3x_unregister(h);
+	}
+	r3x_unregister(kx_helper);
+}
+
 static int __init kx_init(void)
 {
 	struct r3x_helper_desc d = {
@@ -320,10 +356,12 @@ static int __init kx_init(void)
 		pr_err("r3x_kvm_exit: cannot register the helper: %d\n", ret);
 		return ret;
 	}
-	ret = tracepoint_probe_register(&__tracepoint_kvm_exit, kx_probe, NULL);
+	ret = kx_instances();
+	if (!ret)
+		ret = tracepoint_probe_register(&__tracepoint_kvm_exit, kx_probe, NULL);
 	if (ret) {
 		pr_err("r3x_kvm_exit: cannot hook kvm_exit: %d\n", ret);
-		r3x_unregister(kx_helper);
+		kx_unregister();
 		return ret;
 	}
 	kx_dir = debugfs_create_dir("r3x_kvm_exit", NULL);
@@ -339,7 +377,7 @@ static void __exit kx_exit(void)
 	WRITE_ONCE(kx_armed, 0);
 	tracepoint_probe_unregister(&__tracepoint_kvm_exit, kx_probe, NULL);
 	tracepoint_synchronize_unregister();
-	r3x_unregister(kx_helper);
+	kx_unregister();
 }
 
 module_init(kx_init);
