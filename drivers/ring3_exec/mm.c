@@ -231,19 +231,21 @@ static int r3x_map_user(struct r3x_helper *h, u64 *pmd, unsigned long uva,
  */
 void r3x_map_io(struct r3x_helper *h, unsigned int in_pages, unsigned int out_pages)
 {
-	const struct r3x_image *img = h->img;
 	unsigned int i, base;
 
 	if (!h->io_pt)
 		return;
+	/* Only the entries mapped now or before change. */
 	base = (R3X_UVA_IN >> PAGE_SHIFT) & 511;
-	for (i = 0; i < img->in_pages; i++)
+	for (i = 0; i < max(in_pages, h->io_in_pages); i++)
 		WRITE_ONCE(h->io_pt[base + i], i < in_pages ?
 			   r3x_leaf(vmalloc_to_page(h->in + i * PAGE_SIZE), false, false) : 0);
 	base = (R3X_UVA_OUT >> PAGE_SHIFT) & 511;
-	for (i = 0; i < img->out_pages; i++)
+	for (i = 0; i < max(out_pages, h->io_out_pages); i++)
 		WRITE_ONCE(h->io_pt[base + i], i < out_pages ?
 			   r3x_leaf(vmalloc_to_page(h->out + i * PAGE_SIZE), true, false) : 0);
+	h->io_in_pages = in_pages;
+	h->io_out_pages = out_pages;
 }
 
 /*

@@ -150,6 +150,8 @@ struct r3x_helper {
 	void *in;			/* vmalloc, in_pages */
 	void *out;			/* vmalloc, out_pages */
 	u64 *io_pt;			/* PTE table of the in and out windows */
+	unsigned int io_in_pages;	/* of them mapped now (r3x_map_io()) */
+	unsigned int io_out_pages;
 	unsigned long pgd;		/* order-1 PGD pair */
 	unsigned long tables[32];	/* private page-table pages */
 	unsigned int nr_tables;
